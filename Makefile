@@ -1,0 +1,55 @@
+# One-command set-up, build and test of the compendium. See README.md.
+#
+#   make book      set up .venv if needed, execute stale chapters, render _build/html
+#   make test      set up .venv if needed, run every test (pytest + strict nbval)
+#   make validate DATA=path   check a data file against the codebook
+#   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
+#   make bench     speed benchmarks (never part of `make test`)
+#   make lock      re-resolve requirements.lock from requirements.in
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?=
+JOBS ?= 2
+
+.PHONY: venv book test validate lab bench lock clean execute
+
+venv: $(STAMP)
+
+# The venv is (re)installed only when the lock or the package metadata change.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(PY) -m scsrepro.build --jobs $(JOBS) $(if $(DATA),--data "$(DATA)")
+
+execute: $(STAMP)
+	$(PY) -m scsrepro.build --jobs $(JOBS) --execute-only
+
+test: $(STAMP)
+	$(PY) -m pytest tests chapters --nbval --nbval-current-env \
+		--nbval-sanitize-with nbval-sanitize.cfg -p no:cacheprovider
+
+validate: $(STAMP)
+	@test -n "$(DATA)" || { echo "usage: make validate DATA=path/to/file.csv" >&2; exit 2; }
+	$(PY) -m scsrepro.validate "$(DATA)"
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider
+
+lock:
+	$(PYTHON) -m venv _build/lockenv && _build/lockenv/bin/pip install --quiet uv
+	_build/lockenv/bin/uv pip compile requirements.in --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --no-header --annotation-style line -o requirements.lock
+
+clean:
+	rm -rf _build

@@ -1,0 +1,18 @@
+"""Helper package of the Kostka (2019) social-credit-survey research compendium.
+
+Each module does one job; the book's chapters only call these functions:
+
+``paths``      where the project's files are
+``codebook``   the survey's variables, codes and labels (``data/codebook.yml``)
+``schema``     the pandera schema generated from the codebook
+``loading``    reading and validating respondent-level data
+``validate``   command-line check of a data file (``make validate DATA=...``)
+``published``  the paper's printed numbers (``data/published/*.csv``)
+``quota``      the quota design of Table A1
+``weighting``  capped raking weights, design effect, margin of error
+``estimates``  design-based proportions, means and Rao-Scott tests
+``models``     weighted ordered logit and variance inflation factors
+``build``      executes the chapters with papermill and renders the book
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,65 @@
+"""environment.yml, requirements.in and requirements.lock must agree."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from scsrepro.paths import ROOT
+
+
+def _top_level() -> dict[str, str]:
+    names = {}
+    for line in (ROOT / "requirements.in").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name = re.split(r"[<>=!~ \[]", line)[0]
+            names[name.lower()] = line
+    return names
+
+
+def _lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
+        if m:
+            pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def _conda() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and dep not in ("pip",) and not dep.startswith("python="):
+            name, _, version = dep.partition("==")
+            deps[name.lower()] = version
+    return deps
+
+
+def test_every_top_level_package_is_locked():
+    lock = _lock()
+    missing = sorted(set(_top_level()) - set(lock))
+    assert not missing, f"in requirements.in but not in requirements.lock: {missing}"
+
+
+def test_environment_yml_declares_the_same_packages():
+    top, conda = set(_top_level()), set(_conda())
+    assert top == conda, f"only in requirements.in: {sorted(top - conda)}; only in environment.yml: {sorted(conda - top)}"
+
+
+def test_environment_yml_pins_the_locked_versions():
+    lock = _lock()
+    drift = {name: (version, lock.get(name)) for name, version in _conda().items() if version != lock.get(name)}
+    assert not drift, f"environment.yml pin differs from requirements.lock (yml, lock): {drift}"
+
+
+def test_lock_pins_jupyter_book_1():
+    assert _lock()["jupyter-book"].startswith("1."), "Jupyter Book 2 cannot build offline; keep 1.x"
+
+
+def test_python_version_matches():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in env["dependencies"]
+    assert 'requires-python = ">=3.11,<3.12"' in (ROOT / "pyproject.toml").read_text()
