@@ -363,7 +363,7 @@ def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
 
 
 def book_fingerprint(stage: Path) -> str:
-    files = sorted(p for p in stage.rglob("*") if p.is_file() and "_build" not in p.parts)
+    files = sorted(p for p in stage.rglob("*") if p.is_file() and "_build" not in p.relative_to(stage).parts)
     return fingerprint(files, stage)
 
 
@@ -387,7 +387,7 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     if out.exists():
         shutil.rmtree(out)
     cmd = [
-        sys.executable, "-m", "jupyter_book", "build", str(stage),
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage),
         "--path-output", str(out), "--builder", "html", "-W", "-n", "--keep-going", "--quiet",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
