@@ -237,3 +237,24 @@ def reproduce_table_a1(
     )
     cols = ["step2_n", "step4_n", "step5_n", "East_n", "Central_n", "West_n"]
     return compare_with_printed(recomputed, printed[cols])
+
+
+def side_by_side(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Reshape :func:`reproduce_table_a1` output into Table A1's layout.
+
+    One row per age x gender group; for each step a ``printed``, a
+    ``recomputed`` and a ``difference`` column.
+    """
+    wide = comparison.pivot_table(
+        index=["age_group", "gender"],
+        columns="column",
+        values=["printed", "recomputed", "difference"],
+        sort=False,
+    )
+    wide = wide.swaplevel(0, 1, axis=1)
+    steps = list(dict.fromkeys(comparison["column"]))
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([steps, ["printed", "recomputed", "difference"]]))
+    wide.index = pd.MultiIndex.from_tuples(
+        [k for k in GROUPS if k in set(wide.index)], names=["age_group", "gender"]
+    ) if set(wide.index) == set(GROUPS) else wide.index
+    return wide.reindex(list(GROUPS)).astype(int)
