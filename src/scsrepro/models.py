@@ -1,0 +1,577 @@
+"""Weighted ordered logit (Stata ``ologit [pweight=]``) and variance inflation.
+
+The paper's Table 4 reports ordered logit models estimated in Stata with
+sampling weights, i.e. ``ologit approval x1 x2 ... [pweight = weight]``. That
+is pseudo-maximum likelihood: maximise ``sum_i w_i log P(y_i | x_i)`` and use
+the robust (sandwich) covariance
+
+    V = n / (n - 1) * H^-1 (sum_i w_i^2 s_i s_i') H^-1,
+
+where ``s_i`` is observation i's (unweighted) score and ``H`` the Hessian of
+the weighted log likelihood. R ``survey::svyolr(y ~ x, svydesign(ids=~1,
+weights=~w))`` gives the same estimates and standard errors (its scores are
+centred before the cross product, which changes nothing at the optimum).
+
+statsmodels' ``OrderedModel`` has no weights; :class:`WeightedOrderedModel`
+is a thin subclass that multiplies the per-observation log likelihood and
+scores by the weights and supplies the analytic score and Hessian so that
+BFGS followed by Newton converges tightly. With unit weights it reproduces
+``OrderedModel(distr="logit")``.
+
+``OrderedModel`` parameterises the thresholds as the first cut followed by the
+logs of the increments; :func:`fit_ologit` reports Stata's ``cut1 .. cutK-1``
+(= svyolr's ``zeta``) with delta-method standard errors.
+
+Quasi-complete separation (an indicator whose level has only the top or only
+the bottom outcome category, for instance) makes the pseudo-ML estimate drift
+to infinity; the optimiser then stops at a large, meaningless coefficient.
+The paper's Model 5 shows the pattern (education coefficients near -13). It is
+detected and reported as a warning (never silently), see
+:func:`detect_separation`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+__all__ = [
+    "WeightedOrderedModel",
+    "SeparationWarning",
+    "OlogitResult",
+    "fit_ologit",
+    "detect_separation",
+    "stars",
+    "vif_table",
+]
+
+DEFAULT_CATEGORICAL = {"income_group": 1, "education": 1, "region": 1}
+LARGE_COEF = 10.0
+COND_LIMIT = 1e10
+
+
+class SeparationWarning(UserWarning):
+    """Sign of (quasi-)complete separation in an ordered logit fit."""
+
+
+def _positions(mask, limit: int = 10) -> list[int]:
+    return [int(i) for i in np.flatnonzero(np.asarray(mask))[:limit]]
+
+
+def _check_weights(w, name: str = "weight") -> np.ndarray:
+    arr = np.asarray(w, dtype=float)
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        raise ValueError(
+            f"column {name!r} must be finite and > 0 (pweights); offending values "
+            f"{arr[bad][:10].tolist()} at row positions {_positions(bad)}"
+        )
+    return arr
+
+
+class WeightedOrderedModel(OrderedModel):
+    """Ordered logit fitted by weighted pseudo-maximum likelihood.
+
+    Equals Stata ``ologit y x [pweight = w]`` and R ``survey::svyolr`` on
+    ``svydesign(ids=~1, weights=~w)`` (point estimates; use
+    :meth:`sandwich_cov` for their standard errors). With ``weights`` all 1
+    it equals ``statsmodels`` ``OrderedModel(endog, exog, distr="logit")`` and
+    R ``MASS::polr``.
+
+    Parameters
+    ----------
+    endog : array_like
+        Outcome coded 0..K-1 or any sortable values (see ``OrderedModel``).
+    exog : array_like or DataFrame
+        Covariates, no constant column.
+    weights : array_like
+        Sampling weights, finite and > 0. The scale matters only for the
+        reported log likelihood, not for estimates or robust SEs.
+    """
+
+    def __init__(self, endog, exog, weights, **kwds):
+        if kwds.pop("distr", "logit") != "logit":
+            raise ValueError("WeightedOrderedModel supports only the logit link")
+        w = _check_weights(weights)
+        super().__init__(endog, exog, distr="logit", **kwds)
+        if w.shape != (self.nobs,):
+            raise ValueError(f"weights must have {self.nobs} values, got shape {w.shape}")
+        self.weights = w
+
+    # -- parameter transformations -------------------------------------------
+    def _k_cuts(self) -> int:
+        return self.k_levels - 1
+
+    def cuts_from_params(self, params) -> np.ndarray:
+        """Thresholds cut1..cutK-1 (Stata ``/cut#``, R ``zeta``) from
+        OrderedModel's (first cut, log increments) parameters."""
+        return self.transform_threshold_params(np.asarray(params))[1:-1]
+
+    def _jac_cut(self, params) -> np.ndarray:
+        """d(beta, cuts) / d(beta, theta) where theta are OrderedModel's params."""
+        params = np.asarray(params)
+        kv, kc = self.k_vars, self._k_cuts()
+        th = params[kv:]
+        M = np.zeros((kc, kc))
+        M[:, 0] = 1.0
+        for m in range(1, kc):
+            M[m:, m] = np.exp(th[m])
+        J = np.eye(kv + kc)
+        J[kv:, kv:] = M
+        return J
+
+    # -- derivatives in the (beta, cuts) parameterisation ---------------------
+    def _pieces(self, params):
+        params = np.asarray(params, dtype=float)
+        kv, kc = self.k_vars, self._k_cuts()
+        low, upp = self._bounds(params)
+        Fu, Fl = expit(upp), expit(low)
+        fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
+        dfu, dfl = fu * (1 - 2 * Fu), fl * (1 - 2 * Fl)
+        P = np.maximum(Fu - Fl, 1e-300)
+        ga = fu / P
+        gb = -fl / P
+        haa = dfu / P - ga**2
+        hbb = -dfl / P - gb**2
+        hab = -ga * gb
+        y = np.asarray(self.endog, dtype=int)
+        n = y.size
+        X = np.asarray(self.exog, dtype=float) if kv else np.zeros((n, 0))
+        Ja = np.zeros((n, kv + kc))
+        Jb = np.zeros((n, kv + kc))
+        Ja[:, :kv] = -X
+        Jb[:, :kv] = -X
+        rows = np.arange(n)
+        up = y <= kc - 1  # upper bound is a finite cut
+        lo = y >= 1
+        Ja[rows[up], kv + y[up]] = 1.0
+        Jb[rows[lo], kv + y[lo] - 1] = 1.0
+        return ga, gb, haa, hbb, hab, Ja, Jb
+
+    def score_obs_cut(self, params) -> np.ndarray:
+        """Unweighted per-observation scores w.r.t. (beta, cut1..cutK-1)."""
+        ga, gb, _, _, _, Ja, Jb = self._pieces(params)
+        return ga[:, None] * Ja + gb[:, None] * Jb
+
+    def hessian_cut(self, params) -> np.ndarray:
+        """Weighted Hessian w.r.t. (beta, cut1..cutK-1)."""
+        _, _, haa, hbb, hab, Ja, Jb = self._pieces(params)
+        w = self.weights
+        H = (Ja * (w * haa)[:, None]).T @ Ja + (Jb * (w * hbb)[:, None]).T @ Jb
+        cross = (Ja * (w * hab)[:, None]).T @ Jb
+        return H + cross + cross.T
+
+    # -- statsmodels interface ------------------------------------------------
+    def loglikeobs(self, params):
+        """Weighted log likelihood contributions ``w_i log P(y_i | x_i)``."""
+        return self.weights * super().loglikeobs(params)
+
+    def loglike(self, params):
+        """Weighted log pseudo-likelihood (Stata ``e(ll)`` with pweights)."""
+        return self.loglikeobs(params).sum()
+
+    def score_obs(self, params):
+        """Weighted analytic scores in OrderedModel's parameterisation."""
+        s = self.score_obs_cut(params) * self.weights[:, None]
+        return s @ self._jac_cut(params)
+
+    def score(self, params):
+        """Gradient of the weighted log pseudo-likelihood (analytic)."""
+        return self.score_obs(params).sum(0)
+
+    def hessian(self, params):
+        """Analytic weighted Hessian in OrderedModel's parameterisation."""
+        params = np.asarray(params, dtype=float)
+        J = self._jac_cut(params)
+        H = J.T @ self.hessian_cut(params) @ J
+        # second derivative of the cut transformation, weighted by the cut scores
+        g_cut = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)[self.k_vars:]
+        th = params[self.k_vars:]
+        for m in range(1, self._k_cuts()):
+            H[self.k_vars + m, self.k_vars + m] += np.exp(th[m]) * g_cut[m:].sum()
+        return H
+
+    @property
+    def start_params(self):
+        """Zero slopes and thresholds from the *weighted* category shares.
+
+        At these values the log likelihood is the weighted null model's, so
+        the inherited ``llnull`` is the weighted null log likelihood.
+        """
+        freq = np.bincount(self.endog, weights=self.weights, minlength=self.k_levels)
+        freq = freq / freq.sum()
+        ppf = stats.logistic.ppf(np.clip(freq.cumsum(), 0, 1))
+        return np.concatenate((np.zeros(self.k_vars), self.transform_reverse_threshold_params(ppf)))
+
+    def fit(self, start_params=None, method="bfgs", maxiter=5000, disp=0, polish=True, **kwargs):
+        """BFGS from the null model, then Newton steps with the analytic Hessian.
+
+        ``polish=False`` returns the BFGS result alone. The Newton stage stops
+        when the parameter change is below 1e-12.
+        """
+        if method == "bfgs":
+            kwargs.setdefault("gtol", 1e-9)
+        res = super().fit(start_params=start_params, method=method, maxiter=maxiter,
+                          disp=disp, **kwargs)
+        if polish:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res2 = super().fit(start_params=res.params, method="newton", maxiter=200,
+                                   disp=disp, tol=1e-12)
+            if np.all(np.isfinite(res2.params)) and res2.llf >= res.llf - 1e-9:
+                res = res2
+        return res
+
+    def sandwich_cov(self, params, df_correction: bool = True) -> np.ndarray:
+        """Robust covariance of (beta, cut1..cutK-1), Stata ``[pweight=]`` style.
+
+        ``V = c * H^-1 (sum_i w_i^2 s_i s_i') H^-1`` with ``c = n / (n - 1)``
+        (``df_correction=False`` gives c = 1). Equals Stata ``ologit ...
+        [pweight=w]`` ``e(V)`` and R ``vcov(svyolr(...))``.
+        """
+        S = self.score_obs_cut(params) * self.weights[:, None]
+        Hinv = np.linalg.inv(self.hessian_cut(params))
+        n = self.nobs
+        c = n / (n - 1) if df_correction else 1.0
+        return c * Hinv @ (S.T @ S) @ Hinv
+
+    def oim_cov(self, params) -> np.ndarray:
+        """Inverse of the negative weighted Hessian (Stata ``ologit`` without
+        ``pweight``, R ``vcov(polr(...))``; with integer weights this is the
+        frequency-weight covariance)."""
+        return np.linalg.inv(-self.hessian_cut(params))
+
+
+# ---------------------------------------------------------------------------
+# tidy front end
+# ---------------------------------------------------------------------------
+def stars(p: float) -> str:
+    """Significance stars as in the paper's tables: *** p<0.01, ** p<0.05, * p<0.1.
+
+    Same thresholds as Stata ``esttab, star(* 0.10 ** 0.05 *** 0.01)`` and R
+    ``stargazer``'s defaults; an empty string otherwise (or for NaN).
+    """
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+@dataclass
+class OlogitResult:
+    """Tidy output of :func:`fit_ologit`.
+
+    ``table`` has one row per slope and per cut point (``cut1`` ..), columns
+    ``term, coef, se, z, p, stars``.
+    """
+
+    table: pd.DataFrame
+    nobs: int
+    n_dropped: int
+    ll: float
+    ll_null: float
+    pseudo_r2: float
+    cov: pd.DataFrame
+    cov_type: str
+    converged: bool
+    warnings: list[str] = field(default_factory=list)
+
+    def coef(self) -> pd.Series:
+        """Estimates by term (slopes, then cut1..), like Stata ``_b`` / R ``coef``."""
+        return self.table.set_index("term")["coef"]
+
+    def se(self) -> pd.Series:
+        """Standard errors by term, like Stata ``_se`` / R ``SE``."""
+        return self.table.set_index("term")["se"]
+
+
+def detect_separation(
+    y: np.ndarray,
+    indicators: Mapping[str, np.ndarray],
+    coef: Mapping[str, float] | None = None,
+    se: Mapping[str, float] | None = None,
+    hessian: np.ndarray | None = None,
+) -> list[str]:
+    """List signs of quasi-complete separation in an ordered-outcome fit.
+
+    Three checks (each gives a message; an empty list means none found):
+
+    1. data: for a 0/1 indicator z, the outcome when z = 1 never lies below
+       (or never above) the outcome when z = 0 -- e.g. a level whose
+       respondents all chose the top category. The pseudo-ML estimate of such
+       a contrast is infinite.
+    2. estimate: a coefficient with ``|coef| > 10`` (odds ratio beyond
+       e^10 ~ 22,000), the typical stopping point of a diverging optimiser.
+    3. curvature: the Hessian, scaled to unit diagonal, has a condition
+       number above 1e10 (nearly flat likelihood in some direction).
+
+    Stata's ``ologit`` drops perfectly predicting *binary outcomes* only; for
+    ordered outcomes it, like R's ``polr``/``svyolr``, simply reports the large
+    coefficient. This function makes the problem explicit.
+    """
+    y = np.asarray(y)
+    msgs = []
+    for name, z in indicators.items():
+        z = np.asarray(z).astype(bool)
+        if z.all() or (~z).all():
+            continue
+        y1, y0 = y[z], y[~z]
+        if y1.min() >= y0.max() or y1.max() <= y0.min():
+            cats = sorted(set(y1.tolist()))
+            msgs.append(
+                f"quasi-complete separation: {name} (n={int(z.sum())}) has outcome "
+                f"categories {cats} only, which do not overlap the other rows' range "
+                f"[{y0.min()}, {y0.max()}]"
+            )
+    if coef is not None:
+        for name, b in coef.items():
+            if np.isfinite(b) and abs(b) > LARGE_COEF:
+                s = None if se is None else se.get(name)
+                msgs.append(
+                    f"possible separation: |coef| of {name} = {b:.3g} exceeds {LARGE_COEF:g}"
+                    + ("" if s is None else f" (se {s:.3g})")
+                )
+    if hessian is not None:
+        d = np.sqrt(np.abs(np.diag(hessian)))
+        if np.all(d > 0):
+            cond = np.linalg.cond(hessian / np.outer(d, d))
+            if not np.isfinite(cond) or cond > COND_LIMIT:
+                msgs.append(f"Hessian nearly singular (scaled condition number {cond:.3g})")
+        else:
+            msgs.append("Hessian has a zero diagonal element (a parameter is not identified)")
+    return msgs
+
+
+def _dummies(col: pd.Series, base, name: str) -> pd.DataFrame:
+    # codes read as float because of NaN elsewhere (1.0, 2.0) are named as ints
+    if pd.api.types.is_float_dtype(col) and np.all(np.mod(col.to_numpy(), 1) == 0):
+        col = col.astype(int)
+    levels = sorted(pd.unique(col.to_numpy()).tolist())
+    if base not in levels:
+        raise ValueError(
+            f"base level {base!r} of categorical {name!r} is not among its values {levels}"
+        )
+    out = {f"{name}_{lev}": (col == lev).to_numpy(dtype=float) for lev in levels if lev != base}
+    return pd.DataFrame(out, index=col.index)
+
+
+def fit_ologit(
+    df: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    categorical: Mapping[str, object] | None = None,
+    weight: str | None = "weight",
+    cov_type: str = "robust",
+) -> OlogitResult:
+    """Fit a weighted ordered logit like Stata ``ologit y i.x ... [pweight=w]``.
+
+    Equals Stata ``ologit outcome covariates [pweight = weight]`` (with
+    ``ib#.var`` factor notation for the categorical variables) and R
+    ``survey::svyolr(factor(outcome) ~ ..., svydesign(ids=~1, weights=~weight))``:
+    same coefficients, cut points (Stata ``/cut1``.., R ``zeta``) and robust
+    standard errors (checked against svyolr in ``tests/test_models.py``).
+
+    Steps: listwise deletion over outcome, covariates and weight (rows with a
+    NaN *weight* are an error, not deleted; ``n`` in the ``n/(n-1)`` factor is
+    the estimation sample, as in Stata -- R's ``svyolr`` on a design that
+    still holds the incomplete rows would use the design's row count instead,
+    a relative SE difference of about ``(n_all - n) / (2 n n_all)``); dummies for each covariate named
+    in ``categorical`` (columns ``var_level``, the given base level left out);
+    weighted pseudo-ML fit; robust sandwich covariance with ``n/(n-1)``;
+    delta-method SEs for the cuts; Wald z tests; separation checks.
+
+    Parameters
+    ----------
+    df : DataFrame
+    outcome : str
+        Ordered outcome (sortable codes, e.g. 1..5); at least two categories.
+    covariates : sequence of str
+        Predictors, numeric; those in ``categorical`` may hold any labels.
+    categorical : dict, optional
+        ``{column: base level}``; entries for columns not in ``covariates``
+        are ignored. Default ``{"income_group": 1, "education": 1,
+        "region": 1}`` (the paper's factor variables with Stata's default
+        base, the lowest code).
+    weight : str or None
+        Weight column (pweights); None for unit weights.
+    cov_type : {"robust", "oim"}
+        ``"robust"``: sandwich (Stata with pweights, svyolr). ``"oim"``:
+        inverse negative Hessian (Stata/R without weights).
+
+    Returns
+    -------
+    OlogitResult
+        ``table`` (term, coef, se, z, p, stars incl. cut rows), ``nobs``,
+        ``n_dropped``, ``ll`` (weighted log pseudo-likelihood with the weights
+        as given), ``ll_null`` (from the weighted outcome shares),
+        ``pseudo_r2 = 1 - ll/ll_null``, ``cov``, ``warnings``.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, NaN/zero/negative weights, an outcome with one
+        category, a covariate without variance, a non-numeric covariate not
+        declared categorical, or a base level not among the labels.
+    """
+    if cov_type not in ("robust", "oim"):
+        raise ValueError(f"cov_type must be 'robust' or 'oim', got {cov_type!r}")
+    categorical = DEFAULT_CATEGORICAL if categorical is None else dict(categorical)
+    covariates = list(covariates)
+    if not covariates:
+        raise ValueError("covariates is empty")
+    cols = [outcome] + covariates + ([weight] if weight is not None else [])
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in df: {missing}")
+    if len(set(cols)) != len(cols):
+        raise ValueError(f"a column is listed twice: {cols}")
+    if weight is not None:
+        _check_weights(df[weight].to_numpy(dtype=float), weight)
+
+    data = df[cols].reset_index(drop=True)
+    complete = data.notna().all(axis=1).to_numpy()
+    n_dropped = int((~complete).sum())
+    data = data.loc[complete].reset_index(drop=True)
+    if len(data) == 0:
+        raise ValueError("no complete rows after listwise deletion")
+
+    y_raw = data[outcome]
+    y_levels = sorted(pd.unique(y_raw.to_numpy()).tolist())
+    if len(y_levels) < 2:
+        raise ValueError(
+            f"outcome {outcome!r} has a single category {y_levels} after listwise deletion"
+        )
+    y = pd.Categorical(y_raw, categories=y_levels).codes.astype(int)
+
+    parts = []
+    indicators: dict[str, np.ndarray] = {}
+    for var in covariates:
+        col = data[var]
+        if col.nunique() < 2:
+            raise ValueError(
+                f"covariate {var!r} has no variance after listwise deletion "
+                f"(all values {col.iloc[0]!r})"
+            )
+        if var in categorical:
+            base = categorical[var]
+            dm = _dummies(col, base, var)
+            parts.append(dm)
+            indicators.update({c: dm[c].to_numpy() for c in dm.columns})
+            indicators[f"{var}={base!r} (base level)"] = (col == base).to_numpy()
+        else:
+            if not pd.api.types.is_numeric_dtype(col):
+                raise ValueError(
+                    f"covariate {var!r} is not numeric (dtype {col.dtype}); declare it "
+                    f"in `categorical` with a base level"
+                )
+            x = col.to_numpy(dtype=float)
+            parts.append(pd.DataFrame({var: x}))
+            vals = np.unique(x)
+            if vals.size == 2:
+                indicators[var] = x == vals.max()
+    X = pd.concat(parts, axis=1)
+    w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+
+    model = WeightedOrderedModel(y, X, weights=w)
+    msgs: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = model.fit()
+    for c in caught:
+        if "converg" in str(c.message).lower() or "singular" in str(c.message).lower():
+            msgs.append(f"optimiser: {c.message}")
+    params = np.asarray(res.params)
+    kv, kc = model.k_vars, model.k_levels - 1
+    est = np.concatenate((params[:kv], model.cuts_from_params(params)))
+    grad = model.score_obs_cut(params) * w[:, None]
+    converged = bool(np.max(np.abs(grad.sum(0))) < 1e-5 * max(1.0, w.sum() / len(w)))
+    if not converged:
+        msgs.append(f"gradient not zero at the solution (max {np.abs(grad.sum(0)).max():.3g})")
+    H = model.hessian_cut(params)
+    try:
+        V = model.sandwich_cov(params) if cov_type == "robust" else model.oim_cov(params)
+    except np.linalg.LinAlgError:
+        V = np.full((kv + kc, kv + kc), np.nan)
+        msgs.append("Hessian is singular: standard errors unavailable")
+    var = np.diag(V)
+    se = np.sqrt(np.where(var >= 0, var, np.nan))
+    if np.isnan(se).any():
+        msgs.append("negative or undefined variance for some terms: standard errors set to NaN")
+    names = list(X.columns) + [f"cut{j + 1}" for j in range(kc)]
+    z = est / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    table = pd.DataFrame(
+        {"term": names, "coef": est, "se": se, "z": z, "p": p, "stars": [stars(v) for v in p]}
+    )
+    msgs += detect_separation(
+        y_raw.to_numpy(),  # original labels, so messages name real categories
+        indicators,
+        coef=dict(zip(names[:kv], est[:kv])),
+        se=dict(zip(names[:kv], se[:kv])),
+        hessian=H,
+    )
+    for m in msgs:
+        warnings.warn(m, SeparationWarning, stacklevel=2)
+    ll = float(model.loglike(params))
+    shares = np.bincount(y, weights=w, minlength=len(y_levels)) / w.sum()
+    ll_null = float(np.sum(w * np.log(shares[y])))
+    return OlogitResult(
+        table=table,
+        nobs=int(len(data)),
+        n_dropped=n_dropped,
+        ll=ll,
+        ll_null=ll_null,
+        pseudo_r2=1 - ll / ll_null,
+        cov=pd.DataFrame(V, index=names, columns=names),
+        cov_type=cov_type,
+        converged=converged,
+        warnings=msgs,
+    )
+
+
+# ---------------------------------------------------------------------------
+# multicollinearity
+# ---------------------------------------------------------------------------
+def vif_table(df: pd.DataFrame, predictors: Sequence[str]) -> pd.DataFrame:
+    """Tolerance (1 - R^2) and VIF (1 / tolerance) for each predictor.
+
+    Each predictor is regressed (OLS, unweighted, with a constant) on all the
+    others; equals Stata ``regress y x1 .. xk`` followed by ``estat vif``
+    (or the user command ``collin``) and R ``car::vif`` on an ``lm`` with
+    numeric predictors. As in the paper's Table A4, categorical variables such
+    as income group, education and region enter as single numeric codes.
+    Rows with any NaN among the predictors are dropped (listwise).
+
+    Uses ``statsmodels.stats.outliers_influence.variance_inflation_factor``
+    with an explicit constant column (without it the function returns
+    uncentred, wrong values).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``predictor, tolerance, vif``; ``attrs["nobs"]`` holds N.
+    """
+    predictors = list(predictors)
+    if len(predictors) < 2:
+        raise ValueError("vif_table needs at least two predictors")
+    missing = [c for c in predictors if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in df: {missing}")
+    X = df[predictors].dropna()
+    for c in predictors:
+        if not pd.api.types.is_numeric_dtype(X[c]):
+            raise ValueError(f"predictor {c!r} is not numeric (dtype {X[c].dtype})")
+        if X[c].nunique() < 2:
+            raise ValueError(f"predictor {c!r} has no variance")
+    exog = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
+    vif = np.array([variance_inflation_factor(exog, i + 1) for i in range(len(predictors))])
+    out = pd.DataFrame({"predictor": predictors, "tolerance": 1 / vif, "vif": vif})
+    out.attrs["nobs"] = int(len(X))
+    return out
