@@ -1,0 +1,554 @@
+"""The synthetic twin's approval answers, calibrated to Table 4 and Table 2.
+
+Approval is generated last, given every other variable of the twin. It is
+the one variable that all seven models of Table 4 share, so it carries most
+of the calibration. The procedure has two stages.
+
+1. **A latent draw.** Each respondent gets a latent score
+   ``eta = x' beta + e`` with logistic noise ``e`` and ``beta`` taken from the
+   published coefficients (socio-demographics from Model 1, each block's
+   own variables from the model that introduces them). Respondents are
+   ranked by the score and cut into the five answers so that the
+   unweighted shares equal Table A2's unweighted column exactly.
+
+2. **Polishing against the published estimates.** The realised sample of a
+   random draw misses the published coefficients by about one standard
+   error per cell, which is exactly the size of the tolerance. So the draw
+   is then *polished*: answers are moved up or down by one step where that
+   moves the seven refitted models towards Table 4 and the weighted shares
+   towards Table A2 and Table 2. The effect of one changed answer on each
+   model's estimates is predicted with the model's influence function
+   (``H^-1 w_i (s_i(new) - s_i(old))``, the one-step change of a
+   pseudo-maximum-likelihood estimate when one observation changes); a
+   batch of the most helpful moves is applied, the models are refitted
+   exactly, and the batch is kept only if the objective really fell.
+
+The objective is a sum of squared standardised distances:
+``((estimate - published) / published SE)^2`` over Table 4's coefficient
+and cut cells that are calibration targets, plus
+``((share - published) / tolerance)^2`` for the approval shares. Held-out
+numbers (Table 3, Figure 4's group shares) never enter it.
+
+All randomness comes from a ``numpy`` Generator seeded by the caller, so the
+result is a deterministic function of the covariates, the parameters and the
+seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from . import modelspec
+from .codebook import load_codebook
+from .models import WeightedOrderedModel
+from .published import load_published
+
+LEVELS = 5
+
+
+# --------------------------------------------------------------------------- model designs
+
+
+@dataclass
+class Design:
+    """One Table 4 model prepared for fast refitting on a fixed sample."""
+
+    spec: modelspec.ModelSpec
+    rows: np.ndarray  # positions in the twin frame
+    X: np.ndarray  # n_m x p, Table 4 term order
+    w: np.ndarray  # weights of those rows
+    terms: list[str]  # Table 4 keys of the slopes
+    target: np.ndarray  # published (slopes, cut1..cut4)
+    target_se: np.ndarray
+    active: np.ndarray  # which cells enter the objective
+    theta: np.ndarray | None = None  # current estimate, Stata scale
+    sm_params: np.ndarray | None = None  # current estimate, statsmodels scale
+    hinv: np.ndarray | None = None  # inverse of minus the Hessian, Stata scale
+
+    @property
+    def cells(self) -> list[str]:
+        return [*self.terms, "cut1", "cut2", "cut3", "cut4"]
+
+
+def _dummy_codes(spec: modelspec.ModelSpec, keys: dict) -> dict[str, list[int]]:
+    """Levels (above the base) whose dummies Table 4 reports, per factor."""
+    out = {}
+    for var, base in spec.categorical.items():
+        n = len(keys[var])
+        out[var] = [lvl for lvl in range(1, 10) if lvl != base][:n]
+    return out
+
+
+def design_matrix(frame: pd.DataFrame, spec: modelspec.ModelSpec, keys: dict) -> tuple[np.ndarray, list[str]]:
+    """Covariates of *spec* in Table 4's term order (dummies for factors)."""
+    cols, names = [], []
+    dummies = _dummy_codes(spec, keys)
+    for var in spec.covariates:
+        if var in dummies:
+            for code, key in zip(dummies[var], keys[var]):
+                cols.append((frame[var].to_numpy(dtype=float) == code).astype(float))
+                names.append(key)
+        else:
+            cols.append(frame[var].to_numpy(dtype=float))
+            names.append(keys[var][0])
+    return np.column_stack(cols), names
+
+
+def published_targets(spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Published estimates and SEs of one model, in (slopes, cuts) order."""
+    t4 = published[published["column"].eq(spec.column)]
+    coef = t4[t4["statistic"].isin(["coef", "cut"])].set_index("item")["value"]
+    se = t4[t4["statistic"].eq("se")].set_index("item")["value"]
+    cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
+    return coef.reindex(cells).to_numpy(float), se.reindex(cells).to_numpy(float)
+
+
+def prepare_designs(
+    frame: pd.DataFrame,
+    weights: pd.Series,
+    specs: list[modelspec.ModelSpec] | None = None,
+    exclude: dict[int, list[str]] | None = None,
+    codebook=None,
+) -> list[Design]:
+    """Estimation samples and design matrices of the seven models.
+
+    The samples do not depend on approval (nobody's approval is missing), so
+    they are fixed for the whole calibration.
+
+    Parameters
+    ----------
+    frame : raw twin frame (codes), approval may hold placeholders.
+    weights : respondent weights aligned with *frame*.
+    exclude : model id -> Table 4 cells left out of the objective.
+    """
+    cb = codebook or load_codebook()
+    specs = specs or modelspec.load_specs()
+    keys = modelspec.term_keys()
+    published = load_published("table_4")
+    work = cb.derive(frame.copy()) if "income_group" not in frame else frame.copy()
+    work["approval"] = work["approval"].fillna(LEVELS) if "approval" in work else LEVELS
+    work["weight"] = np.asarray(weights, dtype=float)
+    exclude = exclude or {}
+    designs = []
+    for spec in specs:
+        est = modelspec.estimation_frame(work, spec, cb)
+        rows = work.index.get_indexer(est.index)
+        X, terms = design_matrix(est, spec, keys)
+        target, se = published_targets(spec, terms, published)
+        cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
+        active = np.array([c not in exclude.get(spec.id, []) for c in cells])
+        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active))
+    return designs
+
+
+# --------------------------------------------------------------------------- ordered-logit pieces
+
+
+def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Per-observation scores of log P(y | x) w.r.t. (beta, cut1..cut4).
+
+    ``y`` holds answers 1..5. Same formulas as
+    :meth:`scsrepro.models.WeightedOrderedModel.score_obs_cut`, but for any
+    outcome vector without building a model object.
+    """
+    n, p = X.shape
+    xb = X @ beta
+    c = np.concatenate(([-np.inf], cuts, [np.inf]))
+    upper = c[y] - xb
+    lower = c[y - 1] - xb
+    Fu, Fl = expit(upper), expit(lower)
+    fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
+    P = np.maximum(Fu - Fl, 1e-300)
+    S = np.zeros((n, p + len(cuts)))
+    S[:, :p] = -X * ((fu - fl) / P)[:, None]
+    rows = np.arange(n)
+    up = y <= len(cuts)
+    lo = y >= 2
+    S[rows[up], p + y[up] - 1] += fu[up] / P[up]
+    S[rows[lo], p + y[lo] - 2] -= fl[lo] / P[lo]
+    return S
+
+
+def refit(d: Design, y_full: np.ndarray) -> None:
+    """Refit one model on the current answers (warm start) and store the result."""
+    y = y_full[d.rows]
+    model = WeightedOrderedModel(y - 1, d.X, d.w)
+    start = d.sm_params
+    import warnings
+
+    res = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if start is not None and len(np.unique(y)) == LEVELS:
+            try:
+                res = super(WeightedOrderedModel, model).fit(
+                    start_params=start, method="newton", maxiter=100, disp=0, tol=1e-10
+                )
+            except np.linalg.LinAlgError:
+                res = None
+        if res is None or not np.all(np.isfinite(res.params)):
+            res = model.fit(polish=True)
+    d.sm_params = np.asarray(res.params)
+    k = d.X.shape[1]
+    d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
+    H = -model.hessian_cut(d.sm_params)
+    d.hinv = np.linalg.pinv(H)
+
+
+# --------------------------------------------------------------------------- objective
+
+
+#: The objective is a sum of ``loss(z)`` over standardised distances ``z``:
+#: ``z**2`` plus a steep extra penalty beyond ``INNER`` so that the search
+#: cares most about bringing cells inside the tolerance band (|z| <= 1).
+INNER = 0.85
+PENALTY = 20.0
+
+
+def loss(z: np.ndarray) -> np.ndarray:
+    """Squared distance plus a steep penalty outside the inner band."""
+    excess = np.maximum(np.abs(z) - INNER, 0.0)
+    return z**2 + PENALTY * excess**2
+
+
+def loss_grad_curv(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivative of :func:`loss` (the second is piecewise constant)."""
+    excess = np.maximum(np.abs(z) - INNER, 0.0)
+    grad = 2 * z + 2 * PENALTY * np.sign(z) * excess
+    curv = 2 + 2 * PENALTY * (excess > 0)
+    return grad, curv
+
+
+@dataclass
+class ShareTarget:
+    """A published share of an approval level within a group."""
+
+    name: str
+    mask: np.ndarray  # which respondents form the group
+    level: int  # approval answer 1..5
+    value: float  # published percentage
+    tol: float  # tolerance in percentage points
+    weighted: bool
+
+
+@dataclass
+class Calibration:
+    """Everything the polishing loop needs."""
+
+    designs: list[Design]
+    weights: np.ndarray
+    shares: list[ShareTarget] = field(default_factory=list)
+    share_weight: float = 1.0
+
+    def coef_part(self) -> float:
+        total = 0.0
+        for d in self.designs:
+            r = (d.theta - d.target) / d.target_se
+            total += float(np.sum(loss(r[d.active])))
+        return total
+
+    def share_values(self, y: np.ndarray) -> np.ndarray:
+        out = np.empty(len(self.shares))
+        for j, s in enumerate(self.shares):
+            w = self.weights[s.mask] if s.weighted else np.ones(s.mask.sum())
+            out[j] = 100 * np.sum(w * (y[s.mask] == s.level)) / np.sum(w)
+        return out
+
+    def share_part(self, y: np.ndarray) -> float:
+        if not self.shares:
+            return 0.0
+        v = self.share_values(y)
+        r = np.array([(v[j] - s.value) / s.tol for j, s in enumerate(self.shares)])
+        return self.share_weight * float(np.sum(loss(r)))
+
+    def objective(self, y: np.ndarray) -> float:
+        return self.coef_part() + self.share_part(y)
+
+
+def approval_share_targets(frame: pd.DataFrame, codebook=None) -> list[ShareTarget]:
+    """Approval shares the twin is calibrated to: Table A2 (both columns) and Table 2.
+
+    Group definitions follow the codebook's derived Table 2 groups.
+    """
+    cb = codebook or load_codebook()
+    work = cb.derive(frame.copy()) if "commercial_user" not in frame else frame
+    a2 = load_published("table_a2")
+    a2 = a2[a2["measure"].eq("Approval of social credit systems")]
+    order = ["Strongly disapprove", "Somewhat disapprove", "Neither disapprove nor approve", "Somewhat approve", "Strongly approve"]
+    everyone = np.ones(len(work), bool)
+    targets = []
+    for col, weighted in (("unweighted", False), ("weighted", True)):
+        block = a2[a2["column"].eq(col)].set_index("item")["value"]
+        for level, item in enumerate(order, start=1):
+            targets.append(ShareTarget(f"A2 {col} {item}", everyone, level, float(block[item]), 0.5, weighted))
+    t2 = load_published("table_2")
+    groups = {
+        "Total": everyone,
+        "Users of Sesame Credit": work["use_sesame"].eq(1).to_numpy(),
+        "Users of Tencent Credit": work["use_tencent"].eq(1).to_numpy(),
+        "Users of commercial SCSs": work["commercial_user"].eq(1).to_numpy(),
+        "Users of commercial SCSs without using governmental pilots": work["commercial_only"].eq(1).to_numpy(),
+        "Citizens part of governmental pilot": work["use_gov_pilot"].eq(1).to_numpy(),
+        "Citizens part of governmental pilot without using commercial pilots": work["gov_pilot_only"].eq(1).to_numpy(),
+    }
+    shares = t2[t2["statistic"].eq("percent")]
+    for _, row in shares.iterrows():
+        level = int(str(row["item"]).split("=")[0].strip())
+        mask = np.asarray(groups[row["column"]], dtype=bool)
+        if mask.sum() == 0:
+            continue
+        targets.append(ShareTarget(f"Table 2 {row['column']} {level}", mask, level, float(row["value"]), 1.0, True))
+    return targets
+
+
+# --------------------------------------------------------------------------- stage 1: latent draw
+
+
+def latent_index(n: int, designs: list[Design], coefs: dict[str, float]) -> np.ndarray:
+    """Latent approval index: sum over Table 4 terms of coefficient x centred value.
+
+    Each term's column is taken from the first model that contains it;
+    respondents outside that model's sample (value missing or not asked)
+    contribute zero for the term.
+    """
+    eta = np.zeros(n)
+    seen: set[str] = set()
+    for d in designs:
+        for j, term in enumerate(d.terms):
+            if term in seen or term not in coefs:
+                continue
+            seen.add(term)
+            col = d.X[:, j]
+            x = np.zeros(n)
+            x[d.rows] = col - col.mean()
+            eta += coefs[term] * x
+    return eta
+
+
+def assign_by_rank(score: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Cut *score* into answers 1..5 with exactly ``counts`` respondents each."""
+    order = np.argsort(score, kind="stable")
+    y = np.empty(len(score), dtype=int)
+    start = 0
+    for level, k in enumerate(counts, start=1):
+        y[order[start : start + k]] = level
+        start += k
+    return y
+
+
+def initial_coefficients(designs: list[Design]) -> dict[str, float]:
+    """Start values: each term's published coefficient in the first model that has it.
+
+    Coefficients the published fits could not pin down (|b| > 5, the
+    separated education terms of Model 5) start at zero.
+    """
+    coefs: dict[str, float] = {}
+    for d in designs:
+        for j, term in enumerate(d.terms):
+            if term not in coefs and d.active[j]:
+                coefs[term] = float(d.target[j]) if abs(d.target[j]) < 5 else 0.0
+    return coefs
+
+
+def group_mean_targets(shares: list[ShareTarget]) -> list[tuple[np.ndarray, float]]:
+    """Weighted mean answer of each Table 2 group implied by its published shares."""
+    groups: dict[str, dict] = {}
+    for s in shares:
+        if not s.name.startswith("Table 2 ") or s.name.startswith("Table 2 Total"):
+            continue
+        g = groups.setdefault(s.name.rsplit(" ", 1)[0], {"mask": s.mask, "p": {}})
+        g["p"][s.level] = s.value
+    out = []
+    for g in groups.values():
+        total = sum(g["p"].values())
+        out.append((g["mask"], sum(k * v for k, v in g["p"].items()) / total))
+    return out
+
+
+def calibrate_latent(
+    designs: list[Design],
+    counts: np.ndarray,
+    noise: np.ndarray,
+    weights: np.ndarray | None = None,
+    group_means: list[tuple[np.ndarray, float]] | None = None,
+    iterations: int = 10,
+    step: float = 1.0,
+    log=None,
+) -> tuple[dict[str, float], np.ndarray]:
+    """Tune the latent index so that the refitted models land near Table 4.
+
+    With the noise held fixed (common random numbers), each iteration draws
+    the answers, refits the seven models and moves every term's latent
+    coefficient by the average gap between the published and the refitted
+    estimate over the models that contain the term. Returns the
+    coefficients and the answers of the best iteration.
+    """
+    n = len(noise)
+    coefs = initial_coefficients(designs)
+    group_means = group_means or []
+    gamma = np.zeros(len(group_means))
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    best = (np.inf, dict(coefs), None)
+    for it in range(iterations):
+        shift = np.zeros(n)
+        for g, (mask, _) in enumerate(group_means):
+            shift[mask] += gamma[g]
+        y = assign_by_rank(latent_index(n, designs, coefs) + shift + noise, counts)
+        if any(len(np.unique(y[d.rows])) < LEVELS for d in designs):
+            gamma *= 0.5  # an answer level vanished from a model's sample: step back
+            continue
+        for g, (mask, target) in enumerate(group_means):
+            current = np.sum(w[mask] * y[mask]) / np.sum(w[mask])
+            gamma[g] += 2.0 * step * (target - current)
+        gaps: dict[str, list[float]] = {}
+        score = 0.0
+        for d in designs:
+            refit(d, y)
+            z = (d.theta - d.target) / d.target_se
+            score += float(np.sum(z[d.active] ** 2))
+            for j, term in enumerate(d.terms):
+                if d.active[j]:
+                    gaps.setdefault(term, []).append(d.target[j] - d.theta[j])
+        if score < best[0]:
+            best = (score, dict(coefs), y)
+        if log:
+            log(f"latent iteration {it}: sum of squared z {score:.1f}")
+        for term, g in gaps.items():
+            if term in coefs:
+                coefs[term] += step * float(np.mean(g))
+    return best[1], best[2]
+
+
+# --------------------------------------------------------------------------- stage 2: polishing
+
+
+def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted objective change of moving each answer down or up one step.
+
+    Returns two arrays (down, up) of length n with the linearised change of
+    the coefficient part plus the exact change of the share part; moves that
+    leave 1..5 get +inf.
+    """
+    n = len(y)
+    delta = np.zeros((2, n))
+    for d in cal.designs:
+        k = d.X.shape[1]
+        beta, cuts = d.theta[:k], d.theta[k:]
+        yy = y[d.rows]
+        s0 = obs_scores(d.X, yy, beta, cuts)
+        grad, curv = loss_grad_curv((d.theta - d.target) / d.target_se)
+        grad = np.where(d.active, grad, 0.0)
+        curv = np.where(d.active, curv, 0.0)
+        inv_se = np.where(d.active, 1 / d.target_se, 0.0)
+        for side, step in enumerate((-1, 1)):
+            y1 = np.clip(yy + step, 1, LEVELS)
+            s1 = obs_scores(d.X, y1, beta, cuts)
+            dtheta = ((s1 - s0) * d.w[:, None]) @ d.hinv.T
+            z = dtheta * inv_se
+            delta[side, d.rows] += z @ grad + 0.5 * (z**2) @ curv
+    if cal.shares:
+        base = cal.share_values(y)
+        grad, curv = loss_grad_curv(np.array([(base[j] - s.value) / s.tol for j, s in enumerate(cal.shares)]))
+        for side, step in enumerate((-1, 1)):
+            change = np.zeros(n)
+            for j, s in enumerate(cal.shares):
+                w = cal.weights if s.weighted else np.ones(n)
+                total = np.sum(w[s.mask])
+                # contribution of respondent i to this share before and after the move
+                before = (y == s.level).astype(float)
+                after = (np.clip(y + step, 1, LEVELS) == s.level).astype(float)
+                dv = 100 * w * (after - before) / total * s.mask
+                dz = dv / s.tol
+                change += cal.share_weight * (grad[j] * dz + 0.5 * curv[j] * dz**2)
+            delta[side] += change
+    delta[0, y == 1] = np.inf
+    delta[1, y == LEVELS] = np.inf
+    return delta[0], delta[1]
+
+
+def polish(
+    cal: Calibration,
+    y: np.ndarray,
+    max_rounds: int = 400,
+    batch: int = 40,
+    patience: int = 60,
+    log=None,
+) -> tuple[np.ndarray, list[float]]:
+    """Greedy batched moves of single answers that lower the objective.
+
+    Each round predicts every possible one-step move, applies the *batch*
+    most helpful ones (at most one per respondent), refits all models and
+    keeps the batch only if the exact objective fell. A rejected batch is
+    halved; a rejected single move is set aside (tabu) until the next
+    accepted move, so the search tries the next candidate instead of
+    stopping. The search ends after *patience* rejections in a row, when no
+    move is predicted to help, or after *max_rounds* rounds.
+    """
+    y = y.copy()
+    for d in cal.designs:
+        refit(d, y)
+    current = cal.objective(y)
+    history = [current]
+    size = batch
+    tabu: set[int] = set()
+    rejected = 0
+    for round_ in range(max_rounds):
+        down, up = _predicted_changes(cal, y)
+        best = np.minimum(down, up)
+        if tabu:
+            best[list(tabu)] = np.inf
+        direction = np.where(down <= up, -1, 1)
+        candidates = np.argsort(best, kind="stable")
+        candidates = candidates[best[candidates] < 0][:size]
+        if len(candidates) == 0:
+            break
+        trial = y.copy()
+        trial[candidates] += direction[candidates]
+        saved = [(d.theta, d.sm_params, d.hinv) for d in cal.designs]
+        try:
+            for d in cal.designs:
+                refit(d, trial)
+            value = cal.objective(trial)
+        except (np.linalg.LinAlgError, ValueError):
+            value = np.inf  # e.g. an answer level vanished from a model's sample
+        if value < current:
+            y, current = trial, value
+            history.append(current)
+            size = min(batch, size * 2)
+            tabu.clear()
+            rejected = 0
+        else:
+            for d, (t, p, h) in zip(cal.designs, saved):
+                d.theta, d.sm_params, d.hinv = t, p, h
+            rejected += 1
+            if len(candidates) == 1:
+                tabu.add(int(candidates[0]))
+            size = max(1, size // 2)
+            if rejected >= patience:
+                break
+        if log and round_ % 50 == 0:
+            log(f"round {round_}: objective {current:.2f}, batch {size}")
+    return y, history
+
+
+def report(cal: Calibration, y: np.ndarray) -> pd.DataFrame:
+    """Per-cell distances of the current fit, for diagnostics."""
+    rows = []
+    for d in cal.designs:
+        for j, cell in enumerate(d.cells):
+            rows.append(
+                {
+                    "model": d.spec.id,
+                    "cell": cell,
+                    "published": d.target[j],
+                    "reproduced": d.theta[j],
+                    "published_se": d.target_se[j],
+                    "z": (d.theta[j] - d.target[j]) / d.target_se[j],
+                    "active": bool(d.active[j]),
+                }
+            )
+    return pd.DataFrame(rows)
