@@ -305,3 +305,43 @@ def test_vif_detects_collinearity():
     assert out.loc["x3", "vif"] > 100
     with pytest.raises(ValueError, match="no variance"):
         vif_table(df.assign(x2=1.0), ["x1", "x2"])
+
+
+# ---------------------------------------------------------------------------
+# Stata-style stopping rule (convergence="stata")
+# ---------------------------------------------------------------------------
+def _separated_frame(seed=0, n=1135, separate=True):
+    rng = np.random.default_rng(seed)
+    educ = rng.choice([1, 2, 3, 4], size=n, p=[0.013, 0.13, 0.145, 0.712])
+    x = rng.normal(size=n)
+    y = np.digitize(1.2 * x + rng.logistic(size=n) + 2.5, [-1.5, 0, 1.5, 3]) + 1
+    if separate:
+        y[educ == 1] = 5
+    return pd.DataFrame({"y": y, "educ": educ, "x": x, "w": rng.uniform(0.5, 2, n)})
+
+
+def test_stata_convergence_equals_exact_fit_on_regular_data():
+    df = _separated_frame(separate=False)
+    exact = fit_ologit(df, "y", ["educ", "x"], categorical={"educ": 1}, weight="w").table
+    stata = fit_ologit(df, "y", ["educ", "x"], categorical={"educ": 1}, weight="w", convergence="stata").table
+    np.testing.assert_allclose(stata["coef"], exact["coef"], atol=1e-5)
+    np.testing.assert_allclose(stata["se"], exact["se"], rtol=1e-4)
+
+
+def test_stata_convergence_stops_on_a_finite_plateau_under_separation():
+    df = _separated_frame()
+    with pytest.warns(SeparationWarning):
+        exact = fit_ologit(df, "y", ["educ", "x"], categorical={"educ": 1}, weight="w")
+    with pytest.warns(SeparationWarning):
+        stata = fit_ologit(df, "y", ["educ", "x"], categorical={"educ": 1}, weight="w", convergence="stata")
+    b_exact = exact.coef()["educ_2"]
+    b_stata = stata.coef()["educ_2"]
+    assert b_exact < b_stata < -8, "Stata stops earlier than the exact optimiser but far out"
+    assert np.isfinite(stata.se()["educ_2"]) and stata.se()["educ_2"] < 5
+    # the slope that is identified does not depend on the stopping rule
+    assert abs(stata.coef()["x"] - exact.coef()["x"]) < 1e-4
+
+
+def test_unknown_convergence_rule_is_rejected():
+    with pytest.raises(ValueError, match="convergence"):
+        fit_ologit(_separated_frame(separate=False), "y", ["x"], weight="w", convergence="fast")

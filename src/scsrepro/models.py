@@ -230,6 +230,74 @@ class WeightedOrderedModel(OrderedModel):
                 res = res2
         return res
 
+    def fit_stata(self, ltol: float = 1e-7, tol: float = 1e-6, nrtol: float = 1e-5, maxiter: int = 300):
+        """Newton-Raphson with Stata ``ml``'s default stopping rules.
+
+        Stata's ``ologit`` starts from zero slopes and the constant-only
+        cut points, takes Newton steps in the (beta, cut) parameterisation
+        (halving a step that lowers the log likelihood) and stops when the
+        scaled gradient ``g H^-1 g'`` is below ``nrtol`` (1e-5) *and* either
+        the relative change of the log likelihood is below ``ltol`` (1e-7)
+        or the relative change of the coefficients is below ``tol`` (1e-6).
+
+        On well-behaved data this lands within about 1e-6 of the exact
+        maximum that :meth:`fit` finds. Under quasi-complete separation the
+        exact maximum is at infinity; Stata then stops where the likelihood
+        has become flat, which is how the paper's Model 5 reports education
+        coefficients near -13. This method reproduces that stopping point so
+        that such published numbers can be compared like for like.
+
+        Returns
+        -------
+        params : ndarray
+            OrderedModel parameters (slopes, first cut, log increments) at
+            the stopping point.
+        iterations : int
+        """
+        kv = self.k_vars
+        start = self.start_params
+        theta = np.concatenate((start[:kv], self.cuts_from_params(start)))
+
+        def to_params(th):
+            cuts = th[kv:]
+            inc = np.diff(cuts)
+            if np.any(inc <= 0):
+                return None
+            return np.concatenate((th[:kv], [cuts[0]], np.log(inc)))
+
+        params = to_params(theta)
+        ll = self.loglike(params)
+        for it in range(1, maxiter + 1):
+            g = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)
+            H = self.hessian_cut(params)
+            try:
+                step = -np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                step = -np.linalg.pinv(H) @ g
+            factor = 1.0
+            while True:
+                cand = to_params(theta + factor * step)
+                if cand is not None:
+                    ll_new = self.loglike(cand)
+                    if np.isfinite(ll_new) and ll_new >= ll - 1e-12:
+                        break
+                factor /= 2
+                if factor < 1e-10:
+                    return params, it
+            new_theta = theta + factor * step
+            rel_ll = abs(ll_new - ll) / (abs(ll) + 1)
+            rel_b = np.max(np.abs(new_theta - theta) / (np.abs(theta) + 1))
+            theta, params, ll = new_theta, cand, ll_new
+            g = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)
+            H = self.hessian_cut(params)
+            try:
+                scaled = float(-g @ np.linalg.solve(H, g))
+            except np.linalg.LinAlgError:
+                scaled = np.inf
+            if scaled < nrtol and (rel_ll < ltol or rel_b < tol):
+                return params, it
+        return params, maxiter
+
     def sandwich_cov(self, params, df_correction: bool = True) -> np.ndarray:
         """Robust covariance of (beta, cut1..cutK-1), Stata ``[pweight=]`` style.
 
@@ -369,6 +437,7 @@ def fit_ologit(
     categorical: Mapping[str, object] | None = None,
     weight: str | None = "weight",
     cov_type: str = "robust",
+    convergence: str = "exact",
 ) -> OlogitResult:
     """Fit a weighted ordered logit like Stata ``ologit y i.x ... [pweight=w]``.
 
@@ -404,6 +473,12 @@ def fit_ologit(
     cov_type : {"robust", "oim"}
         ``"robust"``: sandwich (Stata with pweights, svyolr). ``"oim"``:
         inverse negative Hessian (Stata/R without weights).
+    convergence : {"exact", "stata"}
+        ``"exact"`` (default): BFGS then Newton to machine precision, as
+        checked against R. ``"stata"``: Newton-Raphson with Stata ``ml``'s
+        stopping rules (:meth:`WeightedOrderedModel.fit_stata`), which
+        matters only under separation, where the exact maximum does not
+        exist and Stata reports the point where it stopped.
 
     Returns
     -------
@@ -483,11 +558,15 @@ def fit_ologit(
     msgs: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = model.fit()
+        if convergence == "stata":
+            params, _ = model.fit_stata()
+        elif convergence == "exact":
+            params = np.asarray(model.fit().params)
+        else:
+            raise ValueError(f"convergence must be 'exact' or 'stata', got {convergence!r}")
     for c in caught:
         if "converg" in str(c.message).lower() or "singular" in str(c.message).lower():
             msgs.append(f"optimiser: {c.message}")
-    params = np.asarray(res.params)
     kv, kc = model.k_vars, model.k_levels - 1
     est = np.concatenate((params[:kv], model.cuts_from_params(params)))
     grad = model.score_obs_cut(params) * w[:, None]
