@@ -174,29 +174,21 @@ def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray)
 
 
 def refit(d: Design, y_full: np.ndarray) -> None:
-    """Refit one model on the current answers (warm start) and store the result."""
+    """Refit one model on the current answers and store the result.
+
+    Uses Stata's stopping rule (:meth:`WeightedOrderedModel.fit_stata`), as
+    the scoreboard does, so that a separated model (the paper's Model 5)
+    stops where Stata stops instead of drifting towards infinity.
+    """
     y = y_full[d.rows]
     model = WeightedOrderedModel(y - 1, d.X, d.w)
-    start = d.sm_params
-    import warnings
-
-    res = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if start is not None and len(np.unique(y)) == LEVELS:
-            try:
-                res = super(WeightedOrderedModel, model).fit(
-                    start_params=start, method="newton", maxiter=100, disp=0, tol=1e-10
-                )
-            except np.linalg.LinAlgError:
-                res = None
-        if res is None or not np.all(np.isfinite(res.params)):
-            res = model.fit(polish=True)
-    d.sm_params = np.asarray(res.params)
+    params, _ = model.fit_stata()
+    if not np.all(np.isfinite(params)):
+        raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
+    d.sm_params = np.asarray(params)
     k = d.X.shape[1]
     d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
-    H = -model.hessian_cut(d.sm_params)
-    d.hinv = np.linalg.pinv(H)
+    d.hinv = np.linalg.pinv(-model.hessian_cut(d.sm_params))
 
 
 # --------------------------------------------------------------------------- objective
