@@ -101,6 +101,11 @@ def _resolve_dir(directory: str | Path | None) -> Path:
     return path
 
 
+#: The twin's decisions on contradictory published numbers (see README);
+#: not a transcription, so not part of the long format.
+ERRATA_FILE = "errata.csv"
+
+
 def published_files(directory: str | Path | None = None) -> list[str]:
     """List the long-format file names (without ``.csv``) in a directory.
 
@@ -112,11 +117,12 @@ def published_files(directory: str | Path | None = None) -> list[str]:
     Returns
     -------
     list of str
-        Sorted file stems, excluding the hypotheses file.
+        Sorted file stems, excluding the hypotheses file and the errata
+        list, which have formats of their own.
     """
     path = _resolve_dir(directory)
     return sorted(
-        p.stem for p in path.glob("*.csv") if p.name != HYPOTHESES_FILE
+        p.stem for p in path.glob("*.csv") if p.name not in (HYPOTHESES_FILE, ERRATA_FILE)
     )
 
 
