@@ -411,6 +411,40 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     return True
 
 
+# --------------------------------------------------------------------------- reproduced tables
+
+REPORT_INPUT_GLOBS = ("src/**/*.py", "data/*.yml", "data/published/*.csv", "requirements.lock")
+
+
+def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, log=print) -> bool:
+    """Write every reproduced table, the fidelity scoreboard and the errata list.
+
+    ``out_dir/tables/<table>.csv`` (one file per published table),
+    ``out_dir/fidelity.csv`` and ``out_dir/tables/errata.csv``. Skipped when
+    neither the data nor the code changed since the last run.
+    """
+    if not data.is_file():
+        log(f"[book] {paths.relative(data)} does not exist yet: no reproduced tables or scoreboard")
+        return False
+    files = sorted({p for g in REPORT_INPUT_GLOBS for p in root.glob(g) if "__pycache__" not in p.parts} | {data})
+    digest = fingerprint(files, root, {"data": paths.relative(data)})
+    stamp = out_dir / ".stamps" / "reports.json"
+    board_path = out_dir / "fidelity.csv"
+    if not force and board_path.is_file() and stamp.is_file() and json.loads(stamp.read_text()).get("fingerprint") == digest:
+        log(f"[book] {paths.relative(board_path)}: up to date")
+        return False
+    from . import audit, fidelity
+
+    log(f"[book] computing the reproduced tables and the scoreboard from {paths.relative(data)}")
+    rc = fidelity.main(["--data", str(data), "--tables-dir", str(out_dir / "tables"), "--out", str(board_path)])
+    if rc != 0:
+        raise BuildError(f"the scoreboard could not be computed from {paths.relative(data)}")
+    audit.write_errata(out_dir / "tables" / "errata.csv")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+    return True
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -427,10 +461,14 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
         execute_chapters(chapters, out_dir=nb_dir, data=data, jobs=jobs, force=force, log=log)
         notebooks = {c.name: nb_dir / f"{c.name}.ipynb" for c in chapters}
         html_out = run / "html"
+        write_reports(root, data, run, force=force, log=log)
     else:
         execute_chapters(chapters, data=None, jobs=jobs, force=force, log=log)
         notebooks = {c.name: c.notebook for c in chapters}
         html_out = root / "_build" / "html"
+        default = data_file(chapters[0]) if chapters else None
+        if default is not None:
+            write_reports(root, default, root / "_build", force=force, log=log)
     render(root, notebooks, html_out, force=force, log=log)
     return html_out
 

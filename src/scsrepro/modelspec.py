@@ -101,9 +101,19 @@ def estimation_frame(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.Dat
     return frame.dropna().astype(float)
 
 
-def fit_model(df: pd.DataFrame, spec: ModelSpec, codebook=None):
-    """Fit one Table 4 model on *df* (raw codes plus a ``weight`` column)."""
+def fit_model(df: pd.DataFrame, spec: ModelSpec, codebook=None, convergence: str = "stata"):
+    """Fit one Table 4 model on *df* (raw codes plus a ``weight`` column).
+
+    Table 4 was estimated in Stata, so by default the fit uses Stata's
+    stopping rule (``convergence="stata"``, see
+    :meth:`scsrepro.models.WeightedOrderedModel.fit_stata`). On regular data
+    this equals the exact maximum to about 1e-6; it differs only where the
+    maximum does not exist (separation), as in the paper's Model 5.
+    """
     from .models import fit_ologit
 
     frame = estimation_frame(df, spec, codebook)
-    return fit_ologit(frame, spec.outcome, list(spec.covariates), categorical=spec.categorical, weight=spec.weight)
+    return fit_ologit(
+        frame, spec.outcome, list(spec.covariates), categorical=spec.categorical, weight=spec.weight,
+        convergence=convergence,
+    )
