@@ -68,6 +68,7 @@ class Design:
     theta: np.ndarray | None = None  # current estimate, Stata scale
     sm_params: np.ndarray | None = None  # current estimate, statsmodels scale
     hinv: np.ndarray | None = None  # inverse of minus the Hessian, Stata scale
+    stata: bool = False  # refit with Stata's stopping rule (a separated model)
 
     @property
     def cells(self) -> list[str]:
@@ -176,13 +177,34 @@ def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray)
 def refit(d: Design, y_full: np.ndarray) -> None:
     """Refit one model on the current answers and store the result.
 
-    Uses Stata's stopping rule (:meth:`WeightedOrderedModel.fit_stata`), as
-    the scoreboard does, so that a separated model (the paper's Model 5)
-    stops where Stata stops instead of drifting towards infinity.
+    A model marked ``stata`` (the separated one, the paper's Model 5) is
+    fitted from scratch with Stata's stopping rule
+    (:meth:`WeightedOrderedModel.fit_stata`), as the scoreboard does, so it
+    stops where Stata stops instead of drifting towards infinity. The other
+    models have a proper maximum, which both rules find to about 1e-6; they
+    are refitted with Newton steps from the previous estimate, which is
+    much faster.
     """
+    import warnings
+
     y = y_full[d.rows]
     model = WeightedOrderedModel(y - 1, d.X, d.w)
-    params, _ = model.fit_stata()
+    params = None
+    if d.stata:
+        params, _ = model.fit_stata()
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if d.sm_params is not None:
+                try:
+                    res = super(WeightedOrderedModel, model).fit(
+                        start_params=d.sm_params, method="newton", maxiter=50, disp=0, tol=1e-10
+                    )
+                    params = np.asarray(res.params)
+                except np.linalg.LinAlgError:
+                    params = None
+            if params is None or not np.all(np.isfinite(params)):
+                params, _ = model.fit_stata()
     if not np.all(np.isfinite(params)):
         raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
     d.sm_params = np.asarray(params)
@@ -346,8 +368,12 @@ def initial_coefficients(designs: list[Design]) -> dict[str, float]:
     return coefs
 
 
-def group_mean_targets(shares: list[ShareTarget]) -> list[tuple[np.ndarray, float]]:
-    """Weighted mean answer of each Table 2 group implied by its published shares."""
+def group_mean_targets(shares: list[ShareTarget]) -> list[tuple[str, np.ndarray, float]]:
+    """Weighted mean answer of each Table 2 group implied by its published shares.
+
+    Returns ``(group name, member mask, target mean)`` for every group but
+    the total.
+    """
     groups: dict[str, dict] = {}
     for s in shares:
         if not s.name.startswith("Table 2 ") or s.name.startswith("Table 2 Total"):
@@ -355,9 +381,9 @@ def group_mean_targets(shares: list[ShareTarget]) -> list[tuple[np.ndarray, floa
         g = groups.setdefault(s.name.rsplit(" ", 1)[0], {"mask": s.mask, "p": {}})
         g["p"][s.level] = s.value
     out = []
-    for g in groups.values():
+    for name, g in groups.items():
         total = sum(g["p"].values())
-        out.append((g["mask"], sum(k * v for k, v in g["p"].items()) / total))
+        out.append((name.removeprefix("Table 2 "), g["mask"], sum(k * v for k, v in g["p"].items()) / total))
     return out
 
 
@@ -366,34 +392,40 @@ def calibrate_latent(
     counts: np.ndarray,
     noise: np.ndarray,
     weights: np.ndarray | None = None,
-    group_means: list[tuple[np.ndarray, float]] | None = None,
+    group_means: list[tuple[str, np.ndarray, float]] | None = None,
     iterations: int = 10,
     step: float = 1.0,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
     log=None,
-) -> tuple[dict[str, float], np.ndarray]:
+) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
     """Tune the latent index so that the refitted models land near Table 4.
 
     With the noise held fixed (common random numbers), each iteration draws
     the answers, refits the seven models and moves every term's latent
     coefficient by the average gap between the published and the refitted
-    estimate over the models that contain the term. Returns the
-    coefficients and the answers of the best iteration.
+    estimate over the models that contain the term, and every Table 2
+    group's shift by the gap between its published and its current mean
+    answer. Returns the coefficients, the group shifts and the answers of
+    the best iteration. ``fixed`` = (mask, answers) pins some answers (see
+    :func:`pin_answers`).
     """
     n = len(noise)
     coefs = initial_coefficients(designs)
     group_means = group_means or []
     gamma = np.zeros(len(group_means))
     w = np.ones(n) if weights is None else np.asarray(weights, float)
-    best = (np.inf, dict(coefs), None)
+    best = (np.inf, dict(coefs), {}, None)
     for it in range(iterations):
         shift = np.zeros(n)
-        for g, (mask, _) in enumerate(group_means):
+        for g, (_, mask, _) in enumerate(group_means):
             shift[mask] += gamma[g]
         y = assign_by_rank(latent_index(n, designs, coefs) + shift + noise, counts)
+        if fixed is not None:
+            y = pin_answers(y, *fixed, score=latent_index(n, designs, coefs) + shift + noise)
         if any(len(np.unique(y[d.rows])) < LEVELS for d in designs):
             gamma *= 0.5  # an answer level vanished from a model's sample: step back
             continue
-        for g, (mask, target) in enumerate(group_means):
+        for g, (_, mask, target) in enumerate(group_means):
             current = np.sum(w[mask] * y[mask]) / np.sum(w[mask])
             gamma[g] += 2.0 * step * (target - current)
         gaps: dict[str, list[float]] = {}
@@ -406,13 +438,31 @@ def calibrate_latent(
                 if d.active[j]:
                     gaps.setdefault(term, []).append(d.target[j] - d.theta[j])
         if score < best[0]:
-            best = (score, dict(coefs), y)
+            best = (score, dict(coefs), {name: float(gamma[g]) for g, (name, _, _) in enumerate(group_means)}, y)
         if log:
             log(f"latent iteration {it}: sum of squared z {score:.1f}")
         for term, g in gaps.items():
             if term in coefs:
                 coefs[term] += step * float(np.mean(g))
-    return best[1], best[2]
+    return best[1], best[2], best[3]
+
+
+def pin_answers(y: np.ndarray, mask: np.ndarray, value: int, score: np.ndarray) -> np.ndarray:
+    """Give the respondents in *mask* the answer *value*, keeping the counts.
+
+    Each pinned respondent who holds another answer swaps it with a
+    non-pinned holder of *value* (those with the lowest latent score
+    first), so the number of respondents per answer does not change.
+    """
+    y = y.copy()
+    need = np.flatnonzero(mask & (y != value))
+    donors = np.flatnonzero(~mask & (y == value))
+    donors = donors[np.argsort(score[donors], kind="stable")][: len(need)]
+    if len(donors) < len(need):
+        raise ValueError(f"cannot pin {len(need)} answers to {value}: only {len(donors)} donors")
+    y[donors] = y[need]
+    y[need] = value
+    return y
 
 
 # --------------------------------------------------------------------------- stage 2: polishing
@@ -468,6 +518,7 @@ def polish(
     max_rounds: int = 400,
     batch: int = 40,
     patience: int = 60,
+    frozen: np.ndarray | None = None,
     log=None,
 ) -> tuple[np.ndarray, list[float]]:
     """Greedy batched moves of single answers that lower the objective.
@@ -491,6 +542,8 @@ def polish(
     for round_ in range(max_rounds):
         down, up = _predicted_changes(cal, y)
         best = np.minimum(down, up)
+        if frozen is not None:
+            best[frozen] = np.inf
         if tabu:
             best[list(tabu)] = np.inf
         direction = np.where(down <= up, -1, 1)
@@ -544,3 +597,83 @@ def report(cal: Calibration, y: np.ndarray) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _setup(frame: pd.DataFrame, params: dict, codebook=None):
+    """Designs, weights, share targets and the pinned group for *frame*."""
+    from .tables import weights_for
+
+    cb = codebook or load_codebook()
+    work = cb.derive(frame.copy())
+    if "approval" not in work:
+        work["approval"] = pd.array([LEVELS] * len(work), dtype="Int64")
+    w = weights_for(work).to_numpy(float)
+    designs = prepare_designs(work, pd.Series(w, index=work.index), exclude=params.get("exclude"), codebook=cb)
+    shares = approval_share_targets(work, cb)
+    pinned = None
+    sep = params.get("separation")
+    if sep:
+        d = next(d for d in designs if d.spec.id == int(sep["model"]))
+        mask = np.zeros(len(work), bool)
+        mask[d.rows] = work[sep["variable"]].to_numpy()[d.rows] == sep["level"]
+        pinned = (mask, int(sep["answer"]))
+        d.stata = True
+    return work, w, designs, shares, pinned
+
+
+def _noise(seed: int, n: int) -> np.ndarray:
+    return np.random.default_rng(np.random.SeedSequence([int(seed), 0xA9])).logistic(size=n)
+
+
+def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.DataFrame:
+    """Add the calibrated ``approval`` column to the twin's covariates.
+
+    Deterministic given the covariates, *params* (the ``approval`` section
+    of ``data/synthetic/twin_params.yml``) and *seed*: the latent index with
+    the stored coefficients and group shifts, fixed-seed logistic noise,
+    exact answer counts, the pinned separated group, then :func:`polish`
+    with the stored settings.
+    """
+    work, w, designs, shares, pinned = _setup(frame, params)
+    n = len(work)
+    noise = _noise(seed, n)
+    shift = np.zeros(n)
+    for name, mask, _ in group_mean_targets(shares):
+        shift[mask] += float(params.get("group_shifts", {}).get(name, 0.0))
+    score = latent_index(n, designs, params["latent"]) + shift + noise
+    y = assign_by_rank(score, np.asarray(params["counts"], int))
+    if pinned is not None:
+        y = pin_answers(y, *pinned, score=score)
+    cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)))
+    settings = params.get("polish", {})
+    y, _ = polish(cal, y, frozen=pinned[0] if pinned else None, log=log, **settings)
+    out = frame.copy()
+    out["approval"] = pd.array(y, dtype="Int64")
+    return out
+
+
+def calibrate_approval(frame: pd.DataFrame, params: dict, seed: int, iterations: int = 12, log=print) -> dict:
+    """Search the latent coefficients and group shifts (``make calibrate``).
+
+    Returns a copy of *params* with ``latent`` and ``group_shifts`` filled
+    in by :func:`calibrate_latent` on the twin's covariates.
+    """
+    work, w, designs, shares, pinned = _setup(frame, params)
+    n = len(work)
+    coefs, gamma, _ = calibrate_latent(
+        designs,
+        np.asarray(params["counts"], int),
+        _noise(seed, n),
+        weights=w,
+        group_means=group_mean_targets(shares),
+        iterations=iterations,
+        fixed=pinned,
+        log=log,
+    )
+    out = dict(params)
+    out["latent"] = {k: round(float(v), 6) for k, v in coefs.items()}
+    out["group_shifts"] = {k: round(float(v), 6) for k, v in gamma.items()}
+    return out
