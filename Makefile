@@ -4,6 +4,8 @@
 #   make test      set up .venv if needed, run every test (pytest + strict nbval)
 #   make validate DATA=path   check a data file against the codebook
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
+#   make data      regenerate the synthetic twin from the committed parameters (bit-identical)
+#   make calibrate search the twin's parameters again (slow; writes data/synthetic/twin_params.yml)
 #   make bench     speed benchmarks (never part of `make test`)
 #   make lock      re-resolve requirements.lock from requirements.in
 
@@ -15,7 +17,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test validate lab bench lock clean execute
+.PHONY: venv book test validate lab bench lock clean execute data calibrate
 
 venv: $(STAMP)
 
@@ -42,6 +44,12 @@ validate: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager
+
+data: $(STAMP)
+	$(PY) -m scsrepro.twin
+
+calibrate: $(STAMP)
+	$(PY) -m scsrepro.calibrate
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider

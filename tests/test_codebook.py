@@ -236,6 +236,7 @@ def _hand_frame(cb):
         "use_sesame": [1, 0, 0, 1, 0, 0],
         "use_tencent": [0, 1, 0, 1, 0, 0],
         "use_gov_pilot": [0, 1, 1, 0, 0, 0],
+        "use_other": [0, 0, 0, 0, 1, 0],
         "adv_none": [1, 0, None, 0, None, None],
         "disadv_none": [0, 0, None, 1, None, None],
         "disadv_rna": [1, 0, None, 0, None, None],
@@ -261,8 +262,9 @@ def test_derive_rules_on_hand_built_frame(cb):
     assert out["age_group"].tolist() == [1, 1, 2, 2, 3, 3]
     assert out["income_group"].tolist() == [1, 1, 2, 2, 3, 99]
     assert out["region"].tolist() == [3, 1, 2, 1, 1, 3]
-    assert out["commercial_user"].tolist() == [1, 1, 0, 1, 0, 0]
-    assert out["commercial_only"].tolist() == [1, 0, 0, 1, 0, 0]
+    assert out["sesame_or_tencent"].tolist() == [1, 1, 0, 1, 0, 0]
+    assert out["commercial_user"].tolist() == [1, 1, 0, 1, 1, 0]
+    assert out["commercial_only"].tolist() == [1, 0, 0, 1, 1, 0]
     assert out["gov_pilot_only"].tolist() == [0, 0, 1, 0, 0, 0]
     assert out["received_advantages"].astype(object).where(out["received_advantages"].notna(), None).tolist() == [0, 1, None, 1, None, None]
     rd = out["received_disadvantages"]

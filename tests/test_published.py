@@ -19,7 +19,7 @@ from scsrepro.published import (
 )
 
 DATA_DIR = pub.default_data_dir()
-LONG_FILES = sorted(p.name for p in DATA_DIR.glob("*.csv") if p.name != pub.HYPOTHESES_FILE)
+LONG_FILES = sorted(p.name for p in DATA_DIR.glob("*.csv") if p.name not in (pub.HYPOTHESES_FILE, pub.ERRATA_FILE))
 EXPECTED_FILES = {
     "table_a1.csv", "table_a2.csv", "table_a3.csv", "table_a4.csv", "table_2.csv",
     "table_3.csv", "table_4.csv", "table_5.csv", "prose.csv",

@@ -107,6 +107,9 @@ def tiny():
     df["use_sesame"] = pd.array(SESAME, dtype="Int64")
     df["use_tencent"] = pd.array(TENCENT, dtype="Int64")
     df["use_gov_pilot"] = pd.array(GOV, dtype="Int64")
+    df["use_other"] = pd.array([0] * 10, dtype="Int64")  # "other" systems count as commercial
+    df["use_dont_know"] = pd.array([0] * 10, dtype="Int64")  # "don't know" leaves the A2 system base
+    df["use_none"] = pd.array([0] * 10, dtype="Int64")
     df["weight"] = pd.array(WEIGHT, dtype="Float64")
     return df
 

@@ -92,13 +92,20 @@ _FLOAT_SLACK = 1e-9
 # ===================================================================== roles
 #: Optional errata columns that may list the published ids an erratum concerns.
 ERRATA_ID_COLUMNS = ("id", "published_id", "published_ids", "ids", "items")
+#: When an errata file has this column, only the ids listed in it are taken
+#: out of the pass rate: the printed numbers the twin does *not* follow. The
+#: other ids of an erratum (``published_ids``) are involved in the
+#: contradiction but still reproduced, so they stay scored.
+ERRATA_EXCLUDED_COLUMN = "excluded_ids"
 
 
 def load_errata(path: str | os.PathLike[str] | None = None,
                 published_ids: set[str] | None = None) -> pd.DataFrame:
     """Read the errata list, or return an empty one when the file is absent.
 
-    The file needs an ``id`` and a ``reading`` column. ``id`` is either the
+    The file needs an ``id`` and a ``reading`` column. With an
+    ``excluded_ids`` column (as ``data/published/errata.csv`` has), exactly
+    the ids listed there are errata. Otherwise ``id`` is either the
     published id the erratum concerns or an erratum label of its own; in the
     latter case the published ids are looked for in the optional columns
     ``published_id``, ``published_ids``, ``ids`` or ``items`` (several ids
@@ -135,7 +142,8 @@ def load_errata(path: str | os.PathLike[str] | None = None,
     rows = []
     for rec in frame.to_dict("records"):
         tokens = []
-        for col in ERRATA_ID_COLUMNS:
+        columns = (ERRATA_EXCLUDED_COLUMN,) if ERRATA_EXCLUDED_COLUMN in frame.columns else ERRATA_ID_COLUMNS
+        for col in columns:
             if col in rec and rec[col]:
                 tokens += [t for t in re.split(r"[;,\s]+", rec[col]) if t]
         if published_ids is not None:

@@ -415,7 +415,7 @@ def _min_selected_fn(cb: Codebook, group: Group) -> Callable[[pd.DataFrame], pd.
             return pd.Series(True, index=df.index)
         asked, _ = _condition_state(df, group.asked_if, cb)
         opts = df[list(group.options)]
-        complete = opts.notna().all(axis=1)
+        complete = opts.isin([0, 1]).all(axis=1)
         n_sel = (opts == 1).fillna(False).sum(axis=1)
         bad = asked & complete & (n_sel < group.min_selected)
         return ~bad.astype(bool)
