@@ -65,6 +65,8 @@ class Design:
     target: np.ndarray  # published (slopes, cut1..cut4)
     target_se: np.ndarray
     active: np.ndarray  # which cells enter the objective
+    target_stars: list[str] = field(default_factory=list)  # published significance stars
+    se: np.ndarray | None = None  # current robust SEs (Stata scale)
     theta: np.ndarray | None = None  # current estimate, Stata scale
     sm_params: np.ndarray | None = None  # current estimate, statsmodels scale
     hinv: np.ndarray | None = None  # inverse of minus the Hessian, Stata scale
@@ -99,13 +101,14 @@ def design_matrix(frame: pd.DataFrame, spec: modelspec.ModelSpec, keys: dict) ->
     return np.column_stack(cols), names
 
 
-def published_targets(spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Published estimates and SEs of one model, in (slopes, cuts) order."""
+def published_targets(spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Published estimates, SEs and stars of one model, in (slopes, cuts) order."""
     t4 = published[published["column"].eq(spec.column)]
-    coef = t4[t4["statistic"].isin(["coef", "cut"])].set_index("item")["value"]
+    est = t4[t4["statistic"].isin(["coef", "cut"])].set_index("item")
     se = t4[t4["statistic"].eq("se")].set_index("item")["value"]
     cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
-    return coef.reindex(cells).to_numpy(float), se.reindex(cells).to_numpy(float)
+    stars = est["stars"].reindex(cells).fillna("").astype(str).tolist()
+    return est["value"].reindex(cells).to_numpy(float), se.reindex(cells).to_numpy(float), stars
 
 
 def prepare_designs(
@@ -139,10 +142,10 @@ def prepare_designs(
         est = modelspec.estimation_frame(work, spec, cb)
         rows = work.index.get_indexer(est.index)
         X, terms = design_matrix(est, spec, keys)
-        target, se = published_targets(spec, terms, published)
+        target, se, stars = published_targets(spec, terms, published)
         cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
         active = np.array([c not in exclude.get(spec.id, []) for c in cells])
-        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active))
+        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars))
     return designs
 
 
@@ -211,6 +214,9 @@ def refit(d: Design, y_full: np.ndarray) -> None:
     k = d.X.shape[1]
     d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
     d.hinv = np.linalg.pinv(-model.hessian_cut(d.sm_params))
+    scores = model.score_obs_cut(d.sm_params) * d.w[:, None]
+    n = len(y)
+    d.se = np.sqrt(np.maximum(np.diag(n / (n - 1) * d.hinv @ (scores.T @ scores) @ d.hinv), 0))
 
 
 # --------------------------------------------------------------------------- objective
@@ -237,6 +243,47 @@ def loss_grad_curv(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return grad, curv
 
 
+#: |z| intervals of Stata-style significance stars (two-sided normal p).
+STAR_BANDS = {"***": (2.5758, np.inf), "**": (1.9600, 2.5758), "*": (1.6449, 1.9600), "": (0.0, 1.6449)}
+#: Weight of the stars penalty and the safety margin inside each band.
+STAR_WEIGHT = 20.0
+STAR_MARGIN = 0.05
+
+
+def star_penalty(absz: np.ndarray, stars: list[str], feasible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Penalty for |z| outside the band of the published stars, with derivatives.
+
+    Returns (penalty, first derivative, second derivative) with respect to
+    |z|, elementwise. Cells where *feasible* is False (the band cannot be
+    reached without leaving the coefficient's tolerance) get no penalty.
+    """
+    lo = np.array([STAR_BANDS[s][0] for s in stars]) + STAR_MARGIN
+    hi = np.array([STAR_BANDS[s][1] for s in stars]) - STAR_MARGIN
+    lo = np.where(lo <= STAR_MARGIN, 0.0, lo)  # no lower edge for "no stars"
+    below = np.maximum(lo - absz, 0.0)
+    above = np.maximum(absz - hi, 0.0)
+    if feasible is not None:
+        below = np.where(feasible, below, 0.0)
+        above = np.where(feasible, above, 0.0)
+    pen = STAR_WEIGHT * (below**2 + above**2)
+    grad = STAR_WEIGHT * (-2 * below + 2 * above)
+    curv = STAR_WEIGHT * 2 * ((below > 0) | (above > 0))
+    return pen, grad, curv
+
+
+def stars_feasible(d: "Design") -> np.ndarray:
+    """Cells whose published star band is reachable inside the tolerance.
+
+    With the current SE held fixed, the band of |theta| values that give the
+    published stars must overlap the coefficient's inner tolerance band.
+    """
+    lo = np.array([STAR_BANDS[s][0] for s in d.target_stars]) * d.se
+    hi = np.array([STAR_BANDS[s][1] for s in d.target_stars]) * d.se
+    a = np.abs(d.target) - INNER * d.target_se
+    b = np.abs(d.target) + INNER * d.target_se
+    return np.maximum(lo, np.maximum(a, 0)) < np.minimum(hi, b)
+
+
 @dataclass
 class ShareTarget:
     """A published share of an approval level within a group."""
@@ -257,12 +304,25 @@ class Calibration:
     weights: np.ndarray
     shares: list[ShareTarget] = field(default_factory=list)
     share_weight: float = 1.0
+    use_stars: bool = False
+
+    def within_tolerance(self, y: np.ndarray, band: float = 0.95) -> bool:
+        """All active Table 4 cells within *band* SEs and all shares within tolerance."""
+        for d in self.designs:
+            z = (d.theta - d.target) / d.target_se
+            if np.any(np.abs(z[d.active]) > band):
+                return False
+        v = self.share_values(y) if self.shares else []
+        return all(abs(v[j] - s.value) <= s.tol for j, s in enumerate(self.shares))
 
     def coef_part(self) -> float:
         total = 0.0
         for d in self.designs:
             r = (d.theta - d.target) / d.target_se
             total += float(np.sum(loss(r[d.active])))
+            if self.use_stars and d.se is not None and d.target_stars:
+                pen, _, _ = star_penalty(np.abs(d.theta) / d.se, d.target_stars, stars_feasible(d))
+                total += float(np.sum(pen[d.active]))
         return total
 
     def share_values(self, y: np.ndarray) -> np.ndarray:
@@ -486,12 +546,20 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
         grad = np.where(d.active, grad, 0.0)
         curv = np.where(d.active, curv, 0.0)
         inv_se = np.where(d.active, 1 / d.target_se, 0.0)
+        # stars: |z| = |theta| / se with our SE held fixed over one round
+        if cal.use_stars and d.se is not None and d.target_stars:
+            _, sg, sc = star_penalty(np.abs(d.theta) / d.se, d.target_stars, stars_feasible(d))
+            dabs = np.where(d.active, np.sign(d.theta) / np.maximum(d.se, 1e-12), 0.0)
+        else:
+            sg = sc = dabs = np.zeros_like(d.theta)
         for side, step in enumerate((-1, 1)):
             y1 = np.clip(yy + step, 1, LEVELS)
             s1 = obs_scores(d.X, y1, beta, cuts)
             dtheta = ((s1 - s0) * d.w[:, None]) @ d.hinv.T
             z = dtheta * inv_se
             delta[side, d.rows] += z @ grad + 0.5 * (z**2) @ curv
+            za = dtheta * dabs
+            delta[side, d.rows] += za @ sg + 0.5 * (za**2) @ sc
     if cal.shares:
         base = cal.share_values(y)
         grad, curv = loss_grad_curv(np.array([(base[j] - s.value) / s.tol for j, s in enumerate(cal.shares)]))
@@ -519,6 +587,7 @@ def polish(
     batch: int = 40,
     patience: int = 60,
     frozen: np.ndarray | None = None,
+    constrained: bool = False,
     log=None,
 ) -> tuple[np.ndarray, list[float]]:
     """Greedy batched moves of single answers that lower the objective.
@@ -529,7 +598,10 @@ def polish(
     halved; a rejected single move is set aside (tabu) until the next
     accepted move, so the search tries the next candidate instead of
     stopping. The search ends after *patience* rejections in a row, when no
-    move is predicted to help, or after *max_rounds* rounds.
+    move is predicted to help, or after *max_rounds* rounds. With
+    *constrained*, a batch is also rejected when it takes any Table 4 cell
+    or approval share outside its tolerance (used for the stars phase, so
+    that matching stars never costs a coefficient).
     """
     y = y.copy()
     for d in cal.designs:
@@ -560,6 +632,8 @@ def polish(
             value = cal.objective(trial)
         except (np.linalg.LinAlgError, ValueError):
             value = np.inf  # e.g. an answer level vanished from a model's sample
+        if value < current and constrained and not cal.within_tolerance(trial):
+            value = np.inf
         if value < current:
             y, current = trial, value
             history.append(current)
@@ -649,7 +723,13 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
         y = pin_answers(y, *pinned, score=score)
     cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)))
     settings = params.get("polish", {})
-    y, _ = polish(cal, y, frozen=pinned[0] if pinned else None, log=log, **settings)
+    frozen = pinned[0] if pinned else None
+    # phase 1: estimates and shares; phase 2: significance stars, without
+    # letting any estimate or share leave its tolerance
+    y, _ = polish(cal, y, frozen=frozen, log=log, **settings)
+    if params.get("stars_phase", True) and cal.within_tolerance(y):
+        cal.use_stars = True
+        y, _ = polish(cal, y, frozen=frozen, constrained=True, log=log, **settings)
     out = frame.copy()
     out["approval"] = pd.array(y, dtype="Int64")
     return out
