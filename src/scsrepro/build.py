@@ -362,6 +362,49 @@ def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
             shutil.copytree(root / folder, stage / folder)
 
 
+def preview(root: Path, name: str, log=print) -> Path:
+    """Render one executed chapter in a small book of its own (``--preview NAME``).
+
+    The book holds the introduction, ``chapters/NAME.ipynb`` and the
+    references, with the project's configuration and Sphinx warnings as
+    errors. It lets a chapter be checked before it is added to ``_toc.yml``.
+    The result goes to ``_build/preview/NAME/html``.
+    """
+    nb = root / "chapters" / f"{name}.ipynb"
+    if not nb.is_file():
+        raise BuildError(f"{paths.relative(nb)} does not exist: execute it first (--only {name})")
+    work = root / "_build" / "preview" / name
+    stage = work / ".stage"
+    if stage.exists():
+        shutil.rmtree(stage)
+    (stage / "chapters").mkdir(parents=True)
+    for fname in ("_config.yml", "references.bib"):
+        shutil.copy2(root / fname, stage / fname)
+    (stage / "_toc.yml").write_text(
+        "format: jb-book\nroot: chapters/index\nchapters:\n"
+        f"  - file: chapters/{name}\n  - file: chapters/bibliography\n"
+    )
+    for page in ("index", "bibliography"):
+        shutil.copy2(root / "chapters" / f"{page}.md", stage / "chapters" / f"{page}.md")
+    shutil.copy2(nb, stage / "chapters" / f"{name}.ipynb")
+    out = work / ".render"
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage), "--path-output", str(out),
+           "--builder", "html", "-W", "-n", "--keep-going", "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # the introduction's {doc} links to chapters outside this small book are expected to break
+    lines = [l for l in (proc.stdout + proc.stderr).splitlines() if "WARNING" in l and "index.md" not in l]
+    if lines:
+        raise BuildError("preview of " + name + " has Sphinx warnings:\n" + "\n".join(lines[-30:]))
+    html = work / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    (out / "_build" / "html").rename(html)
+    log(f"[book] preview: {paths.relative(html / 'chapters' / (name + '.html'))}")
+    return html
+
+
 def book_fingerprint(stage: Path) -> str:
     files = sorted(p for p in stage.rglob("*") if p.is_file() and "_build" not in p.relative_to(stage).parts)
     return fingerprint(files, stage)
@@ -479,10 +522,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="chapters executed at the same time (default 2)")
     parser.add_argument("--force", action="store_true", help="execute and render even if nothing changed")
     parser.add_argument("--execute-only", action="store_true", help="execute stale chapters, do not render")
+    parser.add_argument("--preview", metavar="NAME", default=None,
+                        help="render the executed chapters/NAME.ipynb alone, with warnings as errors")
+    parser.add_argument("--only", metavar="NAME", default=None,
+                        help="execute just chapters/NAME.md (even if _toc.yml does not list it yet); implies --execute-only")
     args = parser.parse_args(argv)
     start = time.monotonic()
     try:
-        if args.execute_only:
+        if args.preview:
+            preview(paths.ROOT, args.preview)
+            html = None
+        elif args.only:
+            md = paths.CHAPTERS / f"{args.only}.md"
+            if not md.is_file():
+                raise BuildError(f"no chapter {paths.relative(md)}")
+            execute_chapters([Chapter(md.stem, md, paths.ROOT, parameters_of(md))], jobs=1, force=args.force)
+            html = None
+        elif args.execute_only:
             execute_chapters(discover(paths.ROOT), jobs=args.jobs, force=args.force)
             html = None
         else:
