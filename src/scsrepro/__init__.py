@@ -12,6 +12,15 @@ Each module does one job; the book's chapters only call these functions:
 ``weighting``  capped raking weights, design effect, margin of error
 ``estimates``  design-based proportions, means and Rao-Scott tests
 ``models``     weighted ordered logit and variance inflation factors
+``tables``     one function per published table (recipes in data/targets.yml)
+``fidelity``   the scoreboard: every published number beside its reproduction
+``audit``      statcheck-style consistency checks of the printed numbers
+``modelspec``  the seven Table 4 models (data/models.yml)
+``twin``       the synthetic twin's covariates; ``twin_approval`` its approval
+``calibrate``  the search behind the twin's parameters (make calibrate)
+``bivariate``  approval by group with design-based tests
+``plots``      house style; ``plots_*`` the figures of each chapter
+``display``    deterministic tables for the book
 ``build``      executes the chapters with papermill and renders the book
 """
 
