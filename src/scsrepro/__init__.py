@@ -19,6 +19,8 @@ Each module does one job; the book's chapters only call these functions:
 ``twin``       the synthetic twin's covariates; ``twin_approval`` its approval
 ``calibrate``  the search behind the twin's parameters (make calibrate)
 ``bivariate``  approval by group with design-based tests
+``hypotheses`` the verdict rule for H1-H21
+``robustness`` predicted probabilities, proportional-odds test, weighted vs unweighted
 ``plots``      house style; ``plots_*`` the figures of each chapter
 ``display``    deterministic tables for the book
 ``build``      executes the chapters with papermill and renders the book

@@ -340,8 +340,58 @@ def execute_chapters(
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 
 
+#: Pages written by the build itself rather than kept as sources.
+GENERATED_PAGES = ("chapters/colophon",)
+
+
+def colophon(root: Path) -> str:
+    """The colophon page: versions, commit, data checksum and build time.
+
+    Written into the staging copy at render time (never committed), so it
+    always describes the build that produced the HTML.
+    """
+    import datetime
+    import re
+
+    top = []
+    for line in (root / "requirements.in").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            top.append(re.split(r"[<>=!~ \[]", line)[0].lower())
+    pins = {}
+    for line in (root / "requirements.lock").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
+        if m:
+            pins[m.group(1).lower()] = m.group(2)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True).stdout.strip()
+        commit += " (with uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown (not a git checkout)"
+    sha_file = root / "data" / "synthetic" / "twin.csv.sha256"
+    checksum = sha_file.read_text().split()[0] if sha_file.is_file() else "not generated"
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rows = "\n".join(f"| {name} | {pins.get(name, '?')} |" for name in top)
+    return (
+        "# Colophon\n\n"
+        "This page is written by the build itself each time the book is rendered.\n\n"
+        f"- **Built:** {now}\n"
+        f"- **Git commit:** `{commit}`\n"
+        f"- **Synthetic twin** (`data/synthetic/twin.csv`), sha256: `{checksum}`\n"
+        f"- **Python:** {sys.version.split()[0]}\n\n"
+        "Top-level packages, at the versions pinned in `requirements.lock`:\n\n"
+        "| package | version |\n|---|---|\n" + rows + "\n"
+    )
+
+
 def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
-    """Copy the book's sources into *stage*, with executed notebooks for chapters."""
+    """Copy the book's sources into *stage*, with executed notebooks for chapters.
+
+    Generated pages (the colophon) are left out here and written by
+    :func:`render` after the fingerprint is taken, so that their changing
+    build time does not force a new render.
+    """
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
@@ -351,6 +401,8 @@ def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
         md = root / f"{doc}.md"
         target = stage / doc
         target.parent.mkdir(parents=True, exist_ok=True)
+        if doc in GENERATED_PAGES:
+            continue
         if md.stem in notebooks:
             shutil.copy2(notebooks[md.stem], target.with_suffix(".ipynb"))
         elif md.is_file():
@@ -426,6 +478,9 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
         log(f"[book] {paths.relative(html_out)}: up to date")
         return False
     log(f"[book] rendering {paths.relative(html_out)} (Sphinx warnings are errors)")
+    for doc in GENERATED_PAGES:
+        if doc in toc_files(root):
+            (stage / f"{doc}.md").write_text(colophon(root), encoding="utf-8")
     out = work / ".render"
     if out.exists():
         shutil.rmtree(out)

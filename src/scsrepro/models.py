@@ -27,7 +27,13 @@ the bottom outcome category, for instance) makes the pseudo-ML estimate drift
 to infinity; the optimiser then stops at a large, meaningless coefficient.
 The paper's Model 5 shows the pattern (education coefficients near -13). It is
 detected and reported as a warning (never silently), see
-:func:`detect_separation`.
+:func:`detect_separation`. ``fit_ologit(..., prior_sd=s)`` gives a finite
+alternative: the penalised (posterior-mode) estimate under ``N(0, s**2)``
+priors on the slopes.
+
+:func:`esttab` lays estimates out as the paper's Table 4 does (coefficient
+with stars, standard error in brackets below), with :func:`format_estimate`
+printing numbers like Stata's ``esttab``.
 """
 
 from __future__ import annotations
@@ -47,10 +53,13 @@ __all__ = [
     "WeightedOrderedModel",
     "SeparationWarning",
     "OlogitResult",
+    "design_matrix",
     "fit_ologit",
     "detect_separation",
     "stars",
     "vif_table",
+    "format_estimate",
+    "esttab",
 ]
 
 DEFAULT_CATEGORICAL = {"income_group": 1, "education": 1, "region": 1}
@@ -298,15 +307,87 @@ class WeightedOrderedModel(OrderedModel):
                 return params, it
         return params, maxiter
 
-    def sandwich_cov(self, params, df_correction: bool = True) -> np.ndarray:
+    def penalty_hessian(self, prior_sd: float) -> np.ndarray:
+        """Hessian of the log prior used by :meth:`fit_penalised`, in (beta, cut) order.
+
+        ``-m / prior_sd**2`` on the slopes and 0 on the cut points, where ``m``
+        is the mean weight (so that the penalty does not depend on the scale of
+        the weights).
+        """
+        if not (np.isfinite(prior_sd) and prior_sd > 0):
+            raise ValueError(f"prior_sd must be a positive number, got {prior_sd!r}")
+        kv, kc = self.k_vars, self._k_cuts()
+        d = np.concatenate((np.full(kv, self.weights.mean() / prior_sd**2), np.zeros(kc)))
+        return -np.diag(d)
+
+    def fit_penalised(self, prior_sd: float, tol: float = 1e-10, maxiter: int = 200):
+        """Maximise the weighted log likelihood minus a ridge penalty on the slopes.
+
+        The objective is ``sum_i w_i log P(y_i | x_i) - m * sum_k beta_k**2 /
+        (2 prior_sd**2)`` with ``m`` the mean weight: the posterior mode under
+        independent normal priors ``N(0, prior_sd**2)`` on the slopes (on the
+        log-odds scale) and flat priors on the cut points, for weights scaled
+        to mean 1. Unlike the likelihood, this objective has a finite maximum
+        under (quasi-)separation, so it gives a finite estimate where
+        :meth:`fit` diverges. Newton-Raphson in the (beta, cut) parameters
+        from the null model, halving steps that lower the objective, until the
+        largest step is below ``tol``.
+
+        Returns
+        -------
+        ndarray
+            OrderedModel parameters (slopes, first cut, log increments).
+        """
+        kv = self.k_vars
+        P = self.penalty_hessian(prior_sd)
+        start = self.start_params
+        theta = np.concatenate((start[:kv], self.cuts_from_params(start)))
+
+        def to_params(th):
+            inc = np.diff(th[kv:])
+            if np.any(inc <= 0):
+                return None
+            return np.concatenate((th[:kv], [th[kv]], np.log(inc)))
+
+        def objective(params, th):
+            return self.loglike(params) + 0.5 * th @ P @ th
+
+        params = to_params(theta)
+        value = objective(params, theta)
+        for _ in range(maxiter):
+            g = (self.score_obs_cut(params) * self.weights[:, None]).sum(0) + P @ theta
+            H = self.hessian_cut(params) + P
+            step = -np.linalg.solve(H, g)
+            factor = 1.0
+            while True:
+                cand_theta = theta + factor * step
+                cand = to_params(cand_theta)
+                if cand is not None:
+                    new_value = objective(cand, cand_theta)
+                    if np.isfinite(new_value) and new_value >= value - 1e-12:
+                        break
+                factor /= 2
+                if factor < 1e-10:
+                    raise RuntimeError("penalised Newton-Raphson could not improve the objective")
+            theta, params, value = cand_theta, cand, new_value
+            if np.max(np.abs(factor * step)) < tol:
+                return params
+        raise RuntimeError(f"penalised Newton-Raphson did not converge in {maxiter} iterations")
+
+    def sandwich_cov(self, params, df_correction: bool = True, prior_sd: float | None = None) -> np.ndarray:
         """Robust covariance of (beta, cut1..cutK-1), Stata ``[pweight=]`` style.
 
         ``V = c * H^-1 (sum_i w_i^2 s_i s_i') H^-1`` with ``c = n / (n - 1)``
         (``df_correction=False`` gives c = 1). Equals Stata ``ologit ...
-        [pweight=w]`` ``e(V)`` and R ``vcov(svyolr(...))``.
+        [pweight=w]`` ``e(V)`` and R ``vcov(svyolr(...))``. With ``prior_sd``
+        (a fit by :meth:`fit_penalised`), ``H`` is the Hessian of the
+        penalised objective (the usual sandwich of a penalised M-estimator).
         """
         S = self.score_obs_cut(params) * self.weights[:, None]
-        Hinv = np.linalg.inv(self.hessian_cut(params))
+        H = self.hessian_cut(params)
+        if prior_sd is not None:
+            H = H + self.penalty_hessian(prior_sd)
+        Hinv = np.linalg.inv(H)
         n = self.nobs
         c = n / (n - 1) if df_correction else 1.0
         return c * Hinv @ (S.T @ S) @ Hinv
@@ -430,6 +511,52 @@ def _dummies(col: pd.Series, base, name: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=col.index)
 
 
+def design_matrix(
+    data: pd.DataFrame, covariates: Sequence[str], categorical: Mapping[str, object]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The covariate matrix of :func:`fit_ologit` and the indicators it checks for separation.
+
+    Numeric covariates enter as they are; each covariate named in
+    ``categorical`` enters as dummies ``<var>_<level>`` for the levels present
+    in *data* other than its base level. *data* must be complete (no NaN).
+
+    Returns
+    -------
+    X : DataFrame
+        Columns in the order of *covariates* (dummies in level order).
+    indicators : dict
+        0/1 indicators (dummies, base levels, binary covariates) by name, for
+        :func:`detect_separation`.
+    """
+    parts = []
+    indicators: dict[str, np.ndarray] = {}
+    for var in covariates:
+        col = data[var]
+        if col.nunique() < 2:
+            raise ValueError(
+                f"covariate {var!r} has no variance after listwise deletion "
+                f"(all values {col.iloc[0]!r})"
+            )
+        if var in categorical:
+            base = categorical[var]
+            dm = _dummies(col, base, var)
+            parts.append(dm)
+            indicators.update({c: dm[c].to_numpy() for c in dm.columns})
+            indicators[f"{var}={base!r} (base level)"] = (col == base).to_numpy()
+        else:
+            if not pd.api.types.is_numeric_dtype(col):
+                raise ValueError(
+                    f"covariate {var!r} is not numeric (dtype {col.dtype}); declare it "
+                    f"in `categorical` with a base level"
+                )
+            x = col.to_numpy(dtype=float)
+            parts.append(pd.DataFrame({var: x}))
+            vals = np.unique(x)
+            if vals.size == 2:
+                indicators[var] = x == vals.max()
+    return pd.concat(parts, axis=1), indicators
+
+
 def fit_ologit(
     df: pd.DataFrame,
     outcome: str,
@@ -438,6 +565,7 @@ def fit_ologit(
     weight: str | None = "weight",
     cov_type: str = "robust",
     convergence: str = "exact",
+    prior_sd: float | None = None,
 ) -> OlogitResult:
     """Fit a weighted ordered logit like Stata ``ologit y i.x ... [pweight=w]``.
 
@@ -479,6 +607,15 @@ def fit_ologit(
         stopping rules (:meth:`WeightedOrderedModel.fit_stata`), which
         matters only under separation, where the exact maximum does not
         exist and Stata reports the point where it stopped.
+    prior_sd : float, optional
+        Fit by penalised likelihood instead
+        (:meth:`WeightedOrderedModel.fit_penalised`): a ridge penalty that
+        amounts to independent ``N(0, prior_sd**2)`` priors on the slopes
+        (log-odds scale, weights scaled to mean 1), none on the cut points.
+        The estimate is finite under separation. Standard errors are the
+        sandwich with the penalised Hessian; only ``cov_type="robust"`` and
+        ``convergence="exact"`` are allowed with it. Default None: plain
+        pseudo-maximum likelihood.
 
     Returns
     -------
@@ -497,6 +634,8 @@ def fit_ologit(
     """
     if cov_type not in ("robust", "oim"):
         raise ValueError(f"cov_type must be 'robust' or 'oim', got {cov_type!r}")
+    if prior_sd is not None and (cov_type != "robust" or convergence != "exact"):
+        raise ValueError("prior_sd goes with cov_type='robust' and convergence='exact' only")
     categorical = DEFAULT_CATEGORICAL if categorical is None else dict(categorical)
     covariates = list(covariates)
     if not covariates:
@@ -525,40 +664,16 @@ def fit_ologit(
         )
     y = pd.Categorical(y_raw, categories=y_levels).codes.astype(int)
 
-    parts = []
-    indicators: dict[str, np.ndarray] = {}
-    for var in covariates:
-        col = data[var]
-        if col.nunique() < 2:
-            raise ValueError(
-                f"covariate {var!r} has no variance after listwise deletion "
-                f"(all values {col.iloc[0]!r})"
-            )
-        if var in categorical:
-            base = categorical[var]
-            dm = _dummies(col, base, var)
-            parts.append(dm)
-            indicators.update({c: dm[c].to_numpy() for c in dm.columns})
-            indicators[f"{var}={base!r} (base level)"] = (col == base).to_numpy()
-        else:
-            if not pd.api.types.is_numeric_dtype(col):
-                raise ValueError(
-                    f"covariate {var!r} is not numeric (dtype {col.dtype}); declare it "
-                    f"in `categorical` with a base level"
-                )
-            x = col.to_numpy(dtype=float)
-            parts.append(pd.DataFrame({var: x}))
-            vals = np.unique(x)
-            if vals.size == 2:
-                indicators[var] = x == vals.max()
-    X = pd.concat(parts, axis=1)
+    X, indicators = design_matrix(data, covariates, categorical)
     w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
 
     model = WeightedOrderedModel(y, X, weights=w)
     msgs: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if convergence == "stata":
+        if prior_sd is not None:
+            params = model.fit_penalised(prior_sd)
+        elif convergence == "stata":
             params, _ = model.fit_stata()
         elif convergence == "exact":
             params = np.asarray(model.fit().params)
@@ -569,13 +684,15 @@ def fit_ologit(
             msgs.append(f"optimiser: {c.message}")
     kv, kc = model.k_vars, model.k_levels - 1
     est = np.concatenate((params[:kv], model.cuts_from_params(params)))
-    grad = model.score_obs_cut(params) * w[:, None]
-    converged = bool(np.max(np.abs(grad.sum(0))) < 1e-5 * max(1.0, w.sum() / len(w)))
+    gsum = (model.score_obs_cut(params) * w[:, None]).sum(0)
+    if prior_sd is not None:
+        gsum = gsum + model.penalty_hessian(prior_sd) @ est
+    converged = bool(np.max(np.abs(gsum)) < 1e-5 * max(1.0, w.sum() / len(w)))
     if not converged:
-        msgs.append(f"gradient not zero at the solution (max {np.abs(grad.sum(0)).max():.3g})")
+        msgs.append(f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})")
     H = model.hessian_cut(params)
     try:
-        V = model.sandwich_cov(params) if cov_type == "robust" else model.oim_cov(params)
+        V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
     except np.linalg.LinAlgError:
         V = np.full((kv + kc, kv + kc), np.nan)
         msgs.append("Hessian is singular: standard errors unavailable")
@@ -654,3 +771,88 @@ def vif_table(df: pd.DataFrame, predictors: Sequence[str]) -> pd.DataFrame:
     out = pd.DataFrame({"predictor": predictors, "tolerance": 1 / vif, "vif": vif})
     out.attrs["nobs"] = int(len(X))
     return out
+
+
+# ---------------------------------------------------------------------------
+# regression tables in the paper's layout
+# ---------------------------------------------------------------------------
+def format_estimate(x: float) -> str:
+    """A number as Stata's ``esttab`` prints it by default (adaptive digits).
+
+    Three significant digits below 1 in absolute value (``0.0147``,
+    ``0.582``, ``-0.00187``), four above (``1.241``, ``-13.03``). NaN gives
+    an empty string.
+    """
+    if x is None or not np.isfinite(x):
+        return ""
+    ax = abs(x)
+    if ax == 0:
+        return "0"
+    digits = 3 if ax < 1 else 4
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(ax))))
+    return f"{x:.{decimals}f}"
+
+
+def esttab(
+    estimates: pd.DataFrame,
+    terms: Sequence[str],
+    columns: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    sources: Sequence[str] | None = None,
+    nobs_term: str = "observations",
+) -> pd.DataFrame:
+    """Regression table in the paper's layout: coefficient with stars, SE in brackets below.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        Long table with columns ``source`` (e.g. "twin", "paper"),
+        ``column`` (e.g. "Model 1"), ``term``, ``coef``, ``se`` and
+        ``stars``. The row with ``term == nobs_term`` holds the number of
+        observations in ``coef``.
+    terms : sequence of str
+        Row order (slopes, then cut points); *nobs_term* is added at the end
+        if present in *estimates*.
+    columns : sequence of str
+        Column order.
+    labels : mapping, optional
+        Row labels by term.
+    sources : sequence of str, optional
+        Which sources to show and in which order (default: as they appear).
+        With several sources each term gets two lines per source, the
+        source's name labelling them (``"twin"``, ``"twin SE"``, ...).
+
+    Returns
+    -------
+    DataFrame of str
+        Index ``(label, line)``; an empty cell where a model lacks the term.
+    """
+    labels = dict(labels or {})
+    sources = list(dict.fromkeys(estimates["source"])) if sources is None else list(sources)
+    est = estimates.set_index(["source", "column", "term"])
+    rows, index = [], []
+    order = list(terms) + ([nobs_term] if (estimates["term"] == nobs_term).any() else [])
+    for term in order:
+        label = labels.get(term, term)
+        for src in sources:
+            coef_line, se_line = [], []
+            for col in columns:
+                key = (src, col, term)
+                if key not in est.index:
+                    coef_line.append("")
+                    se_line.append("")
+                    continue
+                r = est.loc[key]
+                if term == nobs_term:
+                    coef_line.append(f"{int(r['coef']):,}")
+                    se_line.append("")
+                else:
+                    coef_line.append(format_estimate(r["coef"]) + str(r.get("stars", "") or ""))
+                    se_line.append(f"({format_estimate(r['se'])})" if np.isfinite(r["se"]) else "")
+            name = src if len(sources) > 1 else ""
+            rows.append(coef_line)
+            index.append((label, name))
+            if term != nobs_term:
+                rows.append(se_line)
+                index.append((label, f"{name} SE".strip()))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index), columns=list(columns))
