@@ -14,7 +14,7 @@ Allowed (with the reason):
   these name things, they are not results;
 - answer codes quoted from the questionnaire, written as ``1 =``..``5 =`` or
   "code 98"/"code 99" -- the codebook's codes, not results;
-- software versions ("Python 3.11");
+- software versions ("Python 3.11") and ordered-list markers ("1. ");
 - design constants of the study that the paper fixes rather than measures:
   the planned quota sample of 2,000, the age range 14 to 65, the weight cap
   2.0, the 95 % confidence level, and the five answer levels of the
@@ -40,6 +40,7 @@ ALLOWED = [
     r"\b95\s*(?:%|per\s*cent)",
     r"\bfive\b",
     r"Python\s+3\.\d+",  # the software version the README and index name
+    r"(?m)^\s*\d+\.\s",  # ordered-list markers
 ]
 
 
