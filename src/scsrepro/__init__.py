@@ -21,7 +21,7 @@ Each module does one job; the book's chapters only call these functions:
 ``bivariate``  approval by group with design-based tests
 ``hypotheses`` the verdict rule for H1-H21
 ``robustness`` predicted probabilities, proportional-odds test, weighted vs unweighted
-``plots``      house style; ``plots_*`` the figures of each chapter
+``plots``      house style; ``plots_*`` the figures of each chapter (``plots_framework``: Figure 1)
 ``display``    deterministic tables for the book
 ``build``      executes the chapters with papermill and renders the book
 """
