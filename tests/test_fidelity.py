@@ -54,6 +54,9 @@ def test_every_published_row_has_a_recipe_or_a_reason():
 def test_every_recipe_is_used():
     targets = T.load_targets()
     ids = [i for name in T.published_table_names() for i in load_published(name)["id"]]
+    from scsrepro.published import hypothesis_verdicts
+
+    ids += hypothesis_verdicts()["id"].tolist()
     dead = [r.pattern for r in targets.recipes if not any(r.matches(i) for i in ids)]
     dead += [p for p, _ in targets.not_computable if not any(fnmatch.fnmatchcase(i, p) for i in ids)]
     assert not dead, dead
@@ -240,7 +243,7 @@ def test_write_scoreboard_is_atomic(tmp_path):
     board = F.scoreboard(_rows("table_a2", {"a2_w_approval_neutral": 18.0}))
     path = F.write_scoreboard(board, tmp_path / "sub" / "fidelity.csv")
     back = pd.read_csv(path, keep_default_na=False)
-    assert len(back) == len(board) == 809
+    assert len(back) == len(board) == 809 + 21  # printed numbers + the paper's 21 verdicts
     before = path.read_text()
     with pytest.raises(OSError):
         F.write_scoreboard(_Broken(board), path)
@@ -255,10 +258,10 @@ def test_main_writes_tables_and_scoreboard(tmp_path, capsys):
     code = F.main(["--data", str(data), "--tables-dir", str(tmp_path / "tables"), "--out", str(out)])
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(
-        f"{n}.csv" for n in ("table_a1", "table_a2", "table_a3", "table_a4", "table_2", "table_3",
+        f"{n}.csv" for n in ("table_a1", "table_a2", "table_a3", "table_a4", "table_1", "table_2", "table_3",
                              "table_4", "table_5", "prose", "design"))
     board = pd.read_csv(out, keep_default_na=False)
-    assert len(board) == 809 and set(board["status"]) <= {"pass", "fail", "n/a"}
+    assert len(board) == 809 + 21 and set(board["status"]) <= {"pass", "fail", "n/a"}
     assert "pass_rate" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id\n1\n")

@@ -68,3 +68,10 @@ def test_held_out_rows_are_reported_not_scored(board):
     held = board[board["role"].eq("held_out")]
     assert len(held) > 0
     assert held["reproduced"].notna().all()
+
+
+def test_the_21_verdicts_are_scored(board):
+    v = board[board["statistic"].eq("verdict")]
+    assert len(v) == 21
+    assert set(v["status"]) <= {"pass", "fail"}
+    assert v["reproduced"].isin([0.0, 1.0]).all()

@@ -229,12 +229,17 @@ def tolerance_for(row: Mapping[str, Any], recipe: Recipe | str | None = None,
         return TOLERANCES["count"], True, "count: exact"
     if stat == "ratio":
         return TOLERANCES["ratio"], True, "ratio: 0.01"
+    if stat == "verdict":
+        return 0.0, True, "hypothesis verdict: the same verdict"
     raise ValueError(f"published id {id_!r}: no tolerance rule for statistic {stat!r}")
 
 
 # ===================================================================== board
 def _all_published() -> pd.DataFrame:
+    from .published import hypothesis_verdicts
+
     frames = [_published(name).assign(file=name) for name in published_table_names()]
+    frames.append(hypothesis_verdicts().assign(file="table_1"))
     pub = pd.concat(frames, ignore_index=True)
     dup = pub["id"][pub["id"].duplicated()]
     if len(dup):

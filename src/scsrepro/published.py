@@ -395,3 +395,34 @@ def load_hypotheses(directory: str | Path | None = None) -> pd.DataFrame:
     frame = frame.copy()
     frame["model"] = frame["model"].astype(int)
     return frame
+
+
+def hypothesis_verdicts(directory: str | Path | None = None) -> pd.DataFrame:
+    """The paper's 21 verdicts on its hypotheses as long-format rows.
+
+    The verdicts are printed facts (Section 4.3 says which hypotheses the
+    estimates support), so the scoreboard treats them like any other
+    published number: id ``h<N>_verdict``, statistic ``verdict``, value 1
+    for "supported" and 0 for "not supported", ``column`` the model that
+    introduces the variable. They are derived from
+    ``table_1_hypotheses.csv``, not stored twice.
+    """
+    h = load_hypotheses(directory)
+    supported = h["verdict"].str.strip().str.lower().eq("supported")
+    return pd.DataFrame(
+        {
+            "id": h["id"] + "_verdict",
+            "source": h["verdict_location"].fillna("Section 4.3"),
+            "measure": "Hypothesis verdict",
+            "item": h["hypothesis"],
+            "column": "Model " + h["model"].astype(int).astype(str),
+            "statistic": "verdict",
+            "value_printed": h["verdict"],
+            "value": supported.astype(float),
+            "unit": "scalar",
+            "stars": "",
+            "base": "",
+            "kind": "result",
+            "note": "1 = supported, 0 = not supported",
+        }
+    )

@@ -118,7 +118,7 @@ WEIGHT_CAP = 2.0
 #: Published files that are not in the long format of printed numbers.
 _NOT_NUMBERS = {"errata"}
 
-METHODS = ("share", "summary", "count", "vif", "ologit", "quota", "same_as", "design")
+METHODS = ("share", "summary", "count", "vif", "ologit", "quota", "same_as", "design", "verdict")
 _RECIPE_KEYS = {
     "ids", "method", "variable", "codes", "expr", "base", "nonsubstantive",
     "weighted", "alternative", "reading", "note", "items", "step", "predictor",
@@ -1186,6 +1186,29 @@ TABLE_FUNCTIONS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
+def table_1(df: pd.DataFrame, w: Any = None, table4: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The verdicts on hypotheses H1-H21 (Table 1) from the reproduced Table 4.
+
+    Applies the verdict rule of :mod:`scsrepro.hypotheses` to the models
+    fitted by :func:`table_4` (pass *table4* to reuse them) and lines the
+    result up with the paper's verdicts: ``reproduced`` is 1 when the
+    estimates support the hypothesis, 0 when they do not.
+    """
+    from . import hypotheses
+    from .published import hypothesis_verdicts, load_hypotheses
+
+    t4 = table_4(df, w) if table4 is None else table4
+    verdicts = hypotheses.verdict_table(load_hypotheses(), hypotheses.estimates_from_table_4(t4))
+    ours = verdicts.set_index("id")["verdict"].str.lower().eq("supported").astype(float)
+    pub = hypothesis_verdicts()
+    out = pub[["id", "source", "measure", "item", "column", "statistic"]].copy()
+    out["published"] = pub["value"].to_numpy()
+    out["reproduced"] = ours.reindex(pub["id"].str.removesuffix("_verdict")).to_numpy()
+    out["reading"] = verdicts.set_index("id")["reason"].reindex(pub["id"].str.removesuffix("_verdict")).to_numpy()
+    out["computable"] = True
+    return out
+
+
 def all_tables(df: pd.DataFrame, w: Any = None) -> dict[str, pd.DataFrame]:
     """Compute every table once.
 
@@ -1199,8 +1222,9 @@ def all_tables(df: pd.DataFrame, w: Any = None) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``table_a1``, ``table_a2``, ``table_a3``, ``table_a4``, ``table_2``,
-        ``table_3``, ``table_4``, ``table_5``, ``prose`` and ``design``; the
+        ``table_a1``, ``table_a2``, ``table_a3``, ``table_a4``, ``table_1``
+        (hypothesis verdicts), ``table_2``, ``table_3``, ``table_4``,
+        ``table_5``, ``prose`` and ``design``; the
         prose numbers reuse the tables computed before them.
     """
     _check_frame(df)
@@ -1213,6 +1237,7 @@ def all_tables(df: pd.DataFrame, w: Any = None) -> dict[str, pd.DataFrame]:
     out["table_2"] = table_2(df, w)
     out["table_3"] = table_3(df, w)
     out["table_4"] = table_4(df, w)
+    out["table_1"] = table_1(df, w, table4=out["table_4"])
     out["table_5"] = table_5(df, w)
     out["prose"] = prose_numbers(df, w, tables=out)
     out["design"] = design_numbers(df, w)
