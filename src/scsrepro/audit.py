@@ -38,13 +38,14 @@ import itertools
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+
+from .files import write_csv_atomic
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -1753,15 +1754,6 @@ def write_errata(path: str | Path | None = None, published: pd.DataFrame | None 
 
         path = TABLES / "errata.csv"
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     findings = run_audit(published)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            findings.to_csv(handle, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_csv_atomic(findings, path)
     return path

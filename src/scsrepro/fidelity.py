@@ -37,7 +37,6 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .files import write_csv_atomic
 from .tables import Recipe, Targets, _published, load_targets, published_table_names
 
 __all__ = [
@@ -439,16 +439,7 @@ def write_scoreboard(board: pd.DataFrame, path: str | os.PathLike[str] | None = 
     if not isinstance(board, pd.DataFrame):
         raise ValueError(f"board must be a DataFrame, got {type(board).__name__}")
     path = Path(path) if path is not None else SCOREBOARD_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            board.to_csv(handle, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_csv_atomic(board, path)
     return path
 
 

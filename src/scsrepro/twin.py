@@ -52,7 +52,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -62,7 +61,8 @@ import yaml
 
 from . import __version__, paths
 from .codebook import load_codebook
-from .weighting import kish_deff, rake
+from .files import write_atomic
+from .weighting import rake
 
 __all__ = [
     "PARAMS_FILE",
@@ -899,21 +899,6 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR,
                params: dict | None = None, seed: int | None = None) -> Path:
     """Write ``twin.csv``, ``twin.csv.sha256`` and ``README.md`` atomically.
@@ -930,8 +915,8 @@ def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR
     data = _csv_bytes(frame[cols])
     digest = hashlib.sha256(data).hexdigest()
     csv = d / "twin.csv"
-    _atomic_write(csv, data)
-    _atomic_write(d / "twin.csv.sha256", f"{digest}  twin.csv\n".encode())
+    write_atomic(csv, data)
+    write_atomic(d / "twin.csv.sha256", f"{digest}  twin.csv\n".encode())
     lines = [
         "# Synthetic twin of the Kostka (2019) survey",
         "",
@@ -965,7 +950,7 @@ def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR
         "parameters and seed give the same bytes.",
         "",
     ]
-    _atomic_write(d / "README.md", "\n".join(lines).encode("utf-8"))
+    write_atomic(d / "README.md", "\n".join(lines).encode("utf-8"))
     return csv
 
 
