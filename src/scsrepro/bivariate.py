@@ -41,6 +41,7 @@ import pandas as pd
 from . import paths
 from .codebook import Codebook, evaluate_condition, load_codebook
 from .estimates import weighted_crosstab, weighted_proportions
+from .weighting import check_weights
 
 __all__ = [
     "APPROVAL",
@@ -118,16 +119,7 @@ def _codebook(codebook: Codebook | None) -> Codebook:
 
 
 def _weights(w: Any, n: int) -> np.ndarray:
-    arr = np.asarray(w, dtype=float)
-    if arr.shape != (n,):
-        raise ValueError(f"weights must have {n} values (one per respondent), got shape {arr.shape}")
-    bad = ~np.isfinite(arr) | (arr <= 0)
-    if bad.any():
-        raise ValueError(
-            f"weights must be finite and > 0; {int(bad.sum())} are not "
-            f"(row positions {np.flatnonzero(bad)[:10].tolist()})"
-        )
-    return arr
+    return check_weights(w, n)
 
 
 def _column(frame: pd.DataFrame, variable: str) -> pd.Series:

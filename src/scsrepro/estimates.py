@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .weighting import check_weights
+
 __all__ = [
     "weighted_proportions",
     "weighted_mean",
@@ -61,17 +63,7 @@ def _as_series(x, name: str) -> pd.Series:
 
 
 def _check_w(w, n: int, name: str = "weight") -> np.ndarray:
-    arr = np.asarray(w, dtype=float)
-    if arr.ndim != 1 or arr.size != n:
-        raise ValueError(f"{name} must be 1-d with {n} values, got shape {arr.shape}")
-    bad = ~np.isfinite(arr) | (arr <= 0)
-    if bad.any():
-        pos = np.flatnonzero(bad)[:10].tolist()
-        raise ValueError(
-            f"{name} must be finite and > 0; offending values {arr[bad][:10].tolist()} "
-            f"at row positions {pos}"
-        )
-    return arr
+    return check_weights(w, n, name)
 
 
 def _quantile(level: float, df: float | None) -> float:

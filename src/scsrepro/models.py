@@ -49,6 +49,8 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from .weighting import check_weights
+
 __all__ = [
     "WeightedOrderedModel",
     "SeparationWarning",
@@ -71,19 +73,8 @@ class SeparationWarning(UserWarning):
     """Sign of (quasi-)complete separation in an ordered logit fit."""
 
 
-def _positions(mask, limit: int = 10) -> list[int]:
-    return [int(i) for i in np.flatnonzero(np.asarray(mask))[:limit]]
-
-
 def _check_weights(w, name: str = "weight") -> np.ndarray:
-    arr = np.asarray(w, dtype=float)
-    bad = ~np.isfinite(arr) | (arr <= 0)
-    if bad.any():
-        raise ValueError(
-            f"column {name!r} must be finite and > 0 (pweights); offending values "
-            f"{arr[bad][:10].tolist()} at row positions {_positions(bad)}"
-        )
-    return arr
+    return check_weights(w, name=f"column {name!r} (pweights)")
 
 
 class WeightedOrderedModel(OrderedModel):

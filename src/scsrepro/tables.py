@@ -57,7 +57,7 @@ from . import paths
 from .codebook import Codebook, evaluate_condition, load_codebook
 from .estimates import weighted_mean, weighted_proportions, weighted_sd
 from .published import load_published, published_files
-from .weighting import effective_n, implied_deff, kish_deff, margin_of_error, rake
+from .weighting import check_weights, effective_n, implied_deff, kish_deff, margin_of_error, rake
 
 __all__ = [
     "COLUMNS",
@@ -451,15 +451,8 @@ def _prepare(df: pd.DataFrame, w: Any) -> tuple[pd.DataFrame, np.ndarray]:
             )
         wv = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
     else:
-        wv = np.asarray(w, dtype=float)
-        if wv.shape != (len(df),):
-            raise ValueError(f"weights must have {len(df)} values, got shape {wv.shape}")
-    bad = ~np.isfinite(wv) | (wv <= 0)
-    if bad.any():
-        raise ValueError(
-            f"weights must be finite and > 0; {int(bad.sum())} are not "
-            f"(row positions {np.flatnonzero(bad)[:10].tolist()})"
-        )
+        wv = w
+    wv = check_weights(wv, len(df))
     frame = _codebook().derive(df).reset_index(drop=True)
     return frame, wv
 

@@ -752,15 +752,35 @@ def _by_location(flag: bool, left: np.ndarray, k: int, base: np.ndarray, rural: 
     return [(left & rural, kr), (left & ~rural, k - kr)]
 
 
+def _any_by_location(ctx: _Ctx, z: np.ndarray, cand: np.ndarray, ST: np.ndarray, k: int,
+                     rural: np.ndarray, p: dict) -> np.ndarray:
+    """Who received any (dis)advantage: *k* of *cand*, split and tilted by location.
+
+    The count is divided between rural and urban users so that each
+    location's weighted share among the Sesame/Tencent users *ST* matches
+    ``p["any_rural"]`` and ``p["any_urban"]`` (Section 4.4).
+    """
+    strata = _by_location(True, cand, k, ST, rural, p["any_rural"], p["any_urban"])
+    got = np.zeros(ctx.n, dtype=bool)
+    for (m, kk), base, pct in ((strata[0], ST & rural, p["any_rural"]), (strata[1], ST & ~rural, p["any_urban"])):
+        got |= _pick(ctx, z, [(m, kk)], pct, base)
+    return got
+
+
+def _assign_primary(ctx: _Ctx, z: np.ndarray, recv: np.ndarray, prim: dict, sel: dict) -> None:
+    """Give every receiver one "primary" option: ``prim[o]`` of them each, by score *z*."""
+    left = recv.copy()
+    for o, k in prim.items():
+        s = _pick(ctx, z, [(left, k)])
+        sel[o] |= s
+        left &= ~s
+
+
 def _advantages(ctx: _Ctx, out: dict, ST: np.ndarray, rural: np.ndarray, p: dict, latent) -> None:
     """The advantage options: 'any' exact by location, each option by location (Table 5)."""
     n_st = int(ST.sum())
     k_any = counts_from_percents({1: p["unweighted_any"], 0: 100 - p["unweighted_any"]}, n_st)[1]
-    strata = _by_location(True, ST, k_any, ST, rural, p["any_rural"], p["any_urban"])
-    z_any = latent("advantages_any")
-    got = np.zeros(ctx.n, dtype=bool)
-    for (m, k), base, pct in ((strata[0], ST & rural, p["any_rural"]), (strata[1], ST & ~rural, p["any_urban"])):
-        got |= _pick(ctx, z_any, [(m, k)], pct, base)
+    got = _any_by_location(ctx, latent("advantages_any"), ST, ST, k_any, rural, p)
     opts = list(p["options"])
     sel = {o: np.zeros(ctx.n, dtype=bool) for o in opts}
     for loc, mask in (("rural", rural), ("urban", ~rural)):
@@ -780,11 +800,7 @@ def _advantages(ctx: _Ctx, out: dict, ST: np.ndarray, rural: np.ndarray, p: dict
             prim[o] += 1
             want[o] = max(want[o], prim[o])
             short -= 1
-        left = recv.copy()
-        for o in opts:
-            s = _pick(ctx, latent("adv_primary"), [(left, prim[o])])
-            sel[o] |= s
-            left &= ~s
+        _assign_primary(ctx, latent("adv_primary"), recv, prim, sel)
         for o in opts:
             extra = want[o] - int(sel[o][mask].sum())
             if extra > 0:
@@ -806,11 +822,7 @@ def _disadvantages(ctx: _Ctx, out: dict, ST: np.ndarray, D: np.ndarray, rural: n
     rna = _pick(ctx, refuse + latent("refuse_disadvantages"), [(ST & ~D, k_in), (ST & D, cnt[99] - k_in)],
                 _ws(p["weighted"])[99], ST)
     cand = ST & ~rna
-    strata = _by_location(True, cand, cnt[1], ST, rural, p["any_rural"], p["any_urban"])
-    z_any = latent("disadvantages_any")
-    got = np.zeros(ctx.n, dtype=bool)
-    for (m, k), base, pct in ((strata[0], ST & rural, p["any_rural"]), (strata[1], ST & ~rural, p["any_urban"])):
-        got |= _pick(ctx, z_any, [(m, k)], pct, base)
+    got = _any_by_location(ctx, latent("disadvantages_any"), cand, ST, cnt[1], rural, p)
     opts = list(p["options"])
     sel = {o: np.zeros(ctx.n, dtype=bool) for o in opts}
     for loc, mask in (("rural", rural), ("urban", ~rural)):
@@ -826,11 +838,7 @@ def _disadvantages(ctx: _Ctx, out: dict, ST: np.ndarray, D: np.ndarray, rural: n
                 break
             prim[o] += 1
             short -= 1
-        left = recv.copy()
-        for o in opts:
-            s = _pick(ctx, latent("disadv_primary"), [(left, prim[o])])
-            sel[o] |= s
-            left &= ~s
+        _assign_primary(ctx, latent("disadv_primary"), recv, prim, sel)
         for o in opts:
             extra = want[o] - int(sel[o][mask].sum())
             if extra > 0:

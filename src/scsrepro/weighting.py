@@ -48,10 +48,18 @@ def _positions(mask: np.ndarray, limit: int = 10) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask)[:limit]]
 
 
-def _check_weights(w, name: str = "weights") -> np.ndarray:
+def check_weights(w, n: int | None = None, name: str = "weights") -> np.ndarray:
+    """Survey weights as a float array, or a ValueError naming the bad ones.
+
+    The one check every estimator in the package uses: a non-empty 1-d
+    array (of *n* values when *n* is given), every weight finite and
+    positive. The message gives the offending values and their row
+    positions.
+    """
     arr = np.asarray(w, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
+    if arr.ndim != 1 or arr.size == 0 or (n is not None and arr.size != n):
+        expected = f"1-d with {n} values" if n is not None else "a non-empty 1-d array"
+        raise ValueError(f"{name} must be {expected}, got shape {arr.shape}")
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
         raise ValueError(
@@ -161,7 +169,7 @@ def rake(
     else:
         if weight_col not in df.columns:
             raise ValueError(f"weight column {weight_col!r} not in df")
-        base = _check_weights(df[weight_col].to_numpy(), f"column {weight_col!r}")
+        base = check_weights(df[weight_col].to_numpy(), name=f"column {weight_col!r}")
     base = base / base.mean()
 
     codes: list[np.ndarray] = []
@@ -280,7 +288,7 @@ def kish_deff(w) -> float:
     -------
     float
     """
-    w = _check_weights(w)
+    w = check_weights(w)
     return float(w.size * np.sum(w**2) / np.sum(w) ** 2)
 
 
@@ -289,7 +297,7 @@ def effective_n(w) -> float:
 
     R: ``PracTools::deffK`` gives the deff; ``n / deffK(w)`` is this value.
     """
-    w = _check_weights(w)
+    w = check_weights(w)
     return float(np.sum(w) ** 2 / np.sum(w**2))
 
 
@@ -319,7 +327,7 @@ def margin_of_error(w, p: float = 0.5, level: float = 0.95) -> float:
         raise ValueError(f"p must lie in (0, 1), got {p}")
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
-    w = _check_weights(w)
+    w = check_weights(w)
     z = stats.norm.ppf(1 - (1 - level) / 2)
     return float(z * np.sqrt(kish_deff(w) * p * (1 - p) / w.size))
 
