@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -75,3 +76,21 @@ def test_the_21_verdicts_are_scored(board):
     assert len(v) == 21
     assert set(v["status"]) <= {"pass", "fail"}
     assert v["reproduced"].isin([0.0, 1.0]).all()
+
+
+def test_issue_acceptance_thresholds_hold_on_the_committed_twin(board):
+    """The twin's acceptance criteria, measured on the committed file.
+
+    At least 98 % of scored target numbers pass; of Table 4's coefficient and
+    cut-point cells at least 90 % lie within one published SE and all within
+    two, and at least 90 % carry the printed significance stars.
+    """
+    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
+    assert (scored["status"] == "pass").mean() >= 0.98
+    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
+    assert len(t4) == 113
+    in_se = t4["distance"] / t4["tolerance"]  # the tolerance of a Table 4 cell is its published SE
+    assert np.allclose(t4["tolerance"], t4["published_se"])
+    assert (in_se <= 1).mean() >= 0.90
+    assert (in_se <= 2).all(), t4.loc[in_se > 2, ["id", "published", "reproduced"]]
+    assert t4["stars_agree"].astype(bool).mean() >= 0.90

@@ -40,6 +40,13 @@ APPROVAL_DEFAULTS = {
     "share_weight": 1.0,
     # polishing settings (scsrepro.twin_approval.polish)
     "polish": {"max_rounds": 1500, "batch": 40, "patience": 60},
+    # significance-stars phase (scsrepro.twin_approval.polish_exact): weights of
+    # the coefficient, standard-error and share terms, the cost of one cell
+    # whose stars disagree, the band (in published SEs) a passing cell must
+    # stay inside, and the search budget (rounds, candidates checked exactly
+    # per round, exact checks in all)
+    "stars": {"coef_weight": 0.1, "se_weight": 0.3, "share_weight": 0.1, "count_weight": 5.0, "band": 0.99,
+              "rounds": 200, "candidates": 24, "max_checks": 4000},
 }
 
 

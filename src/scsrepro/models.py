@@ -77,6 +77,51 @@ def _check_weights(w, name: str = "weight") -> np.ndarray:
     return check_weights(w, name=f"column {name!r} (pweights)")
 
 
+def ordered_logit_pieces(X: np.ndarray, y: np.ndarray, theta: np.ndarray):
+    """Pieces of an ordered logit's per-observation scores and Hessian.
+
+    Parameters
+    ----------
+    X : (n, p) array of covariates.
+    y : (n,) integer answers 1..K.
+    theta : (p + K - 1,) array, the slopes followed by the cut points in
+        increasing order (Stata's ``/cut#``).
+
+    Returns
+    -------
+    ga, gb : d log P_i / d(upper bound), d log P_i / d(lower bound).
+    haa, hbb, hab : the second derivatives with respect to the bounds.
+    Ja, Jb : (n, p + K - 1) Jacobians of the upper and lower bound
+        (``cut - x'beta``) with respect to theta; rows of the top (bottom)
+        answer have no upper (lower) cut.
+
+    The scores are ``ga Ja + gb Jb``; the Hessian is
+    ``sum_i haa Ja Ja' + hbb Jb Jb' + hab (Ja Jb' + Jb Ja')`` (weighted).
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=int)
+    n, p = X.shape
+    k = len(theta) - p
+    xb = X @ np.asarray(theta[:p], dtype=float)
+    c = np.concatenate(([-np.inf], np.asarray(theta[p:], dtype=float), [np.inf]))
+    Fu, Fl = expit(c[y] - xb), expit(c[y - 1] - xb)
+    fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
+    P = np.maximum(Fu - Fl, 1e-300)
+    ga, gb = fu / P, -fl / P
+    haa = fu * (1 - 2 * Fu) / P - ga**2
+    hbb = -fl * (1 - 2 * Fl) / P - gb**2
+    hab = -ga * gb
+    Ja = np.zeros((n, p + k))
+    Jb = np.zeros((n, p + k))
+    Ja[:, :p] = -X
+    Jb[:, :p] = -X
+    rows = np.arange(n)
+    up, lo = y <= k, y >= 2
+    Ja[rows[up], p + y[up] - 1] = 1.0
+    Jb[rows[lo], p + y[lo] - 2] = 1.0
+    return ga, gb, haa, hbb, hab, Ja, Jb
+
+
 class WeightedOrderedModel(OrderedModel):
     """Ordered logit fitted by weighted pseudo-maximum likelihood.
 
@@ -132,29 +177,10 @@ class WeightedOrderedModel(OrderedModel):
     def _pieces(self, params):
         params = np.asarray(params, dtype=float)
         kv, kc = self.k_vars, self._k_cuts()
-        low, upp = self._bounds(params)
-        Fu, Fl = expit(upp), expit(low)
-        fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
-        dfu, dfl = fu * (1 - 2 * Fu), fl * (1 - 2 * Fl)
-        P = np.maximum(Fu - Fl, 1e-300)
-        ga = fu / P
-        gb = -fl / P
-        haa = dfu / P - ga**2
-        hbb = -dfl / P - gb**2
-        hab = -ga * gb
         y = np.asarray(self.endog, dtype=int)
-        n = y.size
-        X = np.asarray(self.exog, dtype=float) if kv else np.zeros((n, 0))
-        Ja = np.zeros((n, kv + kc))
-        Jb = np.zeros((n, kv + kc))
-        Ja[:, :kv] = -X
-        Jb[:, :kv] = -X
-        rows = np.arange(n)
-        up = y <= kc - 1  # upper bound is a finite cut
-        lo = y >= 1
-        Ja[rows[up], kv + y[up]] = 1.0
-        Jb[rows[lo], kv + y[lo] - 1] = 1.0
-        return ga, gb, haa, hbb, hab, Ja, Jb
+        X = np.asarray(self.exog, dtype=float) if kv else np.zeros((y.size, 0))
+        theta = np.concatenate((params[:kv], self.cuts_from_params(params)))
+        return ordered_logit_pieces(X, y + 1, theta)
 
     def score_obs_cut(self, params) -> np.ndarray:
         """Unweighted per-observation scores w.r.t. (beta, cut1..cutK-1)."""

@@ -430,6 +430,7 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     out["education"] = _peel(ctx, latent("education"), ~edu99,
                              counts_from_percents(_ws(v["unweighted"]), n_edu), _ws(v["weighted"]), ~edu99)
     out["education"][edu99] = 99
+    _shift_factors_by_education(fac, out["education"], params.get("factor_shifts_by_education"), cache, loadings)
 
     # region is stored through the province; employment, pilot locality below
     # 4. online habits
@@ -624,6 +625,25 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- blocks
+def _shift_factors_by_education(fac: dict, education: np.ndarray, shifts: dict | None,
+                                 cache: dict, loadings: dict) -> None:
+    """Shift latent factors for respondents at given education levels.
+
+    ``shifts`` maps a factor to ``{education code: shift}`` (in factor SD
+    units). Only items drawn after education see the shift, so a factor that
+    an already drawn item loads on cannot be shifted (that would make the
+    item's meaning depend on the order of the draws).
+    """
+    for name, by_level in (shifts or {}).items():
+        if name not in fac:
+            raise ValueError(f"factor_shifts_by_education: unknown factor {name!r}; known: {sorted(fac)}")
+        used = [item for item in cache if name in (loadings.get(item) or {})]
+        if used:
+            raise ValueError(f"factor_shifts_by_education: factor {name!r} is already used by {used}")
+        for level, value in by_level.items():
+            fac[name] = fac[name] + float(value) * (education == int(level))
+
+
 def _few_uneducated_in_model5(f_miss: np.ndarray, score: np.ndarray, pool: np.ndarray,
                               no_education: np.ndarray, keep: int) -> np.ndarray:
     """Leave only *keep* respondents without education in Model 5's sample.

@@ -2,7 +2,7 @@
 
 Approval is generated last, given every other variable of the twin. It is
 the one variable that all seven models of Table 4 share, so it carries most
-of the calibration. The procedure has two stages.
+of the calibration. The procedure has three stages.
 
 1. **A latent draw.** Each respondent gets a latent score
    ``eta = x' beta + e`` with logistic noise ``e`` and ``beta`` taken from the
@@ -23,11 +23,29 @@ of the calibration. The procedure has two stages.
    batch of the most helpful moves is applied, the models are refitted
    exactly, and the batch is kept only if the objective really fell.
 
+3. **Significance stars.** A star depends on the estimate *and* its robust
+   standard error, so the last phase adds, for every Table 4 cell, a
+   penalty for a ``|z|`` outside the band of the printed stars and
+   (optionally) a term for the distance between the reproduced and the
+   printed standard error. The standard error's response to one changed
+   answer is predicted from the sandwich's middle term (the mover's
+   influence ``u_i`` changes from ``u0`` to ``u1``, so each variance
+   changes by about ``u1**2 - u0**2``). Because that prediction is rough,
+   this phase checks its best candidate moves *exactly* (refitting the
+   models that contain the respondent) and applies one at a time; a move
+   is allowed only if no estimate or share that was within its tolerance
+   leaves it. The coefficient and share terms are down-weighted in this
+   phase (``coef_weight``, ``share_weight``) and every cell whose stars
+   disagree costs a fixed amount (``count_weight``), so the search may
+   trade closeness *inside* a tolerance band for the right stars, never a
+   pass for a star.
+
 The objective is a sum of squared standardised distances:
 ``((estimate - published) / published SE)^2`` over Table 4's coefficient
 and cut cells that are calibration targets, plus
-``((share - published) / tolerance)^2`` for the approval shares. Held-out
-numbers (Table 3, Figure 4's group shares) never enter it.
+``((share - published) / tolerance)^2`` for the approval shares, plus in
+phase 3 the stars and standard-error terms. Held-out numbers (Table 3,
+Figure 4's group shares) never enter it.
 
 All randomness comes from a ``numpy`` Generator seeded by the caller, so the
 result is a deterministic function of the covariates, the parameters and the
@@ -44,7 +62,7 @@ from scipy.special import expit
 
 from . import modelspec
 from .codebook import load_codebook
-from .models import WeightedOrderedModel
+from .models import WeightedOrderedModel, ordered_logit_pieces
 from .published import load_published
 
 LEVELS = 5
@@ -153,28 +171,45 @@ def prepare_designs(
 
 
 def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Per-observation scores of log P(y | x) w.r.t. (beta, cut1..cut4).
+    """Per-observation scores of log P(y | x) w.r.t. (beta, cut1..cut4), answers 1..5."""
+    ga, gb, _, _, _, Ja, Jb = ordered_logit_pieces(X, y, np.concatenate((beta, cuts)))
+    return ga[:, None] * Ja + gb[:, None] * Jb
 
-    ``y`` holds answers 1..5. Same formulas as
-    :meth:`scsrepro.models.WeightedOrderedModel.score_obs_cut`, but for any
-    outcome vector without building a model object.
+
+def _score_and_hessian(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray):
+    """Unweighted per-observation scores and the weighted Hessian at *theta*."""
+    ga, gb, haa, hbb, hab, Ja, Jb = ordered_logit_pieces(X, y, theta)
+    scores = ga[:, None] * Ja + gb[:, None] * Jb
+    cross = (Ja * (w * hab)[:, None]).T @ Jb
+    H = (Ja * (w * haa)[:, None]).T @ Ja + (Jb * (w * hbb)[:, None]).T @ Jb + cross + cross.T
+    return scores, H
+
+
+def _newton_refit(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray,
+                  tol: float = 1e-10, maxiter: int = 30):
+    """Newton's method from *theta*.
+
+    Returns (theta, inverse of minus the Hessian, unweighted scores) at the
+    maximum, or None if a step fails (singular Hessian, cut points out of
+    order, no convergence), in which case the caller fits from scratch.
     """
-    n, p = X.shape
-    xb = X @ beta
-    c = np.concatenate(([-np.inf], cuts, [np.inf]))
-    upper = c[y] - xb
-    lower = c[y - 1] - xb
-    Fu, Fl = expit(upper), expit(lower)
-    fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
-    P = np.maximum(Fu - Fl, 1e-300)
-    S = np.zeros((n, p + len(cuts)))
-    S[:, :p] = -X * ((fu - fl) / P)[:, None]
-    rows = np.arange(n)
-    up = y <= len(cuts)
-    lo = y >= 2
-    S[rows[up], p + y[up] - 1] += fu[up] / P[up]
-    S[rows[lo], p + y[lo] - 2] -= fl[lo] / P[lo]
-    return S
+    theta = np.asarray(theta, float).copy()
+    p = X.shape[1]
+    if not np.all(np.isfinite(theta)) or np.any(np.diff(theta[p:]) <= 0):
+        return None
+    for _ in range(maxiter):
+        scores, H = _score_and_hessian(X, y, w, theta)
+        try:
+            step = np.linalg.solve(-H, w @ scores)
+        except np.linalg.LinAlgError:
+            return None
+        theta = theta + step
+        if not np.all(np.isfinite(theta)) or np.any(np.diff(theta[p:]) <= 0):
+            return None
+        if np.max(np.abs(step)) < tol:
+            scores, H = _score_and_hessian(X, y, w, theta)
+            return theta, np.linalg.pinv(-H), scores
+    return None
 
 
 def refit(d: Design, y_full: np.ndarray) -> None:
@@ -185,37 +220,30 @@ def refit(d: Design, y_full: np.ndarray) -> None:
     (:meth:`WeightedOrderedModel.fit_stata`), as the scoreboard does, so it
     stops where Stata stops instead of drifting towards infinity. The other
     models have a proper maximum, which both rules find to about 1e-6; they
-    are refitted with Newton steps from the previous estimate, which is
-    much faster.
+    are refitted with Newton steps from the previous estimate
+    (:func:`_newton_refit`, plain numpy, much faster than building a model),
+    falling back to a fit from scratch if that fails.
     """
-    import warnings
-
     y = y_full[d.rows]
-    model = WeightedOrderedModel(y - 1, d.X, d.w)
-    params = None
-    if d.stata:
-        params, _ = model.fit_stata()
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if d.sm_params is not None:
-                try:
-                    res = super(WeightedOrderedModel, model).fit(
-                        start_params=d.sm_params, method="newton", maxiter=50, disp=0, tol=1e-10
-                    )
-                    params = np.asarray(res.params)
-                except np.linalg.LinAlgError:
-                    params = None
-            if params is None or not np.all(np.isfinite(params)):
-                params, _ = model.fit_stata()
-    if not np.all(np.isfinite(params)):
-        raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
-    d.sm_params = np.asarray(params)
-    k = d.X.shape[1]
-    d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
-    d.hinv = np.linalg.pinv(-model.hessian_cut(d.sm_params))
-    scores = model.score_obs_cut(d.sm_params) * d.w[:, None]
     n = len(y)
+    k = d.X.shape[1]
+    fast = None
+    if not d.stata and d.theta is not None:
+        fast = _newton_refit(d.X, y, d.w, d.theta)
+    if fast is not None:
+        d.theta, d.hinv, obs = fast
+        cuts = d.theta[k:]
+        d.sm_params = np.concatenate((d.theta[:k], [cuts[0]], np.log(np.diff(cuts))))
+    else:
+        model = WeightedOrderedModel(y - 1, d.X, d.w)
+        params, _ = model.fit_stata()
+        if not np.all(np.isfinite(params)):
+            raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
+        d.sm_params = np.asarray(params)
+        d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
+        d.hinv = np.linalg.pinv(-model.hessian_cut(d.sm_params))
+        obs = model.score_obs_cut(d.sm_params)
+    scores = obs * d.w[:, None]
     d.se = np.sqrt(np.maximum(np.diag(n / (n - 1) * d.hinv @ (scores.T @ scores) @ d.hinv), 0))
 
 
@@ -271,6 +299,37 @@ def star_penalty(absz: np.ndarray, stars: list[str], feasible: np.ndarray | None
     return pen, grad, curv
 
 
+#: Scale of the standard-error term: ``(log(se / published se) / SE_SCALE)**2``.
+SE_SCALE = 0.25
+
+
+def se_penalty(se: np.ndarray, target_se: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivative (w.r.t. the SE) of the standard-error term.
+
+    The term is ``weight * (log(se / target_se) / SE_SCALE)**2`` per cell: the
+    reproduced robust SE should be as large as the published one, because a
+    significance star depends on both the estimate and its SE.
+    """
+    r = np.log(se / target_se)
+    k = weight / SE_SCALE**2
+    grad = 2 * k * r / se
+    curv = 2 * k * (1 - r) / se**2
+    return grad, np.maximum(curv, 0.0)
+
+
+def se_part(se: np.ndarray, target_se: np.ndarray, weight: float) -> np.ndarray:
+    """The standard-error term per cell (see :func:`se_penalty`)."""
+    return weight * (np.log(se / target_se) / SE_SCALE) ** 2
+
+
+def stars_agree(d: "Design") -> np.ndarray:
+    """Whether each cell's reproduced |z| lies in the band of its printed stars."""
+    absz = np.abs(d.theta) / d.se
+    lo = np.array([STAR_BANDS[s][0] for s in d.target_stars])
+    hi = np.array([STAR_BANDS[s][1] for s in d.target_stars])
+    return (absz >= lo) & (absz < hi)
+
+
 def stars_feasible(d: "Design") -> np.ndarray:
     """Cells whose published star band is reachable inside the tolerance.
 
@@ -305,24 +364,33 @@ class Calibration:
     shares: list[ShareTarget] = field(default_factory=list)
     share_weight: float = 1.0
     use_stars: bool = False
+    se_weight: float = 0.0
+    coef_weight: float = 1.0
+    star_count_weight: float = 0.0
+    band: float = 0.95
 
-    def within_tolerance(self, y: np.ndarray, band: float = 0.95) -> bool:
+    def passing(self, y: np.ndarray, band: float | None = None) -> np.ndarray:
+        """Which active Table 4 cells (within *band* SEs, default ``self.band``) and shares (within tolerance) pass."""
+        band = self.band if band is None else band
+        cells = [np.abs((d.theta - d.target) / d.target_se)[d.active] <= band for d in self.designs]
+        v = self.share_values(y) if self.shares else np.array([])
+        shares = np.array([abs(v[j] - s.value) <= s.tol for j, s in enumerate(self.shares)], dtype=bool)
+        return np.concatenate([*cells, shares])
+
+    def within_tolerance(self, y: np.ndarray, band: float | None = None) -> bool:
         """All active Table 4 cells within *band* SEs and all shares within tolerance."""
-        for d in self.designs:
-            z = (d.theta - d.target) / d.target_se
-            if np.any(np.abs(z[d.active]) > band):
-                return False
-        v = self.share_values(y) if self.shares else []
-        return all(abs(v[j] - s.value) <= s.tol for j, s in enumerate(self.shares))
+        return bool(np.all(self.passing(y, band)))
 
     def coef_part(self) -> float:
         total = 0.0
         for d in self.designs:
             r = (d.theta - d.target) / d.target_se
-            total += float(np.sum(loss(r[d.active])))
+            total += self.coef_weight * float(np.sum(loss(r[d.active])))
             if self.use_stars and d.se is not None and d.target_stars:
                 pen, _, _ = star_penalty(np.abs(d.theta) / d.se, d.target_stars, stars_feasible(d))
                 total += float(np.sum(pen[d.active]))
+                total += float(np.sum(se_part(d.se, d.target_se, self.se_weight)[d.active]))
+                total += self.star_count_weight * int(np.sum(~stars_agree(d)[d.active]))
         return total
 
     def share_values(self, y: np.ndarray) -> np.ndarray:
@@ -543,23 +611,42 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
         yy = y[d.rows]
         s0 = obs_scores(d.X, yy, beta, cuts)
         grad, curv = loss_grad_curv((d.theta - d.target) / d.target_se)
-        grad = np.where(d.active, grad, 0.0)
-        curv = np.where(d.active, curv, 0.0)
+        grad = np.where(d.active, cal.coef_weight * grad, 0.0)
+        curv = np.where(d.active, cal.coef_weight * curv, 0.0)
         inv_se = np.where(d.active, 1 / d.target_se, 0.0)
-        # stars: |z| = |theta| / se with our SE held fixed over one round
-        if cal.use_stars and d.se is not None and d.target_stars:
-            _, sg, sc = star_penalty(np.abs(d.theta) / d.se, d.target_stars, stars_feasible(d))
-            dabs = np.where(d.active, np.sign(d.theta) / np.maximum(d.se, 1e-12), 0.0)
-        else:
-            sg = sc = dabs = np.zeros_like(d.theta)
+        stars = cal.use_stars and d.se is not None and bool(d.target_stars)
+        if stars:
+            # |z| = |theta| / se; both move. The SE's change is predicted
+            # from the sandwich's middle term: the moved observation's
+            # influence u_i = H^-1 w_i s_i changes from u0 to u1, so each
+            # variance changes by c (u1**2 - u0**2) (theta and H held fixed)
+            se = np.maximum(d.se, 1e-12)
+            _, sg, sc = star_penalty(np.abs(d.theta) / se, d.target_stars, stars_feasible(d))
+            sg, sc = np.where(d.active, sg, 0.0), np.where(d.active, sc, 0.0)
+            eg, ec = se_penalty(se, d.target_se, cal.se_weight)
+            eg, ec = np.where(d.active, eg, 0.0), np.where(d.active, ec, 0.0)
+            c = len(yy) / (len(yy) - 1)
+            u0 = (s0 * d.w[:, None]) @ d.hinv.T
+            lo_band = np.array([STAR_BANDS[s][0] for s in d.target_stars])
+            hi_band = np.array([STAR_BANDS[s][1] for s in d.target_stars])
+            miss0 = ~stars_agree(d)
         for side, step in enumerate((-1, 1)):
             y1 = np.clip(yy + step, 1, LEVELS)
             s1 = obs_scores(d.X, y1, beta, cuts)
             dtheta = ((s1 - s0) * d.w[:, None]) @ d.hinv.T
             z = dtheta * inv_se
             delta[side, d.rows] += z @ grad + 0.5 * (z**2) @ curv
-            za = dtheta * dabs
-            delta[side, d.rows] += za @ sg + 0.5 * (za**2) @ sc
+            if stars:
+                u1 = u0 + dtheta
+                dse = c * (u1**2 - u0**2) / (2 * se)
+                dz = np.sign(d.theta) * dtheta / se - np.abs(d.theta) * dse / se**2
+                delta[side, d.rows] += dz @ sg + 0.5 * (dz**2) @ sc
+                delta[side, d.rows] += dse @ eg + 0.5 * (dse**2) @ ec
+                if cal.star_count_weight:
+                    z1 = np.abs(d.theta + dtheta) / np.maximum(se + dse, 1e-12)
+                    miss1 = ~((z1 >= lo_band) & (z1 < hi_band))
+                    change = (miss1[:, d.active].sum(1) - miss0[d.active].sum())
+                    delta[side, d.rows] += cal.star_count_weight * change
     if cal.shares:
         base = cal.share_values(y)
         grad, curv = loss_grad_curv(np.array([(base[j] - s.value) / s.tol for j, s in enumerate(cal.shares)]))
@@ -587,7 +674,6 @@ def polish(
     batch: int = 40,
     patience: int = 60,
     frozen: np.ndarray | None = None,
-    constrained: bool = False,
     log=None,
 ) -> tuple[np.ndarray, list[float]]:
     """Greedy batched moves of single answers that lower the objective.
@@ -598,10 +684,7 @@ def polish(
     halved; a rejected single move is set aside (tabu) until the next
     accepted move, so the search tries the next candidate instead of
     stopping. The search ends after *patience* rejections in a row, when no
-    move is predicted to help, or after *max_rounds* rounds. With
-    *constrained*, a batch is also rejected when it takes any Table 4 cell
-    or approval share outside its tolerance (used for the stars phase, so
-    that matching stars never costs a coefficient).
+    move is predicted to help, or after *max_rounds* rounds.
     """
     y = y.copy()
     for d in cal.designs:
@@ -625,15 +708,13 @@ def polish(
             break
         trial = y.copy()
         trial[candidates] += direction[candidates]
-        saved = [(d.theta, d.sm_params, d.hinv) for d in cal.designs]
+        saved = [(d.theta, d.sm_params, d.hinv, d.se) for d in cal.designs]
         try:
             for d in cal.designs:
                 refit(d, trial)
             value = cal.objective(trial)
         except (np.linalg.LinAlgError, ValueError):
             value = np.inf  # e.g. an answer level vanished from a model's sample
-        if value < current and constrained and not cal.within_tolerance(trial):
-            value = np.inf
         if value < current:
             y, current = trial, value
             history.append(current)
@@ -641,8 +722,8 @@ def polish(
             tabu.clear()
             rejected = 0
         else:
-            for d, (t, p, h) in zip(cal.designs, saved):
-                d.theta, d.sm_params, d.hinv = t, p, h
+            for d, (t, p, h, e) in zip(cal.designs, saved):
+                d.theta, d.sm_params, d.hinv, d.se = t, p, h, e
             rejected += 1
             if len(candidates) == 1:
                 tabu.add(int(candidates[0]))
@@ -651,6 +732,91 @@ def polish(
                 break
         if log and round_ % 50 == 0:
             log(f"round {round_}: objective {current:.2f}, batch {size}")
+    return y, history
+
+
+def polish_exact(
+    cal: Calibration,
+    y: np.ndarray,
+    max_rounds: int = 200,
+    candidates: int = 24,
+    max_widen: int = 16,
+    max_checks: int = 4000,
+    frozen: np.ndarray | None = None,
+    log=None,
+) -> tuple[np.ndarray, list[float]]:
+    """Single moves checked exactly, for the stars phase.
+
+    A star depends on the estimate *and* its standard error, and the SE's
+    response to one changed answer is predicted much less well than the
+    estimate's. So each round takes the *candidates* moves with the best
+    predicted change (:func:`_predicted_changes`), refits the models that
+    contain each mover exactly, and applies the single move that lowers the
+    objective most, provided no Table 4 cell or approval share that was
+    within its tolerance leaves it. When none of them helps, the next
+    ``3 * candidates``, then ``12 * candidates`` ... up to
+    ``max_widen * candidates`` are checked. The search stops when no
+    checked move helps, after *max_rounds* rounds or after *max_checks*
+    exact checks in all (a fixed budget, so the result does not depend on
+    the machine's speed).
+    """
+    y = y.copy()
+    n = len(y)
+    for d in cal.designs:
+        refit(d, y)
+    member = np.zeros((len(cal.designs), n), dtype=bool)
+    for k, d in enumerate(cal.designs):
+        member[k, d.rows] = True
+    current = cal.objective(y)
+    passing = cal.passing(y)
+    history = [current]
+    checked, widen, checks = 0, 1, 0
+    for round_ in range(max_rounds):
+        if checks >= max_checks:
+            break
+        down, up = _predicted_changes(cal, y)
+        best = np.minimum(down, up)
+        if frozen is not None:
+            best[frozen] = np.inf
+        direction = np.where(down <= up, -1, 1)
+        order = np.argsort(best, kind="stable")
+        order = order[np.isfinite(best[order])][: candidates * widen]
+        saved = [(d.theta, d.sm_params, d.hinv, d.se) for d in cal.designs]
+        choice = None
+        for i in order[checked:][: max_checks - checks]:
+            checks += 1
+            trial = y.copy()
+            trial[i] += direction[i]
+            touched = np.flatnonzero(member[:, i])
+            try:
+                for k in touched:
+                    refit(cal.designs[k], trial)
+                value = cal.objective(trial)
+                ok = not np.any(passing & ~cal.passing(trial))
+            except (np.linalg.LinAlgError, ValueError):
+                value, ok = np.inf, False
+            if ok and value < current - 1e-9 and (choice is None or value < choice[1]):
+                choice = (int(i), value, [(cal.designs[k].theta, cal.designs[k].sm_params,
+                                            cal.designs[k].hinv, cal.designs[k].se) for k in touched], touched)
+            for k in touched:
+                d = cal.designs[k]
+                d.theta, d.sm_params, d.hinv, d.se = saved[k]
+        if choice is None:
+            if widen >= max_widen or len(order) < candidates * widen:
+                break
+            checked, widen = len(order), widen * 4  # look further down the list
+            continue
+        checked, widen = 0, 1
+        i, value, states, touched = choice
+        y[i] += direction[i]
+        for k, state in zip(touched, states):
+            d = cal.designs[k]
+            d.theta, d.sm_params, d.hinv, d.se = state
+        current = value
+        passing = cal.passing(y)
+        history.append(current)
+        if log and round_ % 25 == 0:
+            log(f"exact round {round_}: objective {current:.2f}")
     return y, history
 
 
@@ -724,12 +890,21 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
     cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)))
     settings = params.get("polish", {})
     frozen = pinned[0] if pinned else None
-    # phase 1: estimates and shares; phase 2: significance stars, without
-    # letting any estimate or share leave its tolerance
+    # phase 1: estimates and shares
     y, _ = polish(cal, y, frozen=frozen, log=log, **settings)
-    if params.get("stars_phase", True) and cal.within_tolerance(y):
+    # phase 2: significance stars, by exactly checked single moves that never
+    # take a passing estimate or share outside its tolerance
+    stars = params.get("stars")
+    if stars:
         cal.use_stars = True
-        y, _ = polish(cal, y, frozen=frozen, constrained=True, log=log, **settings)
+        cal.coef_weight = float(stars.get("coef_weight", 1.0))
+        cal.share_weight = float(stars.get("share_weight", cal.share_weight))
+        cal.star_count_weight = float(stars.get("count_weight", 0.0))
+        cal.band = float(stars.get("band", cal.band))
+        cal.se_weight = float(stars.get("se_weight", 0.0))
+        y, _ = polish_exact(cal, y, max_rounds=int(stars.get("rounds", 200)),
+                            candidates=int(stars.get("candidates", 24)),
+                            max_checks=int(stars.get("max_checks", 4000)), frozen=frozen, log=log)
     out = frame.copy()
     out["approval"] = pd.array(y, dtype="Int64")
     return out
