@@ -94,6 +94,14 @@ class Design:
     def cells(self) -> list[str]:
         return [*self.terms, "cut1", "cut2", "cut3", "cut4"]
 
+    def snapshot(self) -> tuple:
+        """The current fit (estimate, statsmodels parameters, inverse Hessian, SEs)."""
+        return self.theta, self.sm_params, self.hinv, self.se
+
+    def restore(self, state: tuple) -> None:
+        """Go back to a fit saved by :meth:`snapshot`."""
+        self.theta, self.sm_params, self.hinv, self.se = state
+
 
 def _dummy_codes(spec: modelspec.ModelSpec, keys: dict) -> dict[str, list[int]]:
     """Levels (above the base) whose dummies Table 4 reports, per factor."""
@@ -708,7 +716,7 @@ def polish(
             break
         trial = y.copy()
         trial[candidates] += direction[candidates]
-        saved = [(d.theta, d.sm_params, d.hinv, d.se) for d in cal.designs]
+        saved = [d.snapshot() for d in cal.designs]
         try:
             for d in cal.designs:
                 refit(d, trial)
@@ -722,8 +730,8 @@ def polish(
             tabu.clear()
             rejected = 0
         else:
-            for d, (t, p, h, e) in zip(cal.designs, saved):
-                d.theta, d.sm_params, d.hinv, d.se = t, p, h, e
+            for d, state in zip(cal.designs, saved):
+                d.restore(state)
             rejected += 1
             if len(candidates) == 1:
                 tabu.add(int(candidates[0]))
@@ -781,7 +789,7 @@ def polish_exact(
         direction = np.where(down <= up, -1, 1)
         order = np.argsort(best, kind="stable")
         order = order[np.isfinite(best[order])][: candidates * widen]
-        saved = [(d.theta, d.sm_params, d.hinv, d.se) for d in cal.designs]
+        saved = [d.snapshot() for d in cal.designs]
         choice = None
         for i in order[checked:][: max_checks - checks]:
             checks += 1
@@ -796,11 +804,9 @@ def polish_exact(
             except (np.linalg.LinAlgError, ValueError):
                 value, ok = np.inf, False
             if ok and value < current - 1e-9 and (choice is None or value < choice[1]):
-                choice = (int(i), value, [(cal.designs[k].theta, cal.designs[k].sm_params,
-                                            cal.designs[k].hinv, cal.designs[k].se) for k in touched], touched)
+                choice = (int(i), value, [cal.designs[k].snapshot() for k in touched], touched)
             for k in touched:
-                d = cal.designs[k]
-                d.theta, d.sm_params, d.hinv, d.se = saved[k]
+                cal.designs[k].restore(saved[k])
         if choice is None:
             if widen >= max_widen or len(order) < candidates * widen:
                 break
@@ -810,8 +816,7 @@ def polish_exact(
         i, value, states, touched = choice
         y[i] += direction[i]
         for k, state in zip(touched, states):
-            d = cal.designs[k]
-            d.theta, d.sm_params, d.hinv, d.se = state
+            cal.designs[k].restore(state)
         current = value
         passing = cal.passing(y)
         history.append(current)
