@@ -5,8 +5,9 @@
 #   make validate DATA=path   check a data file against the codebook
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
 #   make data      regenerate the synthetic twin from the committed parameters (bit-identical)
-#   make calibrate search the twin's parameters again (slow; writes data/synthetic/twin_params.yml)
+#   make calibrate search the twin's approval parameters again (writes data/synthetic/approval_params.yml)
 #   make bench     speed benchmarks (never part of `make test`)
+#   make fixtures  recompute the R reference fixtures in tests/fixtures (needs R + survey)
 #   make lock      re-resolve requirements.lock from requirements.in
 
 SHELL := /bin/bash
@@ -17,7 +18,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test validate lab bench lock clean execute data calibrate
+.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures
 
 venv: $(STAMP)
 
@@ -53,6 +54,13 @@ calibrate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider
+
+# R is not needed by `make test`: the tests read the committed references.
+fixtures: $(STAMP)
+	$(PY) tests/fixtures/make_inputs.py
+	Rscript tests/r/make_fixtures.R
+	$(PY) tests/fixtures/make_twin_inputs.py
+	Rscript tests/r/table4_on_twin.R
 
 lock:
 	$(PYTHON) -m venv _build/lockenv && _build/lockenv/bin/pip install --quiet uv
