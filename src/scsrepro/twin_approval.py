@@ -365,7 +365,15 @@ class ShareTarget:
 
 @dataclass
 class Calibration:
-    """Everything the polishing loop needs."""
+    """Everything the polishing loops need.
+
+    ``share_weight`` and ``coef_weight`` scale the share and coefficient
+    terms of the objective; with ``use_stars`` it also holds the stars
+    penalty, ``se_weight`` times the standard-error term and
+    ``star_count_weight`` per cell whose stars disagree. ``band`` is how many
+    published SEs a Table 4 cell may be off and still count as passing in
+    :meth:`passing` (the scoreboard's tolerance is one).
+    """
 
     designs: list[Design]
     weights: np.ndarray
@@ -384,10 +392,6 @@ class Calibration:
         v = self.share_values(y) if self.shares else np.array([])
         shares = np.array([abs(v[j] - s.value) <= s.tol for j, s in enumerate(self.shares)], dtype=bool)
         return np.concatenate([*cells, shares])
-
-    def within_tolerance(self, y: np.ndarray, band: float | None = None) -> bool:
-        """All active Table 4 cells within *band* SEs and all shares within tolerance."""
-        return bool(np.all(self.passing(y, band)))
 
     def coef_part(self) -> float:
         total = 0.0
