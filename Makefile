@@ -8,6 +8,7 @@
 #   make calibrate search the twin's approval parameters again (writes data/synthetic/approval_params.yml)
 #   make bench     speed benchmarks (never part of `make test`)
 #   make fixtures  recompute the R reference fixtures in tests/fixtures (needs R + survey)
+#   make seeds     regenerate the twin with other seeds and score each (writes data/synthetic/seed_check.csv)
 #   make lock      re-resolve requirements.lock from requirements.in
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures
+.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures seeds
 
 venv: $(STAMP)
 
@@ -51,6 +52,9 @@ data: $(STAMP)
 
 calibrate: $(STAMP)
 	$(PY) -m scsrepro.calibrate
+
+seeds: $(STAMP)
+	$(PY) -m scsrepro.seedcheck $(SEEDS)
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider

@@ -267,3 +267,10 @@ def test_main_writes_tables_and_scoreboard(tmp_path, capsys):
     bad.write_text("respondent_id\n1\n")
     assert F.main(["--data", str(bad), "--tables-dir", str(tmp_path / "t2"), "--out", str(tmp_path / "f2.csv")]) == 2
     assert not (tmp_path / "f2.csv").exists()
+
+
+def test_distance_in_tolerances_handles_exact_rows():
+    board = pd.DataFrame({"distance": [0.5, 0.0, 2.0, np.nan, 0.3], "tolerance": [1.0, 0.0, 0.0, 1.0, 0.1]})
+    got = F.distance_in_tolerances(board)
+    assert got.iloc[0] == 0.5 and got.iloc[1] == 0.0 and np.isinf(got.iloc[2])
+    assert np.isnan(got.iloc[3]) and got.iloc[4] == pytest.approx(3.0)

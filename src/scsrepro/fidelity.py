@@ -367,6 +367,22 @@ def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | No
     return board
 
 
+def distance_in_tolerances(board: pd.DataFrame) -> pd.Series:
+    """Each row's distance divided by its tolerance (above 1 = a miss).
+
+    A row with tolerance 0 (counts, verdicts: exact agreement required) gets
+    0 when it matches and infinity when it does not; rows without a distance
+    stay missing.
+    """
+    d = board["distance"].astype(float)
+    t = board["tolerance"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d / t
+    exact = t.eq(0) & d.notna()
+    ratio[exact] = np.where(d[exact] > 0, np.inf, 0.0)
+    return ratio
+
+
 def summary(board: pd.DataFrame) -> pd.DataFrame:
     """Pass rates of the targets and distances of the held-out numbers.
 
