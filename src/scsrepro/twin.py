@@ -24,7 +24,11 @@ How one twin is drawn
    enthusiasm for SCSs, online activity, readiness to refuse answers) depend
    on age, gender and region; each survey item has a latent score that
    loads on the factors (and on the demographics) plus item noise. The
-   loadings give the covariates the correlations behind Table A4.
+   loadings give the covariates the correlations behind Table A4; a few are
+   read off how Table 4's coefficients change between nested models, and
+   ``factor_shifts_by_education`` moves a factor for one education level
+   (respondents without formal education are less enthusiastic, which turns
+   the education contrasts from positive in Model 1 to negative in Model 7).
 4. **Exact counts, both columns.** Each answer category gets the exact
    number of respondents that the unweighted percentage implies at its base
    (largest-remainder rounding). Who gets it is decided by ranking the
