@@ -122,6 +122,13 @@ def ordered_logit_pieces(X: np.ndarray, y: np.ndarray, theta: np.ndarray):
     return ga, gb, haa, hbb, hab, Ja, Jb
 
 
+def ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w) -> np.ndarray:
+    """Weighted Hessian from the pieces of :func:`ordered_logit_pieces`."""
+    H = (Ja * (w * haa)[:, None]).T @ Ja + (Jb * (w * hbb)[:, None]).T @ Jb
+    cross = (Ja * (w * hab)[:, None]).T @ Jb
+    return H + cross + cross.T
+
+
 class WeightedOrderedModel(OrderedModel):
     """Ordered logit fitted by weighted pseudo-maximum likelihood.
 
@@ -190,10 +197,7 @@ class WeightedOrderedModel(OrderedModel):
     def hessian_cut(self, params) -> np.ndarray:
         """Weighted Hessian w.r.t. (beta, cut1..cutK-1)."""
         _, _, haa, hbb, hab, Ja, Jb = self._pieces(params)
-        w = self.weights
-        H = (Ja * (w * haa)[:, None]).T @ Ja + (Jb * (w * hbb)[:, None]).T @ Jb
-        cross = (Ja * (w * hab)[:, None]).T @ Jb
-        return H + cross + cross.T
+        return ordered_logit_hessian(haa, hbb, hab, Ja, Jb, self.weights)
 
     # -- statsmodels interface ------------------------------------------------
     def loglikeobs(self, params):

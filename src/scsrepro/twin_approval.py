@@ -62,7 +62,7 @@ from scipy.special import expit
 
 from . import modelspec
 from .codebook import load_codebook
-from .models import WeightedOrderedModel, ordered_logit_pieces
+from .models import WeightedOrderedModel, ordered_logit_hessian, ordered_logit_pieces
 from .published import load_published
 
 LEVELS = 5
@@ -187,10 +187,7 @@ def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray)
 def _score_and_hessian(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray):
     """Unweighted per-observation scores and the weighted Hessian at *theta*."""
     ga, gb, haa, hbb, hab, Ja, Jb = ordered_logit_pieces(X, y, theta)
-    scores = ga[:, None] * Ja + gb[:, None] * Jb
-    cross = (Ja * (w * hab)[:, None]).T @ Jb
-    H = (Ja * (w * haa)[:, None]).T @ Ja + (Jb * (w * hbb)[:, None]).T @ Jb + cross + cross.T
-    return scores, H
+    return ga[:, None] * Ja + gb[:, None] * Jb, ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w)
 
 
 def _newton_refit(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray,
@@ -286,6 +283,11 @@ STAR_WEIGHT = 20.0
 STAR_MARGIN = 0.05
 
 
+def star_bands(stars: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper |z| edges of each cell's printed stars (see STAR_BANDS)."""
+    return np.array([STAR_BANDS[s][0] for s in stars]), np.array([STAR_BANDS[s][1] for s in stars])
+
+
 def star_penalty(absz: np.ndarray, stars: list[str], feasible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Penalty for |z| outside the band of the published stars, with derivatives.
 
@@ -293,8 +295,8 @@ def star_penalty(absz: np.ndarray, stars: list[str], feasible: np.ndarray | None
     |z|, elementwise. Cells where *feasible* is False (the band cannot be
     reached without leaving the coefficient's tolerance) get no penalty.
     """
-    lo = np.array([STAR_BANDS[s][0] for s in stars]) + STAR_MARGIN
-    hi = np.array([STAR_BANDS[s][1] for s in stars]) - STAR_MARGIN
+    lo, hi = star_bands(stars)
+    lo, hi = lo + STAR_MARGIN, hi - STAR_MARGIN
     lo = np.where(lo <= STAR_MARGIN, 0.0, lo)  # no lower edge for "no stars"
     below = np.maximum(lo - absz, 0.0)
     above = np.maximum(absz - hi, 0.0)
@@ -333,8 +335,7 @@ def se_part(se: np.ndarray, target_se: np.ndarray, weight: float) -> np.ndarray:
 def stars_agree(d: "Design") -> np.ndarray:
     """Whether each cell's reproduced |z| lies in the band of its printed stars."""
     absz = np.abs(d.theta) / d.se
-    lo = np.array([STAR_BANDS[s][0] for s in d.target_stars])
-    hi = np.array([STAR_BANDS[s][1] for s in d.target_stars])
+    lo, hi = star_bands(d.target_stars)
     return (absz >= lo) & (absz < hi)
 
 
@@ -344,8 +345,8 @@ def stars_feasible(d: "Design") -> np.ndarray:
     With the current SE held fixed, the band of |theta| values that give the
     published stars must overlap the coefficient's inner tolerance band.
     """
-    lo = np.array([STAR_BANDS[s][0] for s in d.target_stars]) * d.se
-    hi = np.array([STAR_BANDS[s][1] for s in d.target_stars]) * d.se
+    lo, hi = star_bands(d.target_stars)
+    lo, hi = lo * d.se, hi * d.se
     a = np.abs(d.target) - INNER * d.target_se
     b = np.abs(d.target) + INNER * d.target_se
     return np.maximum(lo, np.maximum(a, 0)) < np.minimum(hi, b)
@@ -639,8 +640,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
             eg, ec = np.where(d.active, eg, 0.0), np.where(d.active, ec, 0.0)
             c = len(yy) / (len(yy) - 1)
             u0 = (s0 * d.w[:, None]) @ d.hinv.T
-            lo_band = np.array([STAR_BANDS[s][0] for s in d.target_stars])
-            hi_band = np.array([STAR_BANDS[s][1] for s in d.target_stars])
+            lo_band, hi_band = star_bands(d.target_stars)
             miss0 = ~stars_agree(d)
         for side, step in enumerate((-1, 1)):
             y1 = np.clip(yy + step, 1, LEVELS)
