@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from . import paths, twin, twin_approval
+from .files import write_atomic
 
 #: Settings of the approval section that the search does not change.
 APPROVAL_DEFAULTS = {
@@ -60,10 +61,8 @@ def write_approval_params(params: dict, seconds: float, path: Path) -> Path:
         "# latent: coefficient of each Table 4 term in the latent approval index\n"
         "# group_shifts: shift of the latent index for each Table 2 group\n"
     )
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(header + yaml.safe_dump(params, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    text = header + yaml.safe_dump(params, sort_keys=False, allow_unicode=True)
+    return write_atomic(path, text.encode("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

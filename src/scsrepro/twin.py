@@ -406,6 +406,11 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     L = params["listwise"]
     ALL = ctx.all
 
+    def everyone_answers(name: str) -> np.ndarray:
+        """An item asked of everyone, without non-substantive answers: exact counts, both columns."""
+        v = V[name]
+        return _peel(ctx, latent(name), ALL, counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL)
+
     out["age"] = age.astype(float)
     out["gender"] = gender.astype(float)
     out["province"] = province.astype(float)
@@ -447,9 +452,7 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
                                    {k: c for k, c in cnt.items() if k != 97},
                                    {k: s for k, s in wsh.items() if k != 97}, ALL)
     out["smartphone_time"][miss] = 97
-    v = V["post_frequency"]
-    out["post_frequency"] = _peel(ctx, latent("post_frequency"), ALL,
-                                  counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL)
+    out["post_frequency"] = everyone_answers("post_frequency")
 
     # 5. political items
     v = V["ccp_member"]
@@ -460,9 +463,7 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     out["ccp_member"] = _peel(ctx, latent("ccp_member"), ~miss, {1: cnt[1], 0: cnt[0]},
                               {1: _ws(v["weighted"])[1]}, ALL)
     out["ccp_member"][miss] = 99
-    v = V["gov_confidence"]
-    out["gov_confidence"] = _peel(ctx, latent("gov_confidence"), ALL,
-                                  counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL)
+    out["gov_confidence"] = everyone_answers("gov_confidence")
 
     # 6. SCS use (see the parameter file for the reading of Table A2)
     u = params["scs_use"]
@@ -591,9 +592,7 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
         out[no] = np.where(G, G & ~sel, np.nan)
 
     # 8. perceived functions
-    v = V["accountability"]
-    out["accountability"] = _peel(ctx, latent("accountability"), ALL,
-                                  counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL)
+    out["accountability"] = everyone_answers("accountability")
     v = V["abide_regulations"]
     cnt = counts_from_percents(_ws(v["unweighted"]), n)
     miss = _pick(ctx, refuse + latent("refuse_abide"),
@@ -603,9 +602,7 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     out["abide_regulations"] = _peel(ctx, latent("abide_regulations"), ~miss,
                                      {c: cnt[c] for c in (1, 2, 3, 4)}, {c: wsh[c] for c in (1, 2, 3, 4)}, ALL)
     out["abide_regulations"][miss] = 98
-    v = V["quality_of_life"]
-    out["quality_of_life"] = _peel(ctx, latent("quality_of_life"), ALL,
-                                   counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL)
+    out["quality_of_life"] = everyone_answers("quality_of_life")
 
     # 9. questions reported only in the prose (weighted shares used for both columns)
     for name in ("employment", "mutual_mistrust", "nationwide_scs", "manage_nationwide"):
