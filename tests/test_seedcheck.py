@@ -11,7 +11,7 @@ from scsrepro import fidelity, paths, seedcheck, tables
 from scsrepro.loading import load_survey
 
 
-def test_summarise_counts_from_a_scoreboard():
+def test_acceptance_counts_from_a_scoreboard():
     board = pd.DataFrame(
         {
             "role": ["target", "target", "target", "held_out", "target", "target"],
@@ -23,7 +23,7 @@ def test_summarise_counts_from_a_scoreboard():
             "stars_agree": [None, None, None, None, True, False],
         }
     )
-    s = seedcheck.summarise(board)
+    s = fidelity.acceptance(board)
     assert s == {
         "targets_scored": 4, "targets_pass": 2, "t4_cells": 2, "t4_within_1se": 1, "t4_within_2se": 2,
         "t4_stars_agree": 1, "held_out": 1, "held_out_within": 1,
@@ -40,7 +40,7 @@ def test_committed_seed_check_describes_the_committed_twin():
     assert row["twin_sha256"] == hashlib.sha256(twin_csv.read_bytes()).hexdigest(), (
         "data/synthetic/seed_check.csv describes another twin: run `make seeds`"
     )
-    live = seedcheck.summarise(fidelity.scoreboard(tables.all_tables(load_survey(twin_csv))))
+    live = fidelity.acceptance(fidelity.scoreboard(tables.all_tables(load_survey(twin_csv))))
     for key, value in live.items():
         assert row[key] == value, key
     assert (check[["t4_stars_agree", "t4_within_1se"]].le(check["t4_cells"], axis=0)).all().all()

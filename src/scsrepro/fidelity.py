@@ -383,6 +383,29 @@ def distance_in_tolerances(board: pd.DataFrame) -> pd.Series:
     return ratio
 
 
+def acceptance(board: pd.DataFrame) -> dict:
+    """The twin's acceptance figures from a scoreboard, as counts.
+
+    Scored targets and how many pass; Table 4's coefficient and cut-point
+    cells, how many lie within one and two published SEs and how many carry
+    the printed stars; held-out rows and how many lie within tolerance.
+    """
+    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
+    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
+    in_se = t4["distance"] / t4["published_se"]
+    held = board[board["role"].eq("held_out")]
+    return {
+        "targets_scored": len(scored),
+        "targets_pass": int(scored["status"].eq("pass").sum()),
+        "t4_cells": len(t4),
+        "t4_within_1se": int((in_se <= 1).sum()),
+        "t4_within_2se": int((in_se <= 2).sum()),
+        "t4_stars_agree": int(t4["stars_agree"].astype(bool).sum()),
+        "held_out": len(held),
+        "held_out_within": int(held["status"].eq("pass").sum()),
+    }
+
+
 def summary(board: pd.DataFrame) -> pd.DataFrame:
     """Pass rates of the targets and distances of the held-out numbers.
 
@@ -410,7 +433,7 @@ def summary(board: pd.DataFrame) -> pd.DataFrame:
         n_pass = int((scored["status"] == "pass").sum())
         d = scored["distance"].astype(float)
         t = scored["tolerance"].astype(float)
-        ratio = (d / t)[(t > 0) & np.isfinite(d)]
+        ratio = distance_in_tolerances(scored)[(t > 0) & np.isfinite(d)]
         stars = g["stars_agree"].dropna()
         return {
             "n_rows": len(g),

@@ -37,24 +37,6 @@ COLUMNS = [
 ]
 
 
-def summarise(board: pd.DataFrame) -> dict:
-    """The acceptance numbers of one scoreboard (counts, not rates)."""
-    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
-    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
-    in_se = t4["distance"] / t4["published_se"]
-    held = board[board["role"].eq("held_out")]
-    return {
-        "targets_scored": len(scored),
-        "targets_pass": int(scored["status"].eq("pass").sum()),
-        "t4_cells": len(t4),
-        "t4_within_1se": int((in_se <= 1).sum()),
-        "t4_within_2se": int((in_se <= 2).sum()),
-        "t4_stars_agree": int(t4["stars_agree"].astype(bool).sum()),
-        "held_out": len(held),
-        "held_out_within": int(held["status"].eq("pass").sum()),
-    }
-
-
 def twin_for_seed(seed: int) -> pd.DataFrame:
     """The twin as ``make calibrate`` + ``make data`` would make it with *seed*."""
     params = twin.load_params()
@@ -69,7 +51,7 @@ def score(path: Path) -> dict:
 
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     board = fidelity.scoreboard(tables.all_tables(load_survey(path)))
-    return {"twin_sha256": digest, **summarise(board)}
+    return {"twin_sha256": digest, **fidelity.acceptance(board)}
 
 
 def main(argv: list[str] | None = None) -> int:
