@@ -18,7 +18,7 @@ from scipy.special import expit
 
 from scsrepro import modelspec, paths, robustness, tables
 from scsrepro.loading import load_survey
-from scsrepro.models import esttab, fit_ologit, format_estimate
+from scsrepro.models import OlogitResult, esttab, fit_ologit, format_estimate
 from scsrepro.published import load_published
 
 
@@ -265,3 +265,51 @@ def test_weighted_vs_unweighted_shapes(twin_frame):
     out = robustness.weighted_vs_unweighted(twin_frame, [spec])
     assert list(out["term"]) == spec.terms(modelspec.term_keys())
     assert np.allclose(out["shift"], (out["coef_unweighted"] - out["coef_weighted"]) / out["se_weighted"])
+
+
+# --------------------------------------------------------------------------- estimates without a finite value
+def _result(coef: dict, se: dict) -> OlogitResult:
+    """A hand-made fit result with the given slopes and standard errors."""
+    terms = list(coef)
+    table = pd.DataFrame({"term": terms, "coef": [coef[t] for t in terms], "se": [se[t] for t in terms]})
+    return OlogitResult(table=table, nobs=100, n_dropped=0, ll=-1.0, ll_null=-2.0, pseudo_r2=0.5,
+                        cov=pd.DataFrame(), cov_type="robust", converged=True)
+
+
+def test_estimate_text_prints_finite_estimates():
+    res = _result({"x": 1.23456, "cut1": -19.5}, {"x": 0.1234, "cut1": 2.0})
+    assert robustness.estimate_text(res, "x") == "1.235"
+    assert robustness.estimate_text(res, "x", "se", "{:.2f}") == "0.12"
+    assert robustness.estimate_text(res, "cut1", fmt="{:.1f}") == "-19.5"  # inside the bound
+    assert not robustness.diverges(res, "cut1")
+
+
+def test_estimate_text_reports_divergence_instead_of_a_number():
+    res = _result({"a": -25.0033, "b": 25.3, "c": np.inf, "d": 0.5}, {"a": 6677.8, "b": 5790.9, "c": np.nan, "d": np.nan})
+    assert robustness.DIVERGENCE_BOUND == 20
+    for term in ("a", "b", "c"):
+        assert robustness.diverges(res, term)
+        assert robustness.estimate_text(res, term) == "diverges (|b| > 20)"
+        assert robustness.estimate_text(res, term, "se") == "unbounded"
+    # a finite coefficient whose standard error could not be computed
+    assert robustness.estimate_text(res, "d") == "0.500"
+    assert robustness.estimate_text(res, "d", "se") == "unbounded"
+    # the bound can be chosen
+    assert robustness.estimate_text(res, "a", bound=30, fmt="{:.1f}") == "-25.0"
+    with pytest.raises(ValueError, match="what"):
+        robustness.estimate_text(res, "a", "p")
+
+
+@pytest.mark.filterwarnings("ignore::scsrepro.models.SeparationWarning")
+def test_estimate_text_on_a_separated_fit():
+    """Run to convergence, a separated slope runs past the bound; Stata's rule stops short of it."""
+    df = _simulate(800, slopes_x=(0.8,) * 4, seed=8)
+    df["z"] = 0.0
+    df.loc[df["y"].eq(5).to_numpy().nonzero()[0][:5], "z"] = 1.0  # z = 1 only among top answers
+    exact = fit_ologit(df, "y", ["x", "z"], categorical={}, weight="weight", convergence="exact")
+    stata = fit_ologit(df, "y", ["x", "z"], categorical={}, weight="weight", convergence="stata")
+    assert abs(exact.coef()["z"]) > robustness.DIVERGENCE_BOUND
+    assert robustness.estimate_text(exact, "z") == "diverges (|b| > 20)"
+    assert robustness.estimate_text(exact, "z", "se") == "unbounded"
+    assert robustness.estimate_text(exact, "x") == f"{exact.coef()['x']:.3f}"
+    assert robustness.estimate_text(stata, "z") == f"{stata.coef()['z']:.3f}"

@@ -23,6 +23,7 @@ Each module does one job; the book's chapters only call these functions:
 ``robustness`` predicted probabilities, proportional-odds test, weighted vs unweighted
 ``plots``      house style; ``plots_*`` the figures of each chapter (``plots_framework``: Figure 1)
 ``display``    deterministic tables for the book
+``gluing``     glue numbers into the text at a precision that is the same on every CPU
 ``build``      executes the chapters with papermill and renders the book
 """
 

@@ -8,6 +8,9 @@ and change one thing at a time:
 ``fit``
     one model, optionally with levels of a factor merged (Model 5's
     "no education" with "low"), without weights, or penalised;
+``estimate_text``
+    a coefficient or standard error as text for the book, or a statement
+    that it diverges when there is no finite estimate (separation);
 ``weighted_vs_unweighted``
     every model with and without the survey weights, side by side;
 ``predicted_probabilities``
@@ -42,6 +45,9 @@ __all__ = [
     "model_frame",
     "estimation_sample",
     "fit",
+    "DIVERGENCE_BOUND",
+    "diverges",
+    "estimate_text",
     "table4_key",
     "tidy",
     "weighted_vs_unweighted",
@@ -152,6 +158,69 @@ def fit(
             prior_sd=prior_sd,
         )
     return Fit(spec, sample, categorical, result, weighted, dict(merge or {}), label or spec.column)
+
+
+#: Size of a coefficient or cut point (log-odds) beyond which :func:`estimate_text`
+#: reports it as diverging rather than as a number. No survey covariate has
+#: a real effect of that size (an odds ratio of e^20, about 5e8); a term gets
+#: there only when the likelihood keeps rising towards infinity, with
+#: logistic tails of the order of ``exp(-20)`` ~ 2e-9 left to gain, so where
+#: the optimiser stops depends on its tolerance and on the last bits of the
+#: arithmetic (two CPUs give different values: Model 5 run to convergence
+#: stops at -25.0 on one and -25.3 on another). Stata's stopping rule halts
+#: earlier (the paper's Model 5 near -13), which is why the bound is not the
+#: separation check's ``LARGE_COEF`` of 10: those values are shown as Stata
+#: would print them.
+DIVERGENCE_BOUND = 20.0
+
+
+def diverges(result: OlogitResult, term: str, bound: float = DIVERGENCE_BOUND) -> bool:
+    """True when *term* of *result* has no finite estimate to report.
+
+    That is the case when its coefficient is not finite or its size exceeds
+    *bound* (:data:`DIVERGENCE_BOUND`): under (quasi-)separation the
+    likelihood keeps rising towards infinity and the number is wherever the
+    optimiser happened to stop.
+    """
+    b = float(result.coef()[term])
+    return not np.isfinite(b) or abs(b) > bound
+
+
+def estimate_text(
+    result: OlogitResult,
+    term: str,
+    what: str = "coef",
+    fmt: str = "{:.3f}",
+    bound: float = DIVERGENCE_BOUND,
+) -> str:
+    """A coefficient or standard error of *result* as text for a table or the prose.
+
+    Parameters
+    ----------
+    result : OlogitResult
+    term : str
+        A fitted term (``education_2``, ``cut1`` ...).
+    what : {"coef", "se"}
+    fmt : str
+        Format of the number when there is one.
+    bound : float
+        See :func:`diverges`.
+
+    Returns
+    -------
+    str
+        ``fmt`` applied to the number; for a term that :func:`diverges`,
+        ``"diverges (|b| > 20)"`` for the coefficient and ``"unbounded"``
+        for its standard error (also for a standard error that is not finite),
+        because neither has a value that the data determine.
+    """
+    if what not in ("coef", "se"):
+        raise ValueError(f"what must be 'coef' or 'se', got {what!r}")
+    gone = diverges(result, term, bound)
+    if what == "coef":
+        return f"diverges (|b| > {bound:g})" if gone else fmt.format(float(result.coef()[term]))
+    se = float(result.se()[term])
+    return "unbounded" if gone or not np.isfinite(se) else fmt.format(se)
 
 
 def table4_key(term: str, spec: modelspec.ModelSpec) -> str:
