@@ -15,6 +15,7 @@ from statsmodels.tools.numdiff import approx_fprime, approx_hess
 from scsrepro.models import (
     SeparationWarning,
     WeightedOrderedModel,
+    design_matrix,
     detect_separation,
     fit_ologit,
     stars,
@@ -345,3 +346,38 @@ def test_stata_convergence_stops_on_a_finite_plateau_under_separation():
 def test_unknown_convergence_rule_is_rejected():
     with pytest.raises(ValueError, match="convergence"):
         fit_ologit(_separated_frame(separate=False), "y", ["x"], weight="w", convergence="fast")
+
+
+def test_sandwich_is_accurate_along_a_separated_direction():
+    """Near separation the robust covariance is still computed to many digits.
+
+    Measuring a covariate in other units (age in decades instead of years)
+    changes nothing about the other terms' standard errors in exact
+    arithmetic. With a quasi-separated factor, at Stata's stopping point,
+    forming ``S'S`` before multiplying by ``H^-1`` lost that: the separated
+    dummies' standard errors moved in the third digit with the units of age
+    (and from one CPU to another). The row-wise product keeps them equal.
+    """
+    rng = np.random.default_rng(3)
+    n = 1200
+    age = rng.uniform(14, 65, n)
+    male = rng.integers(0, 2, n).astype(float)
+    edu = rng.choice([1, 2, 3, 4], n, p=[0.005, 0.3, 0.4, 0.295])
+    eta = 0.03 * age + 0.4 * male
+    y = 1 + (rng.logistic(size=n)[:, None] + eta[:, None] > np.array([-1.5, -0.5, 0.8, 2.0])).sum(1)
+    y[edu == 1] = 5  # the base level answers only the top category
+    w = rng.uniform(0.5, 2.0, n)
+    ses = []
+    for scale in (1.0, 0.1):
+        df = pd.DataFrame({"age": age * scale, "male": male, "edu": edu})
+        X, _ = design_matrix(df, ["age", "male", "edu"], {"edu": 1})
+        m = WeightedOrderedModel(y - 1, X, weights=w)
+        if not ses:
+            params, _ = m.fit_stata()
+            assert np.all(np.abs(params[2:5]) > 10)  # the education dummies drift away
+        else:
+            params = params.copy()
+            params[0] /= scale  # the same fit, with the age slope in the new units
+        ses.append(np.sqrt(np.diag(m.sandwich_cov(params))))
+    np.testing.assert_allclose(ses[0][1:], ses[1][1:], rtol=1e-6)
+    assert ses[1][0] == pytest.approx(ses[0][0] / 0.1, rel=1e-6)

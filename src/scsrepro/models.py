@@ -129,6 +129,89 @@ def ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w) -> np.ndarray:
     return H + cross + cross.T
 
 
+def scaled_solve(H: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``H x = b`` after scaling ``H`` to unit diagonal (Jacobi scaling).
+
+    Near separation one direction of an ordered logit's Hessian has almost
+    no curvature, so ``H`` has entries of very different sizes. Scaling
+    rows and columns by ``1 / sqrt(|H_jj|)`` first makes the system well
+    conditioned in the coding of :func:`factor_basis`, so the solution keeps
+    its digits on every CPU. Equal to ``np.linalg.solve`` in exact arithmetic.
+    """
+    d = np.sqrt(np.abs(np.diag(H)))
+    d = np.where(d > 0, d, 1.0)
+    x = np.linalg.solve(H / d[:, None] / d[None, :], (b.T / d).T if b.ndim == 2 else b / d)
+    return (x.T / d).T if x.ndim == 2 else x / d
+
+
+def factor_basis(X: np.ndarray, groups: Sequence[Sequence[int]], k_cuts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Re-code each factor with its most common level as the base.
+
+    *groups* lists, for every factor, the columns of *X* that hold its
+    dummies (the base level is the rows where all of them are 0). Where a
+    dummy's level is more common than the base, that column is replaced by
+    the indicator of the old base, which makes the most common level the
+    new base. Returns ``(X_new, A)`` with ``theta = A @ phi``, where
+    ``theta`` are the slopes and cut points in the coding of *X* and ``phi``
+    those in the coding of ``X_new``: for a factor whose new base is the
+    level of column ``L``, ``theta_L = -phi_L``, each other dummy
+    ``theta_k = phi_k - phi_L`` and each cut point ``cut_j = cut'_j - phi_L``.
+
+    Why: under quasi-separation of a small base level (the paper's Model 5,
+    where the few respondents without formal education all strongly
+    approve) every dummy of the factor and every cut point drift off
+    together, and in the original coding the likelihood's tiny gradient and
+    curvature along that direction are what is left after terms of order
+    one cancel. In the new coding the drift is one coordinate, whose
+    gradient and curvature come from the few base-level rows alone, with
+    no cancellation.
+    """
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    Xn = X.copy()
+    A = np.eye(p + k_cuts)
+    for cols in groups:
+        cols = list(cols)
+        if not cols:
+            continue
+        counts = X[:, cols].sum(0)
+        base_count = n - counts.sum()
+        j = int(np.argmax(counts))
+        if counts[j] <= base_count:
+            continue
+        L = cols[j]
+        Xn[:, L] = 1.0 - X[:, cols].sum(1)
+        A[L, L] = -1.0
+        for k in cols:
+            if k != L:
+                A[k, L] = -1.0
+        A[p:, L] = -1.0
+    return Xn, A
+
+
+def fit_stata_rebased(y, X: np.ndarray, w, groups: Sequence[Sequence[int]], **kwargs):
+    """Stata's stopping rule, iterated in the coding of :func:`factor_basis`.
+
+    Returns ``(params, iterations, model, model_params, A)``: *params* are
+    OrderedModel parameters of the model on the given *X*; *model* is the
+    model on the re-coded matrix and *model_params* its parameters at the
+    same point (use them for derivatives without cancellation); ``A`` maps
+    its slopes and cuts to those of *X* (so a covariance maps as
+    ``A V A'``).
+    """
+    y = np.asarray(y)
+    X = np.asarray(X, dtype=float)
+    k_cuts = len(np.unique(y)) - 1
+    Xn, A = factor_basis(X, groups, k_cuts)
+    inner = WeightedOrderedModel(y, Xn, w)
+    phi_params, iterations = inner.fit_stata(basis=A, **kwargs)
+    kv = X.shape[1]
+    theta = A @ np.concatenate((phi_params[:kv], inner.cuts_from_params(phi_params)))
+    # the increments between cut points do not depend on the coding
+    params = np.concatenate((theta[:kv], theta[kv:kv + 1], phi_params[kv + 1:]))
+    return params, iterations, inner, phi_params, A
+
+
 class WeightedOrderedModel(OrderedModel):
     """Ordered logit fitted by weighted pseudo-maximum likelihood.
 
@@ -260,7 +343,8 @@ class WeightedOrderedModel(OrderedModel):
                 res = res2
         return res
 
-    def fit_stata(self, ltol: float = 1e-7, tol: float = 1e-6, nrtol: float = 1e-5, maxiter: int = 300):
+    def fit_stata(self, ltol: float = 1e-7, tol: float = 1e-6, nrtol: float = 1e-5, maxiter: int = 300,
+                  basis: np.ndarray | None = None):
         """Newton-Raphson with Stata ``ml``'s default stopping rules.
 
         Stata's ``ologit`` starts from zero slopes and the constant-only
@@ -277,6 +361,15 @@ class WeightedOrderedModel(OrderedModel):
         coefficients near -13. This method reproduces that stopping point so
         that such published numbers can be compared like for like.
 
+        ``basis`` (a square matrix ``A``) says that this model's parameters
+        ``phi`` (slopes then cuts) stand for reported parameters
+        ``theta = A phi``; the relative change of the coefficients in the
+        stopping rule is then measured on ``theta``, so the rule is Stata's
+        in the reported coding. Newton's method is invariant under such a
+        linear change of coordinates, so the iterates are the same as in
+        the reported coding in exact arithmetic; :func:`fit_stata_rebased`
+        uses this to iterate in a better-conditioned coding.
+
         Returns
         -------
         params : ndarray
@@ -285,6 +378,7 @@ class WeightedOrderedModel(OrderedModel):
         iterations : int
         """
         kv = self.k_vars
+        A = np.eye(kv + self._k_cuts()) if basis is None else np.asarray(basis, dtype=float)
         start = self.start_params
         theta = np.concatenate((start[:kv], self.cuts_from_params(start)))
 
@@ -301,7 +395,7 @@ class WeightedOrderedModel(OrderedModel):
             g = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)
             H = self.hessian_cut(params)
             try:
-                step = -np.linalg.solve(H, g)
+                step = -scaled_solve(H, g)
             except np.linalg.LinAlgError:
                 step = -np.linalg.pinv(H) @ g
             factor = 1.0
@@ -316,12 +410,12 @@ class WeightedOrderedModel(OrderedModel):
                     return params, it
             new_theta = theta + factor * step
             rel_ll = abs(ll_new - ll) / (abs(ll) + 1)
-            rel_b = np.max(np.abs(new_theta - theta) / (np.abs(theta) + 1))
+            rel_b = np.max(np.abs(A @ (new_theta - theta)) / (np.abs(A @ theta) + 1))
             theta, params, ll = new_theta, cand, ll_new
             g = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)
             H = self.hessian_cut(params)
             try:
-                scaled = float(-g @ np.linalg.solve(H, g))
+                scaled = float(-g @ scaled_solve(H, g))
             except np.linalg.LinAlgError:
                 scaled = np.inf
             if scaled < nrtol and (rel_ll < ltol or rel_b < tol):
@@ -403,21 +497,33 @@ class WeightedOrderedModel(OrderedModel):
         [pweight=w]`` ``e(V)`` and R ``vcov(svyolr(...))``. With ``prior_sd``
         (a fit by :meth:`fit_penalised`), ``H`` is the Hessian of the
         penalised objective (the usual sandwich of a penalised M-estimator).
+
+        The product is evaluated as ``c * A'A`` with ``A = S H^-1`` (one row
+        ``s_i' H^-1`` per observation), not by forming ``S'S`` first. The two
+        are equal in exact arithmetic, but near separation the Hessian has a
+        direction of almost no curvature, and the variance along it is a
+        ratio of two tiny numbers. In ``S'S`` the tiny one is what is left
+        after entries of order ``sum x**2`` cancel, so it keeps only a few
+        correct digits and the standard errors of the separated terms
+        changed in the third digit from one CPU to another (Model 5 at
+        Stata's stopping point). Each row of ``A`` is computed before
+        anything is summed, so no such cancellation occurs.
         """
         S = self.score_obs_cut(params) * self.weights[:, None]
         H = self.hessian_cut(params)
         if prior_sd is not None:
             H = H + self.penalty_hessian(prior_sd)
-        Hinv = np.linalg.inv(H)
+        A = scaled_solve(H, S.T).T  # H is symmetric: rows are s_i' H^-1
         n = self.nobs
         c = n / (n - 1) if df_correction else 1.0
-        return c * Hinv @ (S.T @ S) @ Hinv
+        return c * A.T @ A
 
     def oim_cov(self, params) -> np.ndarray:
         """Inverse of the negative weighted Hessian (Stata ``ologit`` without
         ``pweight``, R ``vcov(polr(...))``; with integer weights this is the
         frequency-weight covariance)."""
-        return np.linalg.inv(-self.hessian_cut(params))
+        H = self.hessian_cut(params)
+        return scaled_solve(-H, np.eye(H.shape[0]))
 
 
 # ---------------------------------------------------------------------------
@@ -575,7 +681,11 @@ def design_matrix(
             vals = np.unique(x)
             if vals.size == 2:
                 indicators[var] = x == vals.max()
-    return pd.concat(parts, axis=1), indicators
+    X = pd.concat(parts, axis=1)
+    # the dummy columns of each factor, for fit_stata_rebased
+    X.attrs["factors"] = {var: [c for c in X.columns if c in indicators and c.startswith(f"{var}_")]
+                          for var in covariates if var in categorical}
+    return X, indicators
 
 
 def fit_ologit(
@@ -690,12 +800,15 @@ def fit_ologit(
 
     model = WeightedOrderedModel(y, X, weights=w)
     msgs: list[str] = []
+    inner = inner_params = basis = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if prior_sd is not None:
             params = model.fit_penalised(prior_sd)
         elif convergence == "stata":
-            params, _ = model.fit_stata()
+            names = list(X.columns)
+            groups = [[names.index(c) for c in cols] for cols in X.attrs.get("factors", {}).values()]
+            params, _, inner, inner_params, basis = fit_stata_rebased(y, X.to_numpy(dtype=float), w, groups)
         elif convergence == "exact":
             params = np.asarray(model.fit().params)
         else:
@@ -713,7 +826,13 @@ def fit_ologit(
         msgs.append(f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})")
     H = model.hessian_cut(params)
     try:
-        V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
+        if inner is not None:
+            # Stata's rule was iterated in the better-conditioned coding:
+            # take the covariance there too and map it back (A V A')
+            Vi = inner.sandwich_cov(inner_params) if cov_type == "robust" else inner.oim_cov(inner_params)
+            V = basis @ Vi @ basis.T
+        else:
+            V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
     except np.linalg.LinAlgError:
         V = np.full((kv + kc, kv + kc), np.nan)
         msgs.append("Hessian is singular: standard errors unavailable")

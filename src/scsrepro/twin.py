@@ -64,6 +64,7 @@ import pandas as pd
 import yaml
 
 from . import __version__, paths
+from . import decisions
 from .codebook import load_codebook
 from .files import write_atomic
 from .weighting import rake
@@ -123,7 +124,7 @@ def counts_from_percents(percents: dict, n: int) -> dict:
     raw = p / p.sum() * n
     out = np.floor(raw).astype(int)
     rest = n - out.sum()
-    order = np.argsort(-(raw - out), kind="stable")
+    order = decisions.order(raw - out, decisions.DISTANCE, descending=True)
     out[order[:rest]] += 1
     return {k: int(c) for k, c in zip(keys, out)}
 
@@ -224,24 +225,25 @@ class _Ctx:
 
     def __init__(self, w: np.ndarray):
         self.w = np.asarray(w, dtype=float)
+        self.fixed = decisions.to_fixed_point(self.w)  # exact, order-free sums (scsrepro.decisions)
         self.n = self.w.size
         self.lw = _std(np.log(self.w))
         self.all = np.ones(self.n, dtype=bool)
 
-    def wsum(self, mask: np.ndarray) -> float:
-        return float(self.w[mask].sum())
+    def wsum(self, mask: np.ndarray) -> int:
+        """Total weight of *mask* in fixed-point units (the same on every machine)."""
+        return decisions.fixed_point_sum(self.fixed, mask)
 
 
 def _top(score: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the *k* highest scores among *cand* (stable ties)."""
+    """Boolean mask of the *k* highest scores among *cand* (quantized; ties by row)."""
     out = np.zeros(score.size, dtype=bool)
     if k <= 0:
         return out
     idx = np.flatnonzero(cand)
     if k > idx.size:
         raise ValueError(f"cannot select {k} of {idx.size} candidates")
-    order = np.argsort(-score[idx], kind="stable")
-    out[idx[order[:k]]] = True
+    out[idx[decisions.top(score[idx], k, decisions.DISTANCE)]] = True
     return out
 
 
@@ -269,20 +271,23 @@ def _pick(ctx: _Ctx, z: np.ndarray, strata, target: float | None = None,
     t = float(target) / 100.0
 
     def share(beta: float) -> float:
-        return ctx.wsum(select(beta)) / d
+        return decisions.ratio(ctx.wsum(select(beta)), d)
 
+    # shares are compared at scsrepro.decisions' share resolution (as fractions)
+    res = decisions.SHARE / 100
     lo, hi = -8.0, 8.0
-    if share(lo) >= t:
+    if not decisions.less(share(lo), t, res):
         return select(lo)
-    if share(hi) <= t:
+    if decisions.less_equal(share(hi), t, res):
         return select(hi)
     for _ in range(40):
         mid = 0.5 * (lo + hi)
-        if share(mid) < t:
+        if decisions.less(share(mid), t, res):
             lo = mid
         else:
             hi = mid
-    best = min((lo, hi), key=lambda b: abs(share(b) - t))
+    # the closer of the two ends; on a tie the lower end
+    best = (lo, hi)[decisions.argbest([abs(share(lo) - t), abs(share(hi) - t)], res)]
     return select(best)
 
 
@@ -664,9 +669,9 @@ def _few_uneducated_in_model5(f_miss: np.ndarray, score: np.ndarray, pool: np.nd
     excess = inside.size - keep
     if excess <= 0:
         return f_miss
-    movers = inside[np.argsort(-score[inside], kind="stable")][:excess]
+    movers = inside[decisions.top(score[inside], excess, decisions.DISTANCE)]
     partners = np.flatnonzero(pool & ~no_education & f_miss)
-    partners = partners[np.argsort(score[partners], kind="stable")][:excess]
+    partners = partners[decisions.top(score[partners], excess, decisions.DISTANCE, descending=False)]
     f_miss[movers] = True
     f_miss[partners] = False
     return f_miss
@@ -701,7 +706,7 @@ def _draw_age(p: dict, age_group: np.ndarray, w: np.ndarray, rng: np.random.Gene
     for g in groups:
         m = age_group == g
         r = np.empty(int(m.sum()))
-        r[np.argsort(u[m], kind="stable")] = (np.arange(m.sum()) + 0.5) / m.sum()
+        r[decisions.order(u[m], decisions.DISTANCE)] = (np.arange(m.sum()) + 0.5) / m.sum()
         ranks[g] = (m, r)
 
     def ages(thetas: dict) -> np.ndarray:
@@ -715,16 +720,21 @@ def _draw_age(p: dict, age_group: np.ndarray, w: np.ndarray, rng: np.random.Gene
             a[m] = vals[np.minimum(np.searchsorted(cdf, r), vals.size - 1)]
         return a
 
+    total = decisions.exact_sum(w)
+
     def moments(a):
-        mu = np.average(a, weights=w)
-        return mu, np.sqrt(np.average((a - mu) ** 2, weights=w))
+        # correctly rounded sums: the same on every machine (scsrepro.decisions)
+        mu = decisions.exact_sum(w * a) / total
+        return mu, np.sqrt(decisions.exact_sum(w * (a - mu) ** 2) / total)
 
     fixed = float(p["theta_oldest"])
     tm, ts = float(p["target_mean"]), float(p["target_sd"])
 
     def obj(x):
         mu, sd = moments(ages({1: x[0], 2: x[1], 3: fixed}))
-        return (mu - tm) ** 2 + (sd - ts) ** 2
+        # Nelder-Mead decides by comparing values: compare them at a fixed
+        # resolution, far above rounding noise, so its path is the same everywhere
+        return float(decisions.quantize((mu - tm) ** 2 + (sd - ts) ** 2, 1e-12)) * 1e-12
 
     start = np.array([float(p["theta_start"][0]), float(p["theta_start"][1])])
     res = minimize(obj, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-9, "maxiter": 400})
@@ -739,7 +749,7 @@ def _income_detail(ig: np.ndarray, z: np.ndarray, detail: dict) -> np.ndarray:
         m = ig == int(g)
         idx = np.flatnonzero(m)
         cnt = counts_from_percents(_ws(shares), idx.size)
-        order = idx[np.argsort(z[idx], kind="stable")]
+        order = idx[decisions.order(z[idx], decisions.DISTANCE)]
         start = 0
         for code in sorted(cnt):
             out[order[start:start + cnt[code]]] = code

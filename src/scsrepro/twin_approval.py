@@ -60,9 +60,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import modelspec
+from . import decisions, modelspec
 from .codebook import load_codebook
-from .models import WeightedOrderedModel, ordered_logit_hessian, ordered_logit_pieces
+from .models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
 from .published import load_published
 
 LEVELS = 5
@@ -89,6 +89,7 @@ class Design:
     sm_params: np.ndarray | None = None  # current estimate, statsmodels scale
     hinv: np.ndarray | None = None  # inverse of minus the Hessian, Stata scale
     stata: bool = False  # refit with Stata's stopping rule (a separated model)
+    groups: list[list[int]] = field(default_factory=list)  # columns of each factor's dummies
 
     @property
     def cells(self) -> list[str]:
@@ -171,7 +172,10 @@ def prepare_designs(
         target, se, stars = published_targets(spec, terms, published)
         cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
         active = np.array([c not in exclude.get(spec.id, []) for c in cells])
-        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars))
+        groups = [[terms.index(key) for key in keys[var] if key in terms]
+                  for var in spec.categorical if var in spec.covariates]
+        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars,
+                              groups=groups))
     return designs
 
 
@@ -239,17 +243,24 @@ def refit(d: Design, y_full: np.ndarray) -> None:
         d.theta, d.hinv, obs = fast
         cuts = d.theta[k:]
         d.sm_params = np.concatenate((d.theta[:k], [cuts[0]], np.log(np.diff(cuts))))
+        # robust SEs as models.WeightedOrderedModel.sandwich_cov computes them:
+        # one row s_i' H^-1 per observation, squared and summed, never S'S
+        rows = (obs * d.w[:, None]) @ d.hinv
     else:
-        model = WeightedOrderedModel(y - 1, d.X, d.w)
-        params, _ = model.fit_stata()
+        # from scratch with Stata's rule, iterated where the separated
+        # factor's drift is a single coordinate (models.factor_basis), so the
+        # stopping point keeps its digits on every CPU; the inverse Hessian
+        # and the influence rows are formed there and mapped back with A
+        params, _, inner, phi, A = fit_stata_rebased(y - 1, d.X, d.w, d.groups)
         if not np.all(np.isfinite(params)):
             raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
         d.sm_params = np.asarray(params)
-        d.theta = np.concatenate((d.sm_params[:k], model.cuts_from_params(d.sm_params)))
-        d.hinv = np.linalg.pinv(-model.hessian_cut(d.sm_params))
-        obs = model.score_obs_cut(d.sm_params)
-    scores = obs * d.w[:, None]
-    d.se = np.sqrt(np.maximum(np.diag(n / (n - 1) * d.hinv @ (scores.T @ scores) @ d.hinv), 0))
+        d.theta = A @ np.concatenate((phi[:k], inner.cuts_from_params(phi)))
+        H = inner.hessian_cut(phi)
+        hinv = scaled_solve(-H, np.eye(H.shape[0]))
+        d.hinv = A @ hinv @ A.T
+        rows = ((inner.score_obs_cut(phi) * d.w[:, None]) @ hinv) @ A.T
+    d.se = np.sqrt(n / (n - 1) * np.einsum("ij,ij->j", rows, rows))
 
 
 # --------------------------------------------------------------------------- objective
@@ -334,9 +345,15 @@ def se_part(se: np.ndarray, target_se: np.ndarray, weight: float) -> np.ndarray:
 
 def stars_agree(d: "Design") -> np.ndarray:
     """Whether each cell's reproduced |z| lies in the band of its printed stars."""
-    absz = np.abs(d.theta) / d.se
-    lo, hi = star_bands(d.target_stars)
-    return (absz >= lo) & (absz < hi)
+    return in_star_band(np.abs(d.theta) / d.se, d.target_stars)
+
+
+def in_star_band(absz: np.ndarray, stars: list[str]) -> np.ndarray:
+    """Whether each |z| lies in the band of its printed stars (decided at
+    :data:`scsrepro.decisions.DISTANCE`, so last-bit noise cannot flip it)."""
+    lo, hi = star_bands(stars)
+    res = decisions.DISTANCE
+    return ~decisions.less(absz, lo, res) & decisions.less(absz, hi, res)
 
 
 def stars_feasible(d: "Design") -> np.ndarray:
@@ -349,7 +366,7 @@ def stars_feasible(d: "Design") -> np.ndarray:
     lo, hi = lo * d.se, hi * d.se
     a = np.abs(d.target) - INNER * d.target_se
     b = np.abs(d.target) + INNER * d.target_se
-    return np.maximum(lo, np.maximum(a, 0)) < np.minimum(hi, b)
+    return decisions.less(np.maximum(lo, np.maximum(a, 0)), np.minimum(hi, b), decisions.DISTANCE)
 
 
 @dataclass
@@ -385,32 +402,47 @@ class Calibration:
     coef_weight: float = 1.0
     star_count_weight: float = 0.0
     band: float = 0.95
+    #: respondents that are identical to the objective (see :func:`profiles`)
+    profile: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        # weights as exact integers, so weighted shares add up the same way on
+        # every machine (scsrepro.decisions.fixed_point_sum)
+        self._fixed = decisions.to_fixed_point(self.weights)
+        self._units = np.ones(len(self.weights), dtype=np.int64)
+        self._den = [decisions.fixed_point_sum(self._fixed if s.weighted else self._units, s.mask)
+                     for s in self.shares]
 
     def passing(self, y: np.ndarray, band: float | None = None) -> np.ndarray:
         """Which active Table 4 cells (within *band* SEs, default ``self.band``) and shares (within tolerance) pass."""
         band = self.band if band is None else band
-        cells = [np.abs((d.theta - d.target) / d.target_se)[d.active] <= band for d in self.designs]
+        cells = [decisions.within((d.theta - d.target) / d.target_se, band, decisions.DISTANCE)[d.active]
+                 for d in self.designs]
         v = self.share_values(y) if self.shares else np.array([])
-        shares = np.array([abs(v[j] - s.value) <= s.tol for j, s in enumerate(self.shares)], dtype=bool)
+        shares = np.array([decisions.within(v[j] - s.value, s.tol, decisions.SHARE)
+                           for j, s in enumerate(self.shares)], dtype=bool)
         return np.concatenate([*cells, shares])
 
     def coef_part(self) -> float:
-        total = 0.0
+        # every term is added with a correctly rounded sum (scsrepro.decisions)
+        terms: list[np.ndarray] = []
         for d in self.designs:
             r = (d.theta - d.target) / d.target_se
-            total += self.coef_weight * float(np.sum(loss(r[d.active])))
+            terms.append(self.coef_weight * loss(r[d.active]))
             if self.use_stars and d.se is not None and d.target_stars:
                 pen, _, _ = star_penalty(np.abs(d.theta) / d.se, d.target_stars, stars_feasible(d))
-                total += float(np.sum(pen[d.active]))
-                total += float(np.sum(se_part(d.se, d.target_se, self.se_weight)[d.active]))
-                total += self.star_count_weight * int(np.sum(~stars_agree(d)[d.active]))
-        return total
+                terms.append(pen[d.active])
+                terms.append(se_part(d.se, d.target_se, self.se_weight)[d.active])
+                terms.append(np.array([self.star_count_weight * int(np.sum(~stars_agree(d)[d.active]))]))
+        return decisions.exact_sum(np.concatenate(terms)) if terms else 0.0
 
     def share_values(self, y: np.ndarray) -> np.ndarray:
+        """Each target's share in per cent, from exact fixed-point sums."""
         out = np.empty(len(self.shares))
         for j, s in enumerate(self.shares):
-            w = self.weights[s.mask] if s.weighted else np.ones(s.mask.sum())
-            out[j] = 100 * np.sum(w * (y[s.mask] == s.level)) / np.sum(w)
+            base = self._fixed if s.weighted else self._units
+            num = decisions.fixed_point_sum(base, s.mask & (y == s.level))
+            out[j] = 100 * decisions.ratio(num, self._den[j])
         return out
 
     def share_part(self, y: np.ndarray) -> float:
@@ -418,10 +450,47 @@ class Calibration:
             return 0.0
         v = self.share_values(y)
         r = np.array([(v[j] - s.value) / s.tol for j, s in enumerate(self.shares)])
-        return self.share_weight * float(np.sum(loss(r)))
+        return self.share_weight * decisions.exact_sum(loss(r))
 
     def objective(self, y: np.ndarray) -> float:
-        return self.coef_part() + self.share_part(y)
+        return decisions.exact_sum([self.coef_part(), self.share_part(y)])
+
+    def tie(self, values: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Give respondents who are identical to the objective the same value.
+
+        Two respondents with the same profile (:func:`profiles`) and the same
+        current answer have the same predicted change in exact arithmetic,
+        but the computed values can differ in their last bits depending on
+        where each row falls in a BLAS kernel. Every member of such a group
+        gets the value of its first member, so ranking falls back on the
+        row order, the same on every machine.
+        """
+        if self.profile is None:
+            return values
+        key = self.profile.astype(np.int64) * (LEVELS + 1) + np.asarray(y, dtype=np.int64)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return values[first[inverse]]
+
+
+def profiles(n: int, designs: list[Design], weights: np.ndarray, shares: list[ShareTarget],
+             frozen: np.ndarray | None = None) -> np.ndarray:
+    """An integer per respondent; equal for respondents the objective cannot tell apart.
+
+    Two respondents are alike when they are in the same models with the same
+    covariate rows, carry the same weight (compared at 1e-9), belong to the
+    same share groups and are both pinned or both free. With equal current
+    answers, moving either one changes the objective by the same amount.
+    """
+    cols = [decisions.quantize(weights, 1e-9)[:, None]]
+    for d in designs:
+        block = np.zeros((n, d.X.shape[1] + 1), dtype=np.int64)
+        block[d.rows, :-1] = decisions.quantize(d.X, 1e-9)
+        block[d.rows, -1] = 1
+        cols.append(block)
+    cols += [s.mask.astype(np.int64)[:, None] for s in shares]
+    cols.append((np.zeros(n, bool) if frozen is None else np.asarray(frozen, bool)).astype(np.int64)[:, None])
+    _, inverse = np.unique(np.hstack(cols), axis=0, return_inverse=True)
+    return np.asarray(inverse, dtype=np.int64).ravel()
 
 
 def approval_share_targets(frame: pd.DataFrame, codebook=None) -> list[ShareTarget]:
@@ -486,7 +555,7 @@ def latent_index(n: int, designs: list[Design], coefs: dict[str, float]) -> np.n
 
 def assign_by_rank(score: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Cut *score* into answers 1..5 with exactly ``counts`` respondents each."""
-    order = np.argsort(score, kind="stable")
+    order = decisions.order(score, decisions.DISTANCE)
     y = np.empty(len(score), dtype=int)
     start = 0
     for level, k in enumerate(counts, start=1):
@@ -570,15 +639,16 @@ def calibrate_latent(
             current = np.sum(w[mask] * y[mask]) / np.sum(w[mask])
             gamma[g] += 2.0 * step * (target - current)
         gaps: dict[str, list[float]] = {}
-        score = 0.0
+        parts = []
         for d in designs:
             refit(d, y)
             z = (d.theta - d.target) / d.target_se
-            score += float(np.sum(z[d.active] ** 2))
+            parts.append(z[d.active] ** 2)
             for j, term in enumerate(d.terms):
                 if d.active[j]:
                     gaps.setdefault(term, []).append(d.target[j] - d.theta[j])
-        if score < best[0]:
+        score = decisions.exact_sum(np.concatenate(parts))
+        if decisions.less(score, best[0], decisions.OBJECTIVE):
             best = (score, dict(coefs), {name: float(gamma[g]) for g, (name, _, _) in enumerate(group_means)}, y)
         if log:
             log(f"latent iteration {it}: sum of squared z {score:.1f}")
@@ -598,7 +668,7 @@ def pin_answers(y: np.ndarray, mask: np.ndarray, value: int, score: np.ndarray) 
     y = y.copy()
     need = np.flatnonzero(mask & (y != value))
     donors = np.flatnonzero(~mask & (y == value))
-    donors = donors[np.argsort(score[donors], kind="stable")][: len(need)]
+    donors = donors[decisions.order(score[donors], decisions.DISTANCE)][: len(need)]
     if len(donors) < len(need):
         raise ValueError(f"cannot pin {len(need)} answers to {value}: only {len(donors)} donors")
     y[donors] = y[need]
@@ -640,7 +710,6 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
             eg, ec = np.where(d.active, eg, 0.0), np.where(d.active, ec, 0.0)
             c = len(yy) / (len(yy) - 1)
             u0 = (s0 * d.w[:, None]) @ d.hinv.T
-            lo_band, hi_band = star_bands(d.target_stars)
             miss0 = ~stars_agree(d)
         for side, step in enumerate((-1, 1)):
             y1 = np.clip(yy + step, 1, LEVELS)
@@ -656,7 +725,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
                 delta[side, d.rows] += dse @ eg + 0.5 * (dse**2) @ ec
                 if cal.star_count_weight:
                     z1 = np.abs(d.theta + dtheta) / np.maximum(se + dse, 1e-12)
-                    miss1 = ~((z1 >= lo_band) & (z1 < hi_band))
+                    miss1 = ~in_star_band(z1, d.target_stars)
                     change = (miss1[:, d.active].sum(1) - miss0[d.active].sum())
                     delta[side, d.rows] += cal.star_count_weight * change
     if cal.shares:
@@ -676,7 +745,13 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
             delta[side] += change
     delta[0, y == 1] = np.inf
     delta[1, y == LEVELS] = np.inf
-    return delta[0], delta[1]
+    return cal.tie(delta[0], y), cal.tie(delta[1], y)
+
+
+def _best_moves(down: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The better of the two moves per respondent and its direction (down on ties)."""
+    go_down = decisions.less_equal(down, up, decisions.OBJECTIVE)
+    return np.where(go_down, down, up), np.where(go_down, -1, 1)
 
 
 def polish(
@@ -708,14 +783,13 @@ def polish(
     rejected = 0
     for round_ in range(max_rounds):
         down, up = _predicted_changes(cal, y)
-        best = np.minimum(down, up)
+        best, direction = _best_moves(down, up)
         if frozen is not None:
             best[frozen] = np.inf
         if tabu:
             best[list(tabu)] = np.inf
-        direction = np.where(down <= up, -1, 1)
-        candidates = np.argsort(best, kind="stable")
-        candidates = candidates[best[candidates] < 0][:size]
+        candidates = decisions.order(best, decisions.OBJECTIVE)
+        candidates = candidates[decisions.less(best[candidates], 0.0, decisions.OBJECTIVE)][:size]
         if len(candidates) == 0:
             break
         trial = y.copy()
@@ -727,7 +801,7 @@ def polish(
             value = cal.objective(trial)
         except (np.linalg.LinAlgError, ValueError):
             value = np.inf  # e.g. an answer level vanished from a model's sample
-        if value < current:
+        if decisions.less(value, current, decisions.OBJECTIVE):
             y, current = trial, value
             history.append(current)
             size = min(batch, size * 2)
@@ -787,12 +861,18 @@ def polish_exact(
         if checks >= max_checks:
             break
         down, up = _predicted_changes(cal, y)
-        best = np.minimum(down, up)
+        best, direction = _best_moves(down, up)
         if frozen is not None:
             best[frozen] = np.inf
-        direction = np.where(down <= up, -1, 1)
-        order = np.argsort(best, kind="stable")
-        order = order[np.isfinite(best[order])][: candidates * widen]
+        order = decisions.order(best, decisions.OBJECTIVE)
+        order = order[np.isfinite(best[order])]
+        if cal.profile is not None:
+            # a respondent identical to one ranked before it (same profile,
+            # answer and move) would give the same exact result: skip it
+            key = cal.profile[order] * (LEVELS + 1) + y[order]
+            _, first = np.unique(key, return_index=True)
+            order = order[np.sort(first)]
+        order = order[: candidates * widen]
         saved = [d.snapshot() for d in cal.designs]
         choice = None
         for i in order[checked:][: max_checks - checks]:
@@ -807,7 +887,8 @@ def polish_exact(
                 ok = not np.any(passing & ~cal.passing(trial))
             except (np.linalg.LinAlgError, ValueError):
                 value, ok = np.inf, False
-            if ok and value < current - 1e-9 and (choice is None or value < choice[1]):
+            res = decisions.OBJECTIVE
+            if ok and decisions.less(value, current, res) and (choice is None or decisions.less(value, choice[1], res)):
                 choice = (int(i), value, [cal.designs[k].snapshot() for k in touched], touched)
             for k in touched:
                 cal.designs[k].restore(saved[k])
@@ -896,9 +977,10 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
     y = assign_by_rank(score, np.asarray(params["counts"], int))
     if pinned is not None:
         y = pin_answers(y, *pinned, score=score)
-    cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)))
-    settings = params.get("polish", {})
     frozen = pinned[0] if pinned else None
+    cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)),
+                      profile=profiles(n, designs, w, shares, frozen))
+    settings = params.get("polish", {})
     # phase 1: estimates and shares
     y, _ = polish(cal, y, frozen=frozen, log=log, **settings)
     # phase 2: significance stars, by exactly checked single moves that never
