@@ -12,6 +12,15 @@
 #   make lock      re-resolve requirements.lock from requirements.in
 
 SHELL := /bin/bash
+
+# Single-threaded BLAS for everything run from here (make data, calibrate,
+# seeds, book and test): one thread is as fast on two cores and makes timings
+# comparable. The results do not depend on it: tests/test_kernel_variation.py
+# regenerates a reduced twin with two BLAS threads, another BLAS kernel and
+# another SIMD level and requires identical bytes (README, "What is guaranteed").
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

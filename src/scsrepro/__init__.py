@@ -27,4 +27,4 @@ Each module does one job; the book's chapters only call these functions:
 ``build``      executes the chapters with papermill and renders the book
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

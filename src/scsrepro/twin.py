@@ -5,7 +5,8 @@ twin* of the 2,209 respondents. This module draws the covariates; approval is
 added by :mod:`scsrepro.twin_approval` (or, without it, by a labelled
 placeholder, see :func:`generate`). Every number the generator uses lives in
 ``data/synthetic/twin_params.yml``; the code only turns those numbers into a
-data frame. Same parameters and same seed give the same frame, bit for bit.
+data frame. Same parameters and same seed give the same frame, bit for bit,
+on any machine: every decision goes through ``scsrepro.decisions``.
 
 How one twin is drawn
 ---------------------
@@ -201,7 +202,8 @@ def calibrate_cells(params: dict, theta: dict | None = None) -> list[list[int]]:
         table *= (age / table.sum((1, 2)))[:, None, None]
         table *= (gen / table.sum((0, 2)))[None, :, None]
         table *= (reg / table.sum((0, 1)))[None, None, :]
-    counts = np.floor(table).astype(int)
+    # floor and the remainders' order decided at a resolution of 1e-8 (scsrepro.decisions)
+    counts = (decisions.quantize(table, 1e-8) // 10**8).astype(int)
     rem = table - counts
     while True:
         da, dg, dr = age - counts.sum((1, 2)), gen - counts.sum((0, 2)), reg - counts.sum((0, 1))
@@ -209,7 +211,8 @@ def calibrate_cells(params: dict, theta: dict | None = None) -> list[list[int]]:
             break
         best = None
         for a, g, r in itertools.product(range(3), range(2), range(3)):
-            if da[a] > 0 and dg[g] > 0 and dr[r] > 0 and (best is None or rem[a, g, r] > rem[best]):
+            if da[a] > 0 and dg[g] > 0 and dr[r] > 0 and (
+                    best is None or decisions.less(rem[best], rem[a, g, r], decisions.DISTANCE)):
                 best = (a, g, r)
         if best is None:  # pragma: no cover - margins are consistent by construction
             raise RuntimeError("controlled rounding of the cell table failed")
@@ -717,7 +720,9 @@ def _draw_age(p: dict, age_group: np.ndarray, w: np.ndarray, rng: np.random.Gene
             th = thetas[g]
             pr = np.exp(th * (vals - lo) / (hi - lo))
             cdf = np.cumsum(pr / pr.sum())
-            a[m] = vals[np.minimum(np.searchsorted(cdf, r), vals.size - 1)]
+            # quantile lookup on quantized values, so last-bit noise in cdf cannot move a boundary
+            pos = np.searchsorted(decisions.quantize(cdf, 1e-12), decisions.quantize(r, 1e-12))
+            a[m] = vals[np.minimum(pos, vals.size - 1)]
         return a
 
     total = decisions.exact_sum(w)
@@ -986,7 +991,8 @@ def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR
         "evidence about the real survey.",
         "",
         "Regenerate with `make data` (`python -m scsrepro.twin`); the same",
-        "parameters and seed give the same bytes.",
+        "parameters and seed give the same bytes on any supported machine",
+        "(see \"What is guaranteed\" in the top-level README).",
         "",
     ]
     write_atomic(d / "README.md", "\n".join(lines).encode("utf-8"))
