@@ -402,7 +402,11 @@ def predicted_probabilities(
     values = sorted(sample[variable].unique().tolist()) if values is None else list(values)
     z = stats.norm.ppf(0.5 + level / 2)
     rng = np.random.default_rng(seed) if method == "simulation" else None
-    sims = rng.multivariate_normal(theta, V, size=draws, method="eigh") if rng is not None else None
+    # Cholesky, not an eigen- or singular-value decomposition: the Cholesky
+    # factor is unique, whereas eigenvectors may come back with other signs
+    # (or rotated within a near-degenerate eigenspace) from another LAPACK
+    # kernel, which turned the same seed into other draws on another CPU
+    sims = rng.multivariate_normal(theta, V, size=draws, method="cholesky") if rng is not None else None
     rows = []
     for v in values:
         X = _set_covariate(X0, variable, v, f.categorical).to_numpy(dtype=float)
