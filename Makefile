@@ -40,10 +40,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
-	$(PY) -m scsrepro.build --jobs $(JOBS) $(if $(DATA),--data "$(DATA)")
+	$(PY) -m scsrepro.book.build --jobs $(JOBS) $(if $(DATA),--data "$(DATA)")
 
 execute: $(STAMP)
-	$(PY) -m scsrepro.build --jobs $(JOBS) --execute-only
+	$(PY) -m scsrepro.book.build --jobs $(JOBS) --execute-only
 
 test: $(STAMP)
 	$(PY) -m pytest tests chapters --nbval --nbval-current-env \
@@ -51,19 +51,19 @@ test: $(STAMP)
 
 validate: $(STAMP)
 	@test -n "$(DATA)" || { echo "usage: make validate DATA=path/to/file.csv" >&2; exit 2; }
-	$(PY) -m scsrepro.validate "$(DATA)"
+	$(PY) -m scsrepro.data.validate "$(DATA)"
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager
 
 data: $(STAMP)
-	$(PY) -m scsrepro.twin
+	$(PY) -m scsrepro.twin.covariates
 
 calibrate: $(STAMP)
-	$(PY) -m scsrepro.calibrate
+	$(PY) -m scsrepro.twin.calibrate
 
 seeds: $(STAMP)
-	$(PY) -m scsrepro.seedcheck $(SEEDS)
+	$(PY) -m scsrepro.twin.seeds $(SEEDS)
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider

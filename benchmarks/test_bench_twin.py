@@ -8,9 +8,10 @@ timings; compare them with those targets.
 
 from __future__ import annotations
 
-from scsrepro import tables, twin
-from scsrepro.loading import load_survey
-from scsrepro.paths import SYNTHETIC
+from scsrepro.paper import tables
+from scsrepro.twin import covariates as twin
+from scsrepro.data.loading import load_survey
+from scsrepro.data.paths import SYNTHETIC
 
 
 def test_bench_covariates(benchmark):

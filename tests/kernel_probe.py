@@ -28,7 +28,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from scsrepro import calibrate, paths, twin, twin_approval
+from scsrepro.twin import calibrate, covariates as twin, approval as twin_approval
+from scsrepro.data import paths
 
 
 def blas_core() -> str:

@@ -11,8 +11,8 @@ import jupytext
 import nbformat
 import pytest
 
-from scsrepro.build import discover
-from scsrepro.paths import ROOT
+from scsrepro.book.build import discover
+from scsrepro.data.paths import ROOT
 
 CHAPTERS = discover(ROOT)
 

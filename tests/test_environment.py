@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from scsrepro.paths import ROOT
+from scsrepro.data.paths import ROOT
 
 
 def _top_level() -> dict[str, str]:

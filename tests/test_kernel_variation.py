@@ -15,7 +15,7 @@ other machines:
 The first test runs the twin's decision-making stages on a reduced problem
 (``tests/kernel_probe.py``) under three configurations and requires
 identical checksums. Before the decisions were made on quantized values
-(``scsrepro.decisions``), this test failed: the AVX2 configuration gave
+(``scsrepro.survey.decisions``), this test failed: the AVX2 configuration gave
 another ``approval_from_committed`` checksum than the other two.
 
 The second executes the Models chapter (models, tables, glue) under the

@@ -14,8 +14,8 @@ import sys
 import nbformat
 import pytest
 
-from scsrepro.build import discover
-from scsrepro.paths import ROOT
+from scsrepro.book.build import discover
+from scsrepro.data.paths import ROOT
 
 
 def _nbval(path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from scsrepro.paths import ROOT
+from scsrepro.data.paths import ROOT
 
 PATTERN = re.compile(r"(?<![\w.])/(root|work|tmp|home/[a-z_][\w-]*|Users/[\w-]+)/")
 

@@ -27,7 +27,7 @@ import re
 
 import pytest
 
-from scsrepro.paths import CHAPTERS
+from scsrepro.data.paths import CHAPTERS
 
 LABEL = r"(?:Table|Tables|Figure|Figures|Model|Models|model|models|step|steps|Step|section|Section|footnote|Footnote|Interview|H|Hypothesis|hypothesis|Appendix|cut|code|codes|Chapter|chapter)"
 ALLOWED = [

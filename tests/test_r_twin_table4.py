@@ -1,9 +1,9 @@
 """Table 4 on the committed twin, against R's ``survey::svyolr``.
 
 ``tests/r/table4_on_twin.R`` refits six of the seven models with the R
-commands that ``scsrepro.modelspec.r_command`` exports, on rows written by
+commands that ``scsrepro.paper.modelspec.r_command`` exports, on rows written by
 ``tests/fixtures/make_twin_inputs.py`` (the codebook's recoding and the
-book's weights). This compares them with ``scsrepro.tables.table_4``, the
+book's weights). This compares them with ``scsrepro.paper.tables.table_4``, the
 function behind the book's Table 4 and the scoreboard, so it checks the
 listwise rule, the factor coding, the export and the estimator together.
 Model 5 is not compared: its maximum does not exist (quasi-separation), see
@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro import modelspec, paths, tables
-from scsrepro.loading import load_survey
+from scsrepro.paper import modelspec, tables
+from scsrepro.data import paths
+from scsrepro.data.loading import load_survey
 
 FIX = paths.ROOT / "tests" / "fixtures"
 REF = FIX / "ref_twin_table4.csv"

@@ -12,8 +12,8 @@ import jupytext
 import pytest
 from nbclient import NotebookClient
 
-from scsrepro.build import discover
-from scsrepro.paths import CHAPTERS, ROOT
+from scsrepro.book.build import discover
+from scsrepro.data.paths import CHAPTERS, ROOT
 
 
 @pytest.mark.build

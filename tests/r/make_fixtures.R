@@ -9,7 +9,7 @@
 #
 # Every design here is svydesign(ids = ~1, weights = ~weight): one stage, no
 # strata, no clusters, no finite-population correction. That is the design the
-# Python estimators in scsrepro.estimates / scsrepro.models claim to equal.
+# Python estimators in scsrepro.survey.estimates / scsrepro.survey.models claim to equal.
 # The tests in tests/test_*.py read the ref_*.csv files; CI never runs R.
 
 suppressMessages({

@@ -7,7 +7,7 @@
 #   python tests/fixtures/make_twin_inputs.py   # twin rows + exported commands
 #   Rscript tests/r/table4_on_twin.R            # -> tests/fixtures/ref_twin_table4.csv
 #
-# Each model is fitted with the R command that scsrepro.modelspec.r_command
+# Each model is fitted with the R command that scsrepro.paper.modelspec.r_command
 # exports (read from input_twin_models_commands.csv), on the rows that are
 # complete for the model's variables, with tight optim settings so that the
 # reference is the converged estimate and an accurate Hessian (see

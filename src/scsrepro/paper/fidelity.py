@@ -1,0 +1,526 @@
+"""The fidelity scoreboard: every printed number against its recomputation.
+
+:func:`scoreboard` lines up each number of ``data/published`` with the value
+the table functions of :mod:`scsrepro.paper.tables` recomputed from respondent data
+and decides whether the two agree within a fixed tolerance:
+
+==========================================  ==================================
+number                                      tolerance
+==========================================  ==================================
+Table A2 percentages                        +/- 0.5 percentage points
+every other percentage                      +/- 1 percentage point
+means (Table A3)                            +/- 0.02
+standard deviations (Table A3)              +/- 0.05
+VIF and tolerance (Table A4)                +/- 0.05 (both columns)
+Table 4 coefficients and cut points         +/- 1 published standard error
+coefficients the text repeats from Table 4  +/- 1 published SE of that cell
+counts (N, observations, quota cells)       exact
+ratios (no rule given: "1 in 5", weights)   +/- 0.01 (1 point on a 0-1 scale)
+Table 4 standard errors                     not scored; relative distance shown
+==========================================  ==================================
+
+Each row also gets a role: ``held_out`` for the numbers kept aside to judge
+the synthetic twin (all of Table 3 and the approval shares the text reads off
+Figure 4; patterns in ``data/targets.yml``), ``erratum`` for ids listed in
+``data/published/errata.csv`` (if that file exists), ``target`` otherwise.
+The status is ``pass`` or ``fail`` for scored rows and ``n/a`` for errata,
+for numbers that no respondent data can reproduce and for unscored rows.
+
+``python -m scsrepro.paper.fidelity --data PATH`` computes every table from a data
+file, writes ``_build/tables/<table>.csv`` and ``_build/fidelity.csv``, and
+prints the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scsrepro.data import paths
+from scsrepro.data.files import write_csv_atomic
+from scsrepro.paper.tables import Recipe, Targets, _published, load_targets, published_table_names
+
+__all__ = [
+    "TOLERANCES",
+    "ROLES",
+    "STATUSES",
+    "ERRATA_FILE",
+    "BOARD_COLUMNS",
+    "ERRATA_ID_COLUMNS",
+    "load_errata",
+    "default_roles",
+    "tolerance_for",
+    "scoreboard",
+    "summary",
+    "write_scoreboard",
+    "main",
+]
+
+#: Fixed tolerances (absolute, in the unit of the printed number).
+TOLERANCES: dict[str, float] = {
+    "percent_table_a2": 0.5,
+    "percent": 1.0,
+    "mean": 0.02,
+    "sd": 0.05,
+    "vif": 0.05,
+    "tolerance": 0.05,
+    "count": 0.0,
+    "ratio": 0.01,
+}
+ROLES = ("target", "held_out", "erratum")
+STATUSES = ("pass", "fail", "n/a")
+ERRATA_FILE: Path = paths.PUBLISHED / "errata.csv"
+SCOREBOARD_FILE: Path = paths.BUILD / "fidelity.csv"
+
+BOARD_COLUMNS: tuple[str, ...] = (
+    "id", "table", "file", "source", "measure", "item", "column", "statistic", "kind",
+    "published", "reproduced", "distance", "tolerance", "tolerance_rule", "role", "status",
+    "reason", "published_se", "published_stars", "reproduced_stars", "stars_agree",
+    "erratum_reading", "reproduced_alt", "alt_reading",
+)
+_FLOAT_SLACK = 1e-9
+
+
+# ===================================================================== roles
+#: Optional errata columns that may list the published ids an erratum concerns.
+ERRATA_ID_COLUMNS = ("id", "published_id", "published_ids", "ids", "items")
+#: When an errata file has this column, only the ids listed in it are taken
+#: out of the pass rate: the printed numbers the twin does *not* follow. The
+#: other ids of an erratum (``published_ids``) are involved in the
+#: contradiction but still reproduced, so they stay scored.
+ERRATA_EXCLUDED_COLUMN = "excluded_ids"
+
+
+def load_errata(path: str | os.PathLike[str] | None = None,
+                published_ids: set[str] | None = None) -> pd.DataFrame:
+    """Read the errata list, or return an empty one when the file is absent.
+
+    The file needs an ``id`` and a ``reading`` column. With an
+    ``excluded_ids`` column (as ``data/published/errata.csv`` has), exactly
+    the ids listed there are errata. Otherwise ``id`` is either the
+    published id the erratum concerns or an erratum label of its own; in the
+    latter case the published ids are looked for in the optional columns
+    ``published_id``, ``published_ids``, ``ids`` or ``items`` (several ids
+    separated by ``;``, ``,`` or spaces). When *published_ids* is given, only
+    tokens that are published ids are kept.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Defaults to ``data/published/errata.csv``.
+    published_ids : set of str, optional
+        The published ids, to recognise which tokens name a printed number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id`` (a published id), ``reading`` and ``erratum`` (the
+        errata rows' own ``id`` values), one row per published id; readings
+        of an id named by several errata are joined with ``"; "``.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks an ``id`` or a ``reading`` column.
+    """
+    empty = pd.DataFrame({c: pd.Series(dtype=str) for c in ("id", "reading", "erratum")})
+    p = Path(path) if path is not None else ERRATA_FILE
+    if not p.is_file():
+        return empty
+    frame = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in ("id", "reading") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{paths.relative(p)}: missing column(s) {missing}; found {list(frame.columns)}")
+    rows = []
+    for rec in frame.to_dict("records"):
+        tokens = []
+        columns = (ERRATA_EXCLUDED_COLUMN,) if ERRATA_EXCLUDED_COLUMN in frame.columns else ERRATA_ID_COLUMNS
+        for col in columns:
+            if col in rec and rec[col]:
+                tokens += [t for t in re.split(r"[;,\s]+", rec[col]) if t]
+        if published_ids is not None:
+            tokens = [t for t in tokens if t in published_ids]
+        for t in dict.fromkeys(tokens):
+            rows.append({"id": t, "reading": rec["reading"].strip(), "erratum": rec["id"].strip()})
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows)
+    join = lambda s: "; ".join(dict.fromkeys(x for x in s if x))  # noqa: E731
+    return out.groupby("id", sort=False, as_index=False).agg({"reading": join, "erratum": join})
+
+
+def default_roles(ids: Sequence[str], targets: Targets | None = None,
+                  errata: pd.DataFrame | None = None) -> dict[str, str]:
+    """Role of each published id: erratum, then held out, then target.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Published ids.
+    targets : Targets, optional
+        Recipe file (for the held-out patterns); default :func:`load_targets`.
+    errata : pandas.DataFrame, optional
+        Output of :func:`load_errata`; default reads the errata file.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    targets = targets or load_targets()
+    errata = load_errata(published_ids=set(ids)) if errata is None else errata
+    err = set(errata["id"])
+    return {i: "erratum" if i in err else "held_out" if targets.is_held_out(i) else "target" for i in ids}
+
+
+# ===================================================================== tolerance
+def _se_lookup() -> dict[str, float]:
+    """Published SE of each Table 4 coefficient and cut point, by its id."""
+    t4 = _published("table_4")
+    se = {(r.column, r.item): float(r.value) for r in t4.itertuples(index=False) if r.statistic == "se"}
+    return {r.id: se.get((r.column, r.item), np.nan)
+            for r in t4.itertuples(index=False) if r.statistic in ("coef", "cut")}
+
+
+def tolerance_for(row: Mapping[str, Any], recipe: Recipe | str | None = None,
+                  se_of: Mapping[str, float] | None = None) -> tuple[float, bool, str]:
+    """Tolerance of one published number.
+
+    Parameters
+    ----------
+    row : mapping
+        A published row (needs ``id``, ``file``, ``statistic``, ``unit``).
+    recipe : Recipe or str, optional
+        Its recipe (used for prose that repeats a Table 4 cell).
+    se_of : mapping, optional
+        Published SE by Table 4 coefficient id (default from the data).
+
+    Returns
+    -------
+    (float, bool, str)
+        Tolerance, whether the row is scored, and the rule in words.
+    """
+    se_of = _se_lookup() if se_of is None else se_of
+    stat, file, id_ = row["statistic"], row["file"], row["id"]
+    if stat == "se":
+        return np.nan, False, "not scored: standard error (relative distance shown)"
+    if stat in ("coef", "cut"):
+        ref = id_
+        if isinstance(recipe, Recipe) and recipe.method == "same_as":
+            ref = recipe.get("target")
+        se = se_of.get(ref, np.nan)
+        if not np.isfinite(se):
+            return np.nan, False, f"not scored: no published SE for {ref}"
+        return float(se), True, f"1 published SE of {ref}"
+    if stat in ("percent", "share"):
+        if file == "table_a2":
+            return TOLERANCES["percent_table_a2"], True, "Table A2 percentage: 0.5 pp"
+        return TOLERANCES["percent"], True, "percentage: 1 pp"
+    if stat in ("mean", "sd", "vif", "tolerance"):
+        return TOLERANCES[stat], True, f"{stat}: {TOLERANCES[stat]:g}"
+    if stat in ("n", "count", "population"):
+        return TOLERANCES["count"], True, "count: exact"
+    if stat == "ratio":
+        return TOLERANCES["ratio"], True, "ratio: 0.01"
+    if stat == "verdict":
+        return 0.0, True, "hypothesis verdict: the same verdict"
+    raise ValueError(f"published id {id_!r}: no tolerance rule for statistic {stat!r}")
+
+
+# ===================================================================== board
+def _all_published() -> pd.DataFrame:
+    from scsrepro.paper.published import hypothesis_verdicts
+
+    frames = [_published(name).assign(file=name) for name in published_table_names()]
+    frames.append(hypothesis_verdicts().assign(file="table_1"))
+    pub = pd.concat(frames, ignore_index=True)
+    dup = pub["id"][pub["id"].duplicated()]
+    if len(dup):
+        raise ValueError(f"published ids repeated across files: {sorted(set(dup))[:10]}")
+    return pub
+
+
+def _reproduced(tables: Mapping[str, pd.DataFrame], published_ids: set[str]) -> pd.DataFrame:
+    parts = []
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise ValueError(f"table {name!r} is a {type(frame).__name__}, not a DataFrame")
+        for col in ("id", "reproduced"):
+            if col not in frame.columns:
+                raise ValueError(f"table {name!r} has no {col!r} column")
+        part = frame[frame["id"].isin(published_ids)].copy()
+        part["table"] = name
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["id", "table", "reproduced"])
+    rep = pd.concat(parts, ignore_index=True)
+    dup = rep["id"][rep["id"].duplicated()]
+    if len(dup):
+        where = rep[rep["id"].isin(set(dup))].groupby("id")["table"].apply(list).to_dict()
+        raise ValueError(f"published ids reproduced by more than one table: {dict(list(where.items())[:10])}")
+    return rep
+
+
+def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Score every published number against its recomputation.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Output of :func:`scsrepro.paper.tables.all_tables` (or any subset of it:
+        published numbers of tables not given are counted as not reproduced).
+    roles : dict of str to str, optional
+        Role by published id, overriding the default of
+        :func:`default_roles` (errata file, held-out patterns) for the ids it
+        names. Values must be one of :data:`ROLES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published number, columns :data:`BOARD_COLUMNS`, in the
+        order of the published files.
+
+    Raises
+    ------
+    ValueError
+        If a table lacks ``id``/``reproduced``, an id is reproduced by two
+        tables, a role is unknown, or a statistic has no tolerance rule.
+    """
+    targets = load_targets()
+    pub = _all_published()
+    rep = _reproduced(tables, set(pub["id"]))
+    errata = load_errata(published_ids=set(pub["id"]))
+    role_of = default_roles(pub["id"].tolist(), targets, errata)
+    if roles is not None:
+        bad = {k: v for k, v in roles.items() if v not in ROLES}
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}; allowed {ROLES}")
+        role_of.update({k: v for k, v in roles.items() if k in role_of})
+    reading = dict(zip(errata["id"], errata["reading"]))
+    se_of = _se_lookup()
+    rep_by_id = rep.set_index("id") if len(rep) else pd.DataFrame()
+    rows = []
+    for r in pub.to_dict("records"):
+        id_ = r["id"]
+        hit = targets.lookup(id_)
+        have = id_ in rep_by_id.index
+        x = rep_by_id.loc[id_] if have else {}
+        reproduced = float(x["reproduced"]) if have and pd.notna(x["reproduced"]) else np.nan
+        tol, scored, rule = tolerance_for(r, hit, se_of)
+        role = role_of[id_]
+        reason = ""
+        if isinstance(hit, str):
+            status, reason, scored = "n/a", f"not computable: {hit}", False
+        elif hit is None:
+            status, reason, scored = "n/a", f"no recipe in {targets.source}", False
+        elif role == "erratum":
+            status, reason = "n/a", "erratum"
+        elif not scored:
+            status, reason = "n/a", rule
+        elif not np.isfinite(reproduced):
+            status = "fail"
+            reason = "not reproduced" + (f": {x['note']}" if have and str(x.get("note", "")) else
+                                         "" if have else f" (no table gave {id_})")
+        else:
+            status = "pass" if abs(reproduced - r["value"]) <= tol + _FLOAT_SLACK * max(1.0, abs(r["value"])) else "fail"
+        if r["statistic"] == "se":
+            distance = abs(reproduced - r["value"]) / abs(r["value"]) if r["value"] else np.nan
+        else:
+            distance = abs(reproduced - r["value"])
+        is_t4_est = r["file"] == "table_4" and r["statistic"] in ("coef", "cut")
+        rep_stars = str(x.get("stars", "") or "") if have and is_t4_est else ""
+        rows.append({
+            "id": id_,
+            "table": x["table"] if have else r["file"],
+            "file": r["file"],
+            "source": r["source"],
+            "measure": r["measure"],
+            "item": r["item"],
+            "column": r["column"],
+            "statistic": r["statistic"],
+            "kind": r["kind"],
+            "published": float(r["value"]),
+            "reproduced": reproduced,
+            "distance": distance,
+            "tolerance": tol,
+            "tolerance_rule": rule,
+            "role": role,
+            "status": status,
+            "reason": reason,
+            "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
+            "published_stars": r["stars"] if is_t4_est else "",
+            "reproduced_stars": rep_stars,
+            "stars_agree": (r["stars"] == rep_stars) if is_t4_est and np.isfinite(reproduced) else pd.NA,
+            "erratum_reading": reading.get(id_, ""),
+            "reproduced_alt": float(x["reproduced_alt"]) if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"]) else np.nan,
+            "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
+        })
+    board = pd.DataFrame(rows, columns=list(BOARD_COLUMNS))
+    board["stars_agree"] = board["stars_agree"].astype("boolean")
+    return board
+
+
+def distance_in_tolerances(board: pd.DataFrame) -> pd.Series:
+    """Each row's distance divided by its tolerance (above 1 = a miss).
+
+    A row with tolerance 0 (counts, verdicts: exact agreement required) gets
+    0 when it matches and infinity when it does not; rows without a distance
+    stay missing.
+    """
+    d = board["distance"].astype(float)
+    t = board["tolerance"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d / t
+    exact = t.eq(0) & d.notna()
+    ratio[exact] = np.where(d[exact] > 0, np.inf, 0.0)
+    return ratio
+
+
+def acceptance(board: pd.DataFrame) -> dict:
+    """The twin's acceptance figures from a scoreboard, as counts.
+
+    Scored targets and how many pass; Table 4's coefficient and cut-point
+    cells, how many lie within one and two published SEs and how many carry
+    the printed stars; held-out rows and how many lie within tolerance.
+    """
+    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
+    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
+    in_se = t4["distance"] / t4["published_se"]
+    held = board[board["role"].eq("held_out")]
+    return {
+        "targets_scored": len(scored),
+        "targets_pass": int(scored["status"].eq("pass").sum()),
+        "t4_cells": len(t4),
+        "t4_within_1se": int((in_se <= 1).sum()),
+        "t4_within_2se": int((in_se <= 2).sum()),
+        "t4_stars_agree": int(t4["stars_agree"].astype(bool).sum()),
+        "held_out": len(held),
+        "held_out_within": int(held["status"].eq("pass").sum()),
+    }
+
+
+def summary(board: pd.DataFrame) -> pd.DataFrame:
+    """Pass rates of the targets and distances of the held-out numbers.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        Output of :func:`scoreboard`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per table and role (``target``, ``held_out``), plus a row
+        ``all`` per role: ``n_rows``, ``n_scored`` (pass + fail), ``n_pass``,
+        ``n_fail``, ``n_na``, ``pass_rate`` (of the scored rows),
+        ``mean_distance``, ``max_distance``, ``mean_distance_in_tolerances``
+        (distance / tolerance, counts with tolerance 0 left out) and, for
+        Table 4, ``stars_agree_rate``.
+    """
+    need = {"table", "role", "status", "distance", "tolerance", "stars_agree"}
+    if not need <= set(board.columns):
+        raise ValueError(f"not a scoreboard: missing columns {sorted(need - set(board.columns))}")
+
+    def stats(g: pd.DataFrame) -> dict:
+        scored = g[g["status"].isin(["pass", "fail"])]
+        n_pass = int((scored["status"] == "pass").sum())
+        d = scored["distance"].astype(float)
+        t = scored["tolerance"].astype(float)
+        ratio = distance_in_tolerances(scored)[(t > 0) & np.isfinite(d)]
+        stars = g["stars_agree"].dropna()
+        return {
+            "n_rows": len(g),
+            "n_scored": len(scored),
+            "n_pass": n_pass,
+            "n_fail": len(scored) - n_pass,
+            "n_na": int((g["status"] == "n/a").sum()),
+            "pass_rate": n_pass / len(scored) if len(scored) else np.nan,
+            "mean_distance": float(d.mean()) if d.notna().any() else np.nan,
+            "max_distance": float(d.max()) if d.notna().any() else np.nan,
+            "mean_distance_in_tolerances": float(ratio.mean()) if len(ratio) else np.nan,
+            "stars_agree_rate": float(stars.astype(bool).mean()) if len(stars) else np.nan,
+        }
+
+    out = []
+    for role in ("target", "held_out"):
+        part = board[board["role"] == role]
+        for table, g in part.groupby("table", sort=False):
+            out.append({"table": table, "role": role, **stats(g)})
+        if len(part):
+            out.append({"table": "all", "role": role, **stats(part)})
+    cols = ["table", "role", "n_rows", "n_scored", "n_pass", "n_fail", "n_na", "pass_rate",
+            "mean_distance", "max_distance", "mean_distance_in_tolerances", "stars_agree_rate"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def write_scoreboard(board: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write the scoreboard as CSV, atomically (temporary file, then replace).
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        Output of :func:`scoreboard`.
+    path : str or path-like, optional
+        Default ``_build/fidelity.csv``; parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    if not isinstance(board, pd.DataFrame):
+        raise ValueError(f"board must be a DataFrame, got {type(board).__name__}")
+    path = Path(path) if path is not None else SCOREBOARD_FILE
+    write_csv_atomic(board, path)
+    return path
+
+
+# ===================================================================== CLI
+def main(argv: Sequence[str] | None = None) -> int:
+    """Compute every table from a data file and write tables and scoreboard.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (default ``sys.argv[1:]``): ``--data PATH``
+        (required), ``--tables-dir`` (default ``_build/tables``),
+        ``--out`` (default ``_build/fidelity.csv``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 if the data file cannot be read.
+    """
+    from scsrepro.data.loading import DataValidationError, load_survey
+    from scsrepro.paper.tables import all_tables, write_tables
+
+    parser = argparse.ArgumentParser(prog="python -m scsrepro.paper.fidelity", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="respondent-level CSV following data/codebook.yml")
+    parser.add_argument("--tables-dir", default=None, help="folder for <table>.csv (default _build/tables)")
+    parser.add_argument("--out", default=None, help="scoreboard file (default _build/fidelity.csv)")
+    args = parser.parse_args(argv)
+    try:
+        df = load_survey(args.data)
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    tables = all_tables(df)
+    written = write_tables(tables, args.tables_dir)
+    board = scoreboard(tables)
+    out = write_scoreboard(board, args.out)
+    summ = summary(board)
+    print(f"wrote {len(written)} tables to {paths.relative(written[0].parent)} and the scoreboard to {paths.relative(out)}")
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(summ.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Verdicts on the hypotheses H1-H21 from a table of coefficients.
+
+The paper states for each hypothesis whether Table 4 supports it, but not the
+rule it applied. This module states one rule and applies it, in the same
+way, to any table of estimates: the printed Table 4 and a refit of the
+models on respondent data.
+
+The rule (:func:`verdict`)
+--------------------------
+A hypothesis is judged in the model that introduces its variable (the
+``model`` column of ``data/published/table_1_hypotheses.csv``), on the Table 4
+term(s) listed for it, with two-sided Wald tests ``z = coef / se``.
+
+* **One term.** *Supported* if the coefficient has the expected sign and
+  ``p < alpha`` (default 0.05).
+* **A factor with several dummies** (income: two dummies against the lowest
+  group; education: three dummies against "no formal education"). The
+  hypotheses predict a direction for the whole factor ("lower incomes
+  approve more"), so every dummy must point that way, and at least one
+  contrast with the base level must be significant after a Bonferroni
+  correction for the number of dummies (smallest ``p < alpha / k``).
+  A factor whose dummies point in different directions is never supported.
+
+Everything else is *not supported*; :attr:`Verdict.reason` says which part
+failed (wrong sign, mixed signs, or not significant). The rule needs only
+coefficients and standard errors, so it can be applied to the printed table
+as well as to a refit, which separates disagreements caused by the rule
+from disagreements caused by the estimates.
+
+Coding of the joining dummy (H15)
+---------------------------------
+Section 3.2 codes the joining dummy 1 = "automatically integrated into a
+payment app"; H15 expects active joiners to approve more, so under that
+coding the expected sign is negative. The paper's text reads the estimate
+as if the dummy meant "joined actively". :func:`verdict_table` takes
+``flip=`` to judge a hypothesis under the reversed coding (the expected sign
+is reversed, nothing else changes), so both readings can be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "ALPHA",
+    "Verdict",
+    "verdict",
+    "verdict_table",
+    "estimates_from_published",
+    "estimates_from_table_4",
+]
+
+#: Significance level of the rule.
+ALPHA = 0.05
+
+_SIGNS = {"+": 1, "-": -1}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The rule's answer for one hypothesis.
+
+    Attributes
+    ----------
+    supported : bool
+    direction : str
+        ``"expected"``, ``"opposite"`` or ``"mixed"`` (dummies of a factor
+        pointing both ways; a zero coefficient counts as neither sign and
+        makes the direction ``"mixed"``).
+    p : float
+        Two-sided p-value of the single term, or the smallest p-value of the
+        factor's dummies.
+    p_adjusted : float
+        ``p`` times the number of terms (Bonferroni), capped at 1; equals
+        ``p`` for a single term.
+    reason : str
+        Short explanation in words.
+    """
+
+    supported: bool
+    direction: str
+    p: float
+    p_adjusted: float
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """``"supported"`` or ``"not supported"`` (the paper's wording)."""
+        return "supported" if self.supported else "not supported"
+
+
+def _p_values(coef: np.ndarray, se: np.ndarray) -> np.ndarray:
+    return 2 * stats.norm.sf(np.abs(coef / se))
+
+
+def verdict(coef: Sequence[float], se: Sequence[float], expected_sign: str, alpha: float = ALPHA) -> Verdict:
+    """Apply the rule of this module to the term(s) of one hypothesis.
+
+    Parameters
+    ----------
+    coef, se : sequences of float
+        The coefficient(s) and standard error(s) of the hypothesis' term(s),
+        one entry per term (several for a factor's dummies).
+    expected_sign : {"+", "-"}
+        The sign the hypothesis predicts under the data's coding.
+    alpha : float
+        Significance level (two-sided).
+
+    Returns
+    -------
+    Verdict
+
+    Raises
+    ------
+    ValueError
+        Empty or unequal inputs, a missing or non-positive standard error, or
+        an unknown sign.
+    """
+    b = np.asarray(coef, dtype=float).ravel()
+    s = np.asarray(se, dtype=float).ravel()
+    if b.size == 0 or b.shape != s.shape:
+        raise ValueError(f"need one standard error per coefficient, got {b.size} and {s.size}")
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(s)) and np.all(s > 0)):
+        raise ValueError(f"coefficients and standard errors must be finite (se > 0): {b.tolist()}, {s.tolist()}")
+    if expected_sign not in _SIGNS:
+        raise ValueError(f"expected_sign must be '+' or '-', got {expected_sign!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+    want = _SIGNS[expected_sign]
+    signs = np.sign(b)
+    if np.all(signs == want):
+        direction = "expected"
+    elif np.all(signs == -want):
+        direction = "opposite"
+    else:
+        direction = "mixed"
+    p = _p_values(b, s)
+    p_min = float(p.min())
+    p_adj = min(1.0, p_min * b.size)
+    significant = p_adj < alpha
+    several = b.size > 1
+    what = "every dummy has" if several else "the coefficient has"
+    test = f"smallest p = {p_min:.3g}, Bonferroni-adjusted {p_adj:.3g}" if several else f"p = {p_min:.3g}"
+    if direction == "expected" and significant:
+        reason = f"{what} the expected sign and is significant ({test})"
+    elif direction == "expected":
+        reason = f"{what} the expected sign but is not significant ({test})"
+    elif direction == "opposite":
+        reason = f"{what} the opposite sign ({test}{', significant' if significant else ''})"
+    else:
+        reason = f"the dummies point in different directions ({test})"
+    return Verdict(direction == "expected" and significant, direction, p_min, p_adj, reason)
+
+
+def verdict_table(
+    hypotheses: pd.DataFrame,
+    estimates: pd.DataFrame,
+    alpha: float = ALPHA,
+    flip: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Judge every hypothesis with :func:`verdict`.
+
+    Parameters
+    ----------
+    hypotheses : DataFrame
+        As returned by :func:`scsrepro.paper.published.load_hypotheses` (columns
+        ``id, hypothesis, variable, term, model, expected_sign``; ``term``
+        holds ``;``-separated Table 4 keys).
+    estimates : DataFrame
+        Long table with columns ``model`` (int), ``term`` (Table 4 key),
+        ``coef`` and ``se``, e.g. from :func:`estimates_from_table_4` or
+        :func:`estimates_from_published`.
+    alpha : float
+        Significance level.
+    flip : iterable of str
+        Hypothesis ids (``"h15"``) to judge with the expected sign reversed,
+        i.e. as if the dummy were coded the other way round.
+
+    Returns
+    -------
+    DataFrame
+        One row per hypothesis: ``id, hypothesis, variable, model, terms,
+        expected_sign, coef`` (the single coefficient, or the dummies'
+        coefficients joined by ``" / "`` as text), ``p`` (smallest),
+        ``p_adjusted``, ``direction``, ``verdict``, ``reason``.
+
+    Raises
+    ------
+    KeyError
+        If a hypothesis' term is not in ``estimates`` for its model.
+    """
+    flip = set(flip)
+    unknown = flip - set(hypotheses["id"])
+    if unknown:
+        raise ValueError(f"flip names hypotheses that are not in the table: {sorted(unknown)}")
+    est = estimates.set_index(["model", "term"])
+    if not est.index.is_unique:
+        dup = est.index[est.index.duplicated()].tolist()
+        raise ValueError(f"estimates hold a (model, term) pair more than once: {dup[:5]}")
+    rows = []
+    for h in hypotheses.itertuples(index=False):
+        terms = [t.strip() for t in str(h.term).split(";") if t.strip()]
+        keys = [(int(h.model), t) for t in terms]
+        missing = [k for k in keys if k not in est.index]
+        if missing:
+            raise KeyError(f"{h.hypothesis}: no estimate for {missing}")
+        sign = h.expected_sign
+        if h.id in flip:
+            sign = "+" if sign == "-" else "-"
+        b = est.loc[keys, "coef"].to_numpy(dtype=float)
+        s = est.loc[keys, "se"].to_numpy(dtype=float)
+        v = verdict(b, s, sign, alpha)
+        rows.append(
+            {
+                "id": h.id,
+                "hypothesis": h.hypothesis,
+                "variable": h.variable,
+                "model": int(h.model),
+                "terms": ", ".join(terms),
+                "expected_sign": sign,
+                "coef": " / ".join(f"{x:.3g}" for x in b),
+                "p": v.p,
+                "p_adjusted": v.p_adjusted,
+                "direction": v.direction,
+                "verdict": v.label,
+                "reason": v.reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _model_number(column: pd.Series) -> pd.Series:
+    number = column.str.extract(r"^Model (\d+)$", expand=False)
+    if number.isna().any():
+        raise ValueError(f"not a Table 4 model column: {column[number.isna()].unique().tolist()}")
+    return number.astype(int)
+
+
+def estimates_from_published(table_4: pd.DataFrame) -> pd.DataFrame:
+    """The printed Table 4 as a long table ``model, term, coef, se``.
+
+    Parameters
+    ----------
+    table_4 : DataFrame
+        ``load_published("table_4")``.
+    """
+    pub = table_4[table_4["statistic"].isin(["coef", "cut", "se"])]
+    wide = pub.pivot_table(index=["column", "item"], columns="statistic", values="value", aggfunc="first")
+    wide.columns.name = None
+    wide["coef"] = wide["coef"].fillna(wide["cut"]) if "cut" in wide else wide["coef"]
+    out = wide.reset_index()[["column", "item", "coef", "se"]]
+    out.insert(0, "model", _model_number(out["column"]))
+    return out.drop(columns="column").rename(columns={"item": "term"}).sort_values(["model", "term"], ignore_index=True)
+
+
+def estimates_from_table_4(reproduced: pd.DataFrame) -> pd.DataFrame:
+    """The reproduced Table 4 (:func:`scsrepro.paper.tables.table_4`) as ``model, term, coef, se``."""
+    rows = reproduced[reproduced["statistic"].isin(["coef", "cut"])]
+    out = pd.DataFrame(
+        {
+            "model": _model_number(rows["column"]).to_numpy(),
+            "term": rows["item"].to_numpy(),
+            "coef": rows["reproduced"].to_numpy(dtype=float),
+            "se": rows["se"].to_numpy(dtype=float),
+        }
+    )
+    return out.sort_values(["model", "term"], ignore_index=True)
+

@@ -1,0 +1,596 @@
+"""Checks of Table 4 that the paper does not report.
+
+Every function here starts from the model specification of
+``data/models.yml`` (:mod:`scsrepro.paper.modelspec`) and the estimator of
+:mod:`scsrepro.survey.models`, so the checks refit exactly the models of Table 4
+and change one thing at a time:
+
+``fit``
+    one model, optionally with levels of a factor merged (Model 5's
+    "no education" with "low"), without weights, or penalised;
+``estimate_text``
+    a coefficient or standard error as text for the book, or a statement
+    that it diverges when there is no finite estimate (separation);
+``weighted_vs_unweighted``
+    every model with and without the survey weights, side by side;
+``predicted_probabilities``
+    average predicted probability of an answer (by default the top one,
+    "strongly approve") when a covariate is set to each of its values for
+    everyone in the estimation sample, with delta-method or simulation
+    intervals from the robust covariance;
+``proportional_odds_test``
+    a Brant-type Wald test of the proportional-odds assumption from stacked
+    binary logits with a respondent-clustered covariance.
+
+Names of terms follow Table 4 (``educ_2``, ``income_3`` ...; see
+:func:`table4_key`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit
+
+from scsrepro.paper import modelspec
+from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+
+__all__ = [
+    "Fit",
+    "model_frame",
+    "estimation_sample",
+    "fit",
+    "DIVERGENCE_BOUND",
+    "diverges",
+    "estimate_text",
+    "table4_key",
+    "tidy",
+    "weighted_vs_unweighted",
+    "predicted_probabilities",
+    "POTest",
+    "proportional_odds_test",
+]
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
+    """The respondent frame with the codebook's derived variables and a ``weight`` column.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw respondent data (codes as in the data file).
+    weights : array-like, optional
+        Survey weights; by default :func:`scsrepro.paper.tables.weights_for` (the
+        data's own ``weight`` column, or raking for the synthetic twin).
+    """
+    from scsrepro.data.codebook import load_codebook
+    from scsrepro.paper.tables import weights_for
+
+    w = weights_for(df) if weights is None else pd.Series(np.asarray(weights, dtype=float), index=df.index)
+    frame = load_codebook().derive(df).reset_index(drop=True)
+    frame["weight"] = w.to_numpy(dtype=float)
+    return frame
+
+
+def estimation_sample(
+    frame: pd.DataFrame, spec: modelspec.ModelSpec, merge: Mapping[str, Mapping] | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """Model *spec*'s listwise sample, with levels of factors optionally merged.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`model_frame`.
+    spec : ModelSpec
+    merge : dict, optional
+        ``{variable: {old code: new code}}``, e.g. ``{"education": {1: 2}}``
+        to count "no formal education" as "low". If a factor's base level is
+        merged away, the level it joins becomes the base.
+
+    Returns
+    -------
+    sample : DataFrame
+        The rows and columns that enter the model (same rows as without
+        merging: merging never drops a respondent).
+    categorical : dict
+        ``{factor: base level}`` for :func:`scsrepro.survey.models.fit_ologit`.
+    """
+    sample = modelspec.estimation_frame(frame, spec).reset_index(drop=True)
+    categorical = dict(spec.categorical)
+    for var, mapping in (merge or {}).items():
+        if var not in spec.covariates:
+            raise ValueError(f"model {spec.id} has no covariate {var!r} to merge")
+        mapping = {float(k): float(v) for k, v in mapping.items()}
+        sample[var] = sample[var].replace(mapping)
+        if var in categorical and float(categorical[var]) in mapping:
+            categorical[var] = int(mapping[float(categorical[var])])
+    return sample, categorical
+
+
+@dataclass
+class Fit:
+    """One fitted model: the spec, how it was fitted, its sample and its result."""
+
+    spec: modelspec.ModelSpec
+    sample: pd.DataFrame
+    categorical: dict
+    result: OlogitResult
+    weighted: bool = True
+    merge: dict = field(default_factory=dict)
+    label: str = ""
+
+
+def fit(
+    frame: pd.DataFrame,
+    spec: modelspec.ModelSpec,
+    merge: Mapping[str, Mapping] | None = None,
+    weighted: bool = True,
+    convergence: str = "stata",
+    prior_sd: float | None = None,
+    label: str | None = None,
+) -> Fit:
+    """Fit one model of ``data/models.yml`` on :func:`estimation_sample`.
+
+    The fit is :func:`scsrepro.survey.models.fit_ologit` with robust standard errors
+    (unweighted fits too, so that only the weighting differs) and, by
+    default, Stata's stopping rule as in Table 4. ``prior_sd`` switches to the
+    penalised fit (and to ``convergence="exact"``). Warnings of the fit
+    (e.g. separation) are not shown; they are kept in ``result.warnings``.
+    """
+    sample, categorical = estimation_sample(frame, spec, merge)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fit_ologit(
+            sample,
+            spec.outcome,
+            list(spec.covariates),
+            categorical=categorical,
+            weight=spec.weight if weighted else None,
+            convergence="exact" if prior_sd is not None else convergence,
+            prior_sd=prior_sd,
+        )
+    return Fit(spec, sample, categorical, result, weighted, dict(merge or {}), label or spec.column)
+
+
+#: Size of a coefficient or cut point (log-odds) beyond which :func:`estimate_text`
+#: reports it as diverging rather than as a number. No survey covariate has
+#: a real effect of that size (an odds ratio of e^20, about 5e8); a term gets
+#: there only when the likelihood keeps rising towards infinity, with
+#: logistic tails of the order of ``exp(-20)`` ~ 2e-9 left to gain, so where
+#: the optimiser stops depends on its tolerance and on the last bits of the
+#: arithmetic (two CPUs give different values: Model 5 run to convergence
+#: stops at -25.0 on one and -25.3 on another). Stata's stopping rule halts
+#: earlier (the paper's Model 5 near -13), which is why the bound is not the
+#: separation check's ``LARGE_COEF`` of 10: those values are shown as Stata
+#: would print them.
+DIVERGENCE_BOUND = 20.0
+
+
+def diverges(result: OlogitResult, term: str, bound: float = DIVERGENCE_BOUND) -> bool:
+    """True when *term* of *result* has no finite estimate to report.
+
+    That is the case when its coefficient is not finite or its size exceeds
+    *bound* (:data:`DIVERGENCE_BOUND`): under (quasi-)separation the
+    likelihood keeps rising towards infinity and the number is wherever the
+    optimiser happened to stop.
+    """
+    b = float(result.coef()[term])
+    return not np.isfinite(b) or abs(b) > bound
+
+
+def estimate_text(
+    result: OlogitResult,
+    term: str,
+    what: str = "coef",
+    fmt: str = "{:.3f}",
+    bound: float = DIVERGENCE_BOUND,
+) -> str:
+    """A coefficient or standard error of *result* as text for a table or the prose.
+
+    Parameters
+    ----------
+    result : OlogitResult
+    term : str
+        A fitted term (``education_2``, ``cut1`` ...).
+    what : {"coef", "se"}
+    fmt : str
+        Format of the number when there is one.
+    bound : float
+        See :func:`diverges`.
+
+    Returns
+    -------
+    str
+        ``fmt`` applied to the number; for a term that :func:`diverges`,
+        ``"diverges (|b| > 20)"`` for the coefficient and ``"unbounded"``
+        for its standard error (also for a standard error that is not finite),
+        because neither has a value that the data determine.
+    """
+    if what not in ("coef", "se"):
+        raise ValueError(f"what must be 'coef' or 'se', got {what!r}")
+    gone = diverges(result, term, bound)
+    if what == "coef":
+        return f"diverges (|b| > {bound:g})" if gone else fmt.format(float(result.coef()[term]))
+    se = float(result.se()[term])
+    return "unbounded" if gone or not np.isfinite(se) else fmt.format(se)
+
+
+def table4_key(term: str, spec: modelspec.ModelSpec) -> str:
+    """Table 4's key of a fitted term: ``education_3`` -> ``educ_3``, ``gender`` -> ``male``.
+
+    Dummies keep their level number, so with a merged base level the key
+    names the same level but the contrast is with the new base.
+    """
+    keys = modelspec.term_keys()
+    if term in keys:
+        return keys[term][0]
+    if term.startswith("cut"):
+        return term
+    for var in spec.categorical:
+        if term.startswith(f"{var}_"):
+            prefix = keys[var][0].rsplit("_", 1)[0]
+            return f"{prefix}_{term[len(var) + 1:]}"
+    raise KeyError(f"term {term!r} is not a term of model {spec.id}")
+
+
+_Z = stats.norm.ppf(0.975)
+
+
+def tidy(f: Fit) -> pd.DataFrame:
+    """Long table of one fit: ``model, label, term, coef, se, p, ci_low, ci_high`` (Table 4 keys)."""
+    t = f.result.table
+    return pd.DataFrame(
+        {
+            "model": f.spec.id,
+            "label": f.label,
+            "term": [table4_key(x, f.spec) for x in t["term"]],
+            "coef": t["coef"].to_numpy(),
+            "se": t["se"].to_numpy(),
+            "p": t["p"].to_numpy(),
+            "ci_low": (t["coef"] - _Z * t["se"]).to_numpy(),
+            "ci_high": (t["coef"] + _Z * t["se"]).to_numpy(),
+        }
+    )
+
+
+def weighted_vs_unweighted(
+    frame: pd.DataFrame,
+    specs: Sequence[modelspec.ModelSpec],
+    merge: Mapping[int, Mapping] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Every model fitted with and without the survey weights.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`model_frame`.
+    specs : sequence of ModelSpec
+    merge : dict, optional
+        ``{model id: merge}`` passed to :func:`fit` (the same in both fits).
+    alpha : float
+        Level for ``significance_changes``.
+
+    Returns
+    -------
+    DataFrame
+        One row per slope: ``model, term, coef_weighted, se_weighted,
+        coef_unweighted, se_unweighted, shift`` (unweighted minus weighted
+        coefficient, in weighted standard errors), ``se_ratio`` (unweighted /
+        weighted SE), ``sign_changes`` and ``significance_changes`` (at
+        ``alpha``, two-sided).
+    """
+    merge = merge or {}
+    rows = []
+    for spec in specs:
+        w = tidy(fit(frame, spec, merge.get(spec.id)))
+        u = tidy(fit(frame, spec, merge.get(spec.id), weighted=False))
+        both = w.merge(u, on=["model", "term"], suffixes=("_weighted", "_unweighted"))
+        rows.append(both[~both["term"].str.startswith("cut")])
+    out = pd.concat(rows, ignore_index=True)
+    out["shift"] = (out["coef_unweighted"] - out["coef_weighted"]) / out["se_weighted"]
+    out["se_ratio"] = out["se_unweighted"] / out["se_weighted"]
+    out["sign_changes"] = np.sign(out["coef_unweighted"]) != np.sign(out["coef_weighted"])
+    out["significance_changes"] = (out["p_unweighted"] < alpha) != (out["p_weighted"] < alpha)
+    keep = ["model", "term", "coef_weighted", "se_weighted", "p_weighted", "coef_unweighted",
+            "se_unweighted", "p_unweighted", "shift", "se_ratio", "sign_changes", "significance_changes"]
+    return out[keep]
+
+
+# --------------------------------------------------------------------------- predicted probabilities
+
+
+def _set_covariate(X: pd.DataFrame, variable: str, value, categorical: Mapping) -> pd.DataFrame:
+    """Copy of the design matrix with *variable* set to *value* for every row."""
+    X = X.copy()
+    if variable in categorical:
+        dummies = [c for c in X.columns if c.startswith(f"{variable}_")]
+        target = f"{variable}_{int(value)}"
+        if value != categorical[variable] and target not in dummies:
+            raise ValueError(f"{variable} = {value!r} is not a level of the fitted model ({dummies})")
+        X[dummies] = 0.0
+        if target in dummies:
+            X[target] = 1.0
+    elif variable in X.columns:
+        X[variable] = float(value)
+    else:
+        raise ValueError(f"{variable!r} is not a covariate of the model")
+    return X
+
+
+def _category_probability(eta: np.ndarray, cuts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(y = k) for 0-based category k, with dP/d(eta) and dP/d(cut_j) for each row."""
+    K = cuts.size + 1
+    upper = expit(cuts[k] - eta) if k < K - 1 else np.ones_like(eta)
+    lower = expit(cuts[k - 1] - eta) if k > 0 else np.zeros_like(eta)
+    f_up = upper * (1 - upper) if k < K - 1 else np.zeros_like(eta)
+    f_lo = lower * (1 - lower) if k > 0 else np.zeros_like(eta)
+    d_cut = np.zeros((eta.size, cuts.size))
+    if k < K - 1:
+        d_cut[:, k] = f_up
+    if k > 0:
+        d_cut[:, k - 1] = -f_lo
+    return upper - lower, -(f_up - f_lo), d_cut
+
+
+def predicted_probabilities(
+    f: Fit,
+    variable: str,
+    values: Sequence | None = None,
+    category: int | None = None,
+    method: str = "delta",
+    draws: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Average predicted probability of one answer at each value of a covariate.
+
+    For each value ``v``, *variable* is set to ``v`` for every respondent of
+    the model's estimation sample, the other covariates keep their observed
+    values, and the predicted probabilities of answer *category* are
+    averaged with the survey weights (Stata ``margins, at(variable = (...))``
+    after ``ologit [pweight=]``).
+
+    Parameters
+    ----------
+    f : Fit
+    variable : str
+        A covariate of the model (a factor is set through its dummies).
+    values : sequence, optional
+        Default: the values observed in the sample, sorted.
+    category : int, optional
+        Outcome code; default the highest ("strongly approve").
+    method : {"delta", "simulation"}
+        ``"delta"``: delta method on the logit of the probability, so the
+        interval stays inside (0, 1). ``"simulation"``: ``draws`` parameter
+        vectors from the normal approximation with the robust covariance,
+        percentile interval; reproducible through ``seed``.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        ``variable, value, probability, ci_low, ci_high, method``.
+    """
+    if method not in ("delta", "simulation"):
+        raise ValueError(f"method must be 'delta' or 'simulation', got {method!r}")
+    res, sample = f.result, f.sample
+    outcome = f.spec.outcome
+    levels = sorted(sample[outcome].unique().tolist())
+    code = levels[-1] if category is None else category
+    if code not in levels:
+        raise ValueError(f"category {category!r} is not an outcome level {levels}")
+    k = levels.index(code)
+    X0, _ = design_matrix(sample, list(f.spec.covariates), f.categorical)
+    slopes = [t for t in res.table["term"] if not t.startswith("cut")]
+    if list(X0.columns) != slopes:
+        raise ValueError("the sample's design does not match the fitted terms")
+    w = sample[f.spec.weight].to_numpy(dtype=float) if f.weighted else np.ones(len(sample))
+    w = w / w.sum()
+    theta = res.table["coef"].to_numpy(dtype=float)
+    V = res.cov.to_numpy(dtype=float)
+    nb = len(slopes)
+    values = sorted(sample[variable].unique().tolist()) if values is None else list(values)
+    z = stats.norm.ppf(0.5 + level / 2)
+    rng = np.random.default_rng(seed) if method == "simulation" else None
+    # Cholesky, not an eigen- or singular-value decomposition: the Cholesky
+    # factor is unique, whereas eigenvectors may come back with other signs
+    # (or rotated within a near-degenerate eigenspace) from another LAPACK
+    # kernel, which turned the same seed into other draws on another CPU
+    sims = rng.multivariate_normal(theta, V, size=draws, method="cholesky") if rng is not None else None
+    rows = []
+    for v in values:
+        X = _set_covariate(X0, variable, v, f.categorical).to_numpy(dtype=float)
+        eta = X @ theta[:nb]
+        prob, d_eta, d_cut = _category_probability(eta, theta[nb:], k)
+        p = float(w @ prob)
+        if method == "delta":
+            grad = np.concatenate(((w * d_eta) @ X, w @ d_cut))
+            se = float(np.sqrt(grad @ V @ grad))
+            half = z * se / (p * (1 - p))
+            lo, hi = expit(np.log(p / (1 - p)) + np.array([-half, half]))
+        else:
+            eta_s = X @ sims[:, :nb].T  # n x draws
+            cuts_s = sims[:, nb:]
+            K = cuts_s.shape[1] + 1
+            up = expit(cuts_s[:, k] - eta_s) if k < K - 1 else 1.0
+            low = expit(cuts_s[:, k - 1] - eta_s) if k > 0 else 0.0
+            p_s = w @ (up - low)
+            lo, hi = np.quantile(p_s, [0.5 - level / 2, 0.5 + level / 2])
+        rows.append({"variable": variable, "value": v, "probability": p, "ci_low": float(lo),
+                     "ci_high": float(hi), "method": method})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- proportional odds
+
+
+@dataclass
+class POTest:
+    """Result of :func:`proportional_odds_test`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per slope and a last row ``"all"`` (omnibus): ``term``,
+        one column ``b_gt_<t>`` per threshold with the binary-logit slope,
+        ``chi2``, ``df``, ``p``, and ``p_holm`` (Holm-adjusted over the
+        slopes of this model; NaN for the omnibus row).
+    thresholds : list
+        The thresholds ``t`` of the binary outcomes ``y > t``.
+    counts : Series
+        Respondents (unweighted) below/at and above each threshold.
+    cov : ndarray
+        Cluster-robust covariance of the stacked binary-logit estimates.
+    warnings : list of str
+        Binary logits that did not converge or have a coefficient beyond
+        10 in absolute value (signs of separation).
+    """
+
+    table: pd.DataFrame
+    thresholds: list
+    counts: pd.DataFrame
+    cov: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+
+def _weighted_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, maxiter: int = 100, tol: float = 1e-10):
+    """Weighted logistic regression by Newton-Raphson; returns (coef, converged).
+
+    Under separation the Newton steps grow without end or the Hessian
+    becomes singular; the fit then stops and reports ``converged=False``.
+    """
+    b = np.zeros(X.shape[1])
+    for _ in range(maxiter):
+        p = expit(X @ b)
+        g = X.T @ (w * (y - p))
+        H = (X * (w * p * (1 - p))[:, None]).T @ X
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return b, False
+        if not np.all(np.isfinite(step)):
+            return b, False
+        b = b + step
+        if np.max(np.abs(step)) < tol:
+            return b, True
+    return b, False
+
+
+def proportional_odds_test(
+    sample: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    categorical: Mapping | None = None,
+    weight: str | None = "weight",
+    thresholds: Sequence | None = None,
+) -> POTest:
+    """Brant-type Wald test of the proportional-odds assumption.
+
+    The ordered logit assumes that each covariate shifts every cumulative
+    logit ``logit P(y > t)`` by the same amount. The test fits one weighted
+    binary logit per threshold ``t`` (outcome ``y > t``, with intercept and
+    the same covariates), stacks the estimates and tests, for each slope,
+    that its coefficients are equal across thresholds (``df`` = number of
+    thresholds - 1), and for all slopes jointly (the omnibus row). This is
+    Brant's (1990) test with the covariance Stata's ``suest`` gives: the
+    binary logits share respondents, so their covariance is the sandwich
+    ``A^-1 B A^-1 * n / (n - 1)`` with ``A`` the block-diagonal Hessian and
+    ``B`` the sum over respondents of the outer product of their stacked
+    weighted scores (clusters = respondents). With survey weights this is
+    the appropriate covariance; Brant's original formula is model-based and
+    unweighted.
+
+    Parameters
+    ----------
+    sample : DataFrame
+        Complete estimation sample (e.g. from :func:`estimation_sample`).
+    outcome, covariates, categorical, weight
+        As for :func:`scsrepro.survey.models.fit_ologit`.
+    thresholds : sequence, optional
+        Outcome values ``t`` for the binary outcomes ``y > t``. Default: all
+        but the highest outcome value. Merging sparse categories means leaving
+        their thresholds out: ``[3, 4]`` on a 1..5 outcome tests whether the
+        split between 1-3 / 4-5 and 1-4 / 5 follow the same slopes, i.e.
+        answers 1-3 collapsed into one category.
+
+    Returns
+    -------
+    POTest
+    """
+    data = sample.reset_index(drop=True)
+    categorical = dict(categorical or {})
+    X, _ = design_matrix(data, list(covariates), categorical)
+    names = list(X.columns)
+    Xc = np.column_stack([np.ones(len(data)), X.to_numpy(dtype=float)])
+    y = data[outcome].to_numpy(dtype=float)
+    w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+    levels = sorted(np.unique(y).tolist())
+    thresholds = levels[:-1] if thresholds is None else sorted(thresholds)
+    if len(thresholds) < 2:
+        raise ValueError("the test needs at least two thresholds")
+    bad = [t for t in thresholds if not (levels[0] <= t < levels[-1])]
+    if bad:
+        raise ValueError(f"thresholds {bad} leave one side empty (outcome values {levels})")
+    n, q = Xc.shape
+    J = len(thresholds)
+    coefs, scores, blocks, msgs, counts = [], [], [], [], {}
+    for t in thresholds:
+        yt = (y > t).astype(float)
+        counts[f"y > {t:g}"] = {"at or below": int((yt == 0).sum()), "above": int(yt.sum())}
+        b, ok = _weighted_logit(Xc, yt, w)
+        if not ok or np.max(np.abs(b[1:])) > 10:
+            msgs.append(f"binary logit y > {t:g}: {'no convergence' if not ok else 'a coefficient beyond 10'} (separation?)")
+        p = expit(Xc @ b)
+        coefs.append(b)
+        scores.append(Xc * (w * (yt - p))[:, None])
+        blocks.append(np.linalg.pinv((Xc * (w * p * (1 - p))[:, None]).T @ Xc))
+    S = np.hstack(scores)  # n x (J q): stacked scores, one row per respondent (cluster)
+    A_inv = np.zeros((J * q, J * q))
+    for j, B in enumerate(blocks):
+        A_inv[j * q:(j + 1) * q, j * q:(j + 1) * q] = B
+    V = n / (n - 1) * A_inv @ (S.T @ S) @ A_inv
+    theta = np.concatenate(coefs)
+
+    def wald(slopes: Sequence[int]) -> tuple[float, int]:
+        R = []
+        for s in slopes:
+            for j in range(1, J):
+                r = np.zeros(J * q)
+                r[j * q + 1 + s] = 1.0
+                r[1 + s] = -1.0
+                R.append(r)
+        R = np.array(R)
+        d = R @ theta
+        return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
+
+    rows = []
+    for s, name in enumerate(names):
+        chi2, df = wald([s])
+        rows.append({"term": name, **{f"b_gt_{t:g}": coefs[j][1 + s] for j, t in enumerate(thresholds)},
+                     "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df))})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = _holm(table["p"].to_numpy())
+    chi2, df = wald(range(len(names)))
+    omnibus = {"term": "all", "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "p_holm": np.nan}
+    table = pd.concat([table, pd.DataFrame([omnibus])], ignore_index=True)
+    return POTest(table, list(thresholds), pd.DataFrame(counts), V, msgs)
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of a vector of p-values."""
+    m = p.size
+    order = np.argsort(p)
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj
+    return out

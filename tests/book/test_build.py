@@ -1,0 +1,157 @@
+"""The chapter pipeline: staleness, failures, and the book render.
+
+These tests build a tiny throw-away book in a temporary folder so that they
+can break chapters on purpose without touching the real ones; one test
+renders the real book into a temporary folder with warnings as errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from scsrepro.book import build
+from scsrepro.data.paths import ROOT
+
+HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def _chapter(body: str) -> str:
+    return HEADER + "\n# A chapter\n\n```{code-cell} ipython3\n:tags: [parameters]\n\ndata_path = \"../data.csv\"\nseed = 1\n```\n\n" + body
+
+
+def _project(tmp_path: Path, body: str = "```{code-cell} ipython3\nprint(seed + 1)\n```\n") -> Path:
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    (root / "src").mkdir()
+    (root / "src" / "helper.py").write_text("X = 1\n")
+    (root / "data.csv").write_text("a\n1\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: chapters/index\nchapters:\n  - file: chapters/one\n")
+    (root / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\nonly_build_toc_files: true\n")
+    (root / "references.bib").write_text("")
+    (root / "chapters" / "index.md").write_text("# Index\n\nHello.\n")
+    (root / "chapters" / "one.md").write_text(_chapter(body))
+    return root
+
+
+def _quiet(*args, **kwargs):
+    pass
+
+
+def test_discover_finds_only_jupytext_chapters(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    assert [c.name for c in chapters] == ["one"]
+    assert chapters[0].parameters == {"data_path": "../data.csv", "seed": 1}
+
+
+def test_execute_then_nothing_then_touch(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    ran = build.execute_chapters(chapters, jobs=1, log=_quiet)
+    assert [c.name for c in ran] == ["one"]
+    nb = nbformat.read(root / "chapters" / "one.ipynb", as_version=4)
+    assert nb.cells[-1].outputs[0]["text"].strip() == "2"
+    assert "start_time" not in nb.metadata.get("papermill", {})
+    assert all("papermill" not in c.metadata for c in nb.cells)
+    first = (root / "chapters" / "one.ipynb").read_bytes()
+
+    assert build.execute_chapters(chapters, jobs=1, log=_quiet) == []
+
+    time.sleep(0.05)
+    future = time.time() + 5
+    os.utime(root / "src" / "helper.py", (future, future))
+    ran = build.execute_chapters(chapters, jobs=1, log=_quiet)
+    assert [c.name for c in ran] == ["one"], "touching a file in src/ must re-execute the chapter"
+    assert (root / "chapters" / "one.ipynb").read_bytes() == first, "a re-execution must give identical bytes"
+
+
+def test_changing_the_data_file_reexecutes(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    (root / "data.csv").write_text("a\n2\n")
+    assert [c.name for c in build.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
+
+
+def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    good = (root / "chapters" / "one.ipynb").read_bytes()
+    (root / "chapters" / "one.md").write_text(
+        _chapter("```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('broken on purpose')\n```\n")
+    )
+    chapters = build.discover(root)
+    with pytest.raises(build.BuildError) as info:
+        build.execute_chapters(chapters, jobs=1, log=_quiet)
+    message = str(info.value)
+    assert "chapters/one.md" in message or "one.md" in message
+    assert "cell" in message and "ValueError: broken on purpose" in message
+    assert (root / "chapters" / "one.ipynb").read_bytes() == good
+
+
+def test_other_data_never_touches_committed_notebooks(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    committed = (root / "chapters" / "one.ipynb").read_bytes()
+    other = root / "other.csv"
+    other.write_text("a\n3\n")
+    out = root / "_build" / "runs" / "other" / "chapters"
+    out.mkdir(parents=True)
+    build.execute_chapters(chapters, out_dir=out, data=other, jobs=1, log=_quiet)
+    assert (root / "chapters" / "one.ipynb").read_bytes() == committed
+    nb = nbformat.read(out / "one.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "other.csv" in injected[0].source
+    assert str(tmp_path) not in injected[0].source, "no absolute path in executed notebooks"
+
+
+@pytest.mark.build
+def test_render_failure_keeps_previous_html(tmp_path):
+    root = _project(tmp_path)
+    chapters = build.discover(root)
+    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    notebooks = {"one": root / "chapters" / "one.ipynb"}
+    html = root / "_build" / "html"
+    assert build.render(root, notebooks, html, log=_quiet) is True
+    assert (html / "index.html").is_file()
+    assert build.render(root, notebooks, html, log=_quiet) is False, "nothing changed: no re-render"
+    marker = html / "marker.txt"
+    marker.write_text("previous build")
+    (root / "chapters" / "index.md").write_text("# Index\n\nSee {ref}`a-label-that-does-not-exist`.\n")
+    with pytest.raises(build.BuildError, match="previous"):
+        build.render(root, notebooks, html, log=_quiet)
+    assert marker.read_text() == "previous build"
+
+
+@pytest.mark.build
+def test_the_real_book_renders_without_warnings(tmp_path):
+    chapters = build.discover(ROOT)
+    notebooks = {c.name: c.notebook for c in chapters}
+    html = tmp_path / "html"
+    build.render(ROOT, notebooks, html, log=_quiet)
+    assert (html / "index.html").is_file()
+    for c in chapters:
+        page = html / "chapters" / f"{c.name}.html"
+        assert page.is_file(), f"{c.name} page missing"
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text

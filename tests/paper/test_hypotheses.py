@@ -1,0 +1,166 @@
+"""The verdict rule of scsrepro.paper.hypotheses, and the spec the hypotheses rest on.
+
+The rule is tested on constructed coefficient tables whose verdict is known
+by hand; the last tests check that every hypothesis points to terms that its
+model in ``data/models.yml`` really estimates and that each model's terms are
+the rows Table 4 prints for it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from scsrepro.paper import hypotheses as H
+from scsrepro.paper import modelspec
+from scsrepro.paper.published import load_hypotheses, load_published
+
+
+# --------------------------------------------------------------------------- single coefficient
+@pytest.mark.parametrize(
+    "coef, se, sign, supported, direction",
+    [
+        (0.5, 0.1, "+", True, "expected"),  # z = 5
+        (-0.5, 0.1, "-", True, "expected"),
+        (0.5, 0.1, "-", False, "opposite"),  # significant, wrong way
+        (0.1, 0.1, "+", False, "expected"),  # z = 1: right way, not significant
+        (-0.1, 0.1, "+", False, "opposite"),
+    ],
+)
+def test_single_coefficient(coef, se, sign, supported, direction):
+    v = H.verdict([coef], [se], sign)
+    assert v.supported is supported
+    assert v.direction == direction
+    assert v.label == ("supported" if supported else "not supported")
+
+
+def test_threshold_is_strict_and_two_sided():
+    z = 1.959963984540054  # two-sided p = 0.05 exactly
+    assert not H.verdict([z], [1.0], "+").supported
+    assert H.verdict([z + 1e-6], [1.0], "+").supported
+    assert H.verdict([z + 1e-6], [1.0], "+").p == pytest.approx(0.05, abs=1e-6)
+    # a looser level turns the same estimate into support
+    assert H.verdict([1.8], [1.0], "+", alpha=0.1).supported
+    assert not H.verdict([1.8], [1.0], "+").supported
+
+
+# --------------------------------------------------------------------------- factors
+def test_factor_all_expected_one_significant_after_bonferroni():
+    # p of 2.5/1 = 0.0124; times 3 dummies = 0.037 < 0.05
+    v = H.verdict([-0.2, -0.5, -2.5], [1.0, 1.0, 1.0], "-")
+    assert v.supported and v.direction == "expected"
+    assert v.p_adjusted == pytest.approx(3 * v.p)
+
+
+def test_factor_significant_alone_but_not_after_bonferroni():
+    # z = 2.1: p = 0.0357 < 0.05, but 3 x 0.0357 = 0.107
+    v = H.verdict([-0.2, -0.5, -2.1], [1.0, 1.0, 1.0], "-")
+    assert not v.supported
+    assert v.p < 0.05 < v.p_adjusted
+    assert "not significant" in v.reason
+
+
+def test_factor_with_mixed_signs_is_never_supported():
+    v = H.verdict([-5.0, 0.3], [1.0, 1.0], "-")
+    assert not v.supported and v.direction == "mixed"
+    assert "different directions" in v.reason
+
+
+def test_factor_all_opposite():
+    v = H.verdict([0.58, 0.73], [0.11, 0.15], "-")
+    assert not v.supported and v.direction == "opposite"
+
+
+def test_bad_input_is_rejected():
+    with pytest.raises(ValueError, match="one standard error per coefficient"):
+        H.verdict([1.0, 2.0], [1.0], "+")
+    with pytest.raises(ValueError, match="finite"):
+        H.verdict([1.0], [0.0], "+")
+    with pytest.raises(ValueError, match="expected_sign"):
+        H.verdict([1.0], [1.0], "positive")
+
+
+# --------------------------------------------------------------------------- tables
+def _hyp(rows):
+    return pd.DataFrame(rows, columns=["id", "hypothesis", "variable", "term", "model", "expected_sign"])
+
+
+def test_verdict_table_on_a_constructed_table():
+    hyp = _hyp(
+        [
+            ("h1", "H1", "x", "x", 1, "+"),
+            ("h2", "H2", "f", "f_2;f_3", 1, "-"),
+            ("h3", "H3", "d", "d", 2, "-"),
+        ]
+    )
+    est = pd.DataFrame(
+        {
+            "model": [1, 1, 1, 2, 1],
+            "term": ["x", "f_2", "f_3", "d", "d"],
+            "coef": [0.3, -0.4, -0.9, -0.05, 5.0],  # the (1, d) row must not be used for H3
+            "se": [0.1, 0.2, 0.2, 0.2, 0.1],
+        }
+    )
+    out = H.verdict_table(hyp, est).set_index("id")
+    assert out.loc["h1", "verdict"] == "supported"
+    assert out.loc["h2", "verdict"] == "supported"
+    assert out.loc["h2", "terms"] == "f_2, f_3"
+    assert out.loc["h3", "verdict"] == "not supported"
+    assert out.loc["h3", "direction"] == "expected"
+
+
+def test_flip_reverses_the_expected_sign_only():
+    hyp = _hyp([("h15", "H15", "join", "j", 5, "-")])
+    est = pd.DataFrame({"model": [5], "term": ["j"], "coef": [-0.5], "se": [0.1]})
+    stated = H.verdict_table(hyp, est).iloc[0]
+    flipped = H.verdict_table(hyp, est, flip=["h15"]).iloc[0]
+    assert (stated["expected_sign"], stated["verdict"]) == ("-", "supported")
+    assert (flipped["expected_sign"], flipped["verdict"], flipped["direction"]) == ("+", "not supported", "opposite")
+    assert stated["p"] == flipped["p"]
+    with pytest.raises(ValueError, match="not in the table"):
+        H.verdict_table(hyp, est, flip=["h99"])
+
+
+def test_missing_term_is_an_error():
+    hyp = _hyp([("h1", "H1", "x", "x", 3, "+")])
+    est = pd.DataFrame({"model": [1], "term": ["x"], "coef": [0.3], "se": [0.1]})
+    with pytest.raises(KeyError, match="H1"):
+        H.verdict_table(hyp, est)
+
+
+def test_the_rule_reproduces_the_papers_verdicts_on_the_printed_table():
+    """Applied to the printed Table 4, the stated rule gives the paper's 21 verdicts."""
+    hyp = load_hypotheses()
+    printed = H.estimates_from_published(load_published("table_4"))
+    out = H.verdict_table(hyp, printed)
+    assert list(out["verdict"]) == list(hyp["verdict"])
+    h15 = out.set_index("id").loc["h15"]
+    # stated coding: negative estimate = the direction H15 predicts, but far from significant
+    assert h15["direction"] == "expected" and h15["p"] > 0.5
+
+
+def test_estimates_from_published_has_every_coefficient_with_its_se():
+    printed = H.estimates_from_published(load_published("table_4"))
+    assert len(printed) == 113
+    assert printed[["coef", "se"]].notna().all().all()
+    row = printed.set_index(["model", "term"]).loc[(1, "age")]
+    assert (row["coef"], row["se"]) == (0.0147, 0.00549)
+
+
+# --------------------------------------------------------------------------- the specification
+def test_every_hypothesis_term_is_estimated_by_its_model():
+    keys = modelspec.term_keys()
+    specs = {s.id: s for s in modelspec.load_specs()}
+    for h in load_hypotheses().itertuples():
+        terms = specs[h.model].terms(keys)
+        for t in h.term.split(";"):
+            assert t in terms, f"{h.hypothesis}: term {t} is not in model {h.model} of data/models.yml"
+
+
+def test_each_models_terms_are_the_rows_table_4_prints():
+    keys = modelspec.term_keys()
+    pub = load_published("table_4")
+    coefs = pub[pub["statistic"].eq("coef")]
+    for spec in modelspec.load_specs():
+        printed = list(coefs.loc[coefs["column"].eq(spec.column), "item"])
+        assert spec.terms(keys) == printed, spec.column
