@@ -2,6 +2,7 @@
 #
 #   make book      set up .venv if needed, execute stale chapters, render _build/html
 #   make test      set up .venv if needed, run every test (pytest + strict nbval)
+#   make lint      ruff (lint and format check) and mypy on src/ (also part of make test)
 #   make validate DATA=path   check a data file against the codebook
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
 #   make data      regenerate the synthetic twin from the committed parameters (bit-identical)
@@ -28,7 +29,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures seeds
+.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures seeds lint
 
 venv: $(STAMP)
 
@@ -48,6 +49,12 @@ execute: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest tests chapters --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg -p no:cacheprovider
+
+# The same checks run inside `make test` (tests/test_tooling.py).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src
+	$(VENV)/bin/ruff format --check src
+	$(VENV)/bin/mypy
 
 validate: $(STAMP)
 	@test -n "$(DATA)" || { echo "usage: make validate DATA=path/to/file.csv" >&2; exit 2; }

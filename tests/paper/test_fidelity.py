@@ -234,19 +234,19 @@ def test_a_status_flips_when_the_data_move_toward_the_paper(frame_2209):
 
 
 # ------------------------------------------------------------------ writing & CLI
-class _Broken(pd.DataFrame):
-    def to_csv(self, *args, **kwargs):  # noqa: D102 - test double
-        raise OSError("disk full")
-
-
-def test_write_scoreboard_is_atomic(tmp_path):
+def test_write_scoreboard_is_atomic(tmp_path, monkeypatch):
     board = F.scoreboard(_rows("table_a2", {"a2_w_approval_neutral": 18.0}))
     path = F.write_scoreboard(board, tmp_path / "sub" / "fidelity.csv")
     back = pd.read_csv(path, keep_default_na=False)
     assert len(back) == len(board) == 809 + 21  # printed numbers + the paper's 21 verdicts
     before = path.read_text()
+
+    def broken(frame):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("scsrepro.data.files.csv_text", broken)
     with pytest.raises(OSError):
-        F.write_scoreboard(_Broken(board), path)
+        F.write_scoreboard(board, path)
     assert path.read_text() == before
     assert os.listdir(path.parent) == ["fidelity.csv"]
 

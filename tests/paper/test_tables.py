@@ -358,19 +358,24 @@ def test_overlapping_recipes_are_an_error(tmp_path):
 
 
 # ------------------------------------------------------------------ writing
-class _Broken(pd.DataFrame):
-    def to_csv(self, *args, **kwargs):  # noqa: D102 - test double
-        raise OSError("disk full")
-
-
-def test_write_tables_is_all_or_nothing(tmp_path):
+def test_write_tables_is_all_or_nothing(tmp_path, monkeypatch):
     good = pd.DataFrame({"id": ["a"], "reproduced": [1.0]})
+    real = T.csv_text
+
+    def fails_on_marked(frame):  # the disk fills up while the marked table is written
+        if frame.attrs.get("broken"):
+            raise OSError("disk full")
+        return real(frame)
+
+    monkeypatch.setattr(T, "csv_text", fails_on_marked)
+    broken = good.copy()
+    broken.attrs["broken"] = True
     target = tmp_path / "out"
     written = T.write_tables({"one": good, "two": good}, target)
     assert sorted(p.name for p in written) == ["one.csv", "two.csv"]
     before = (target / "one.csv").read_text()
     with pytest.raises(OSError, match="disk full"):
-        T.write_tables({"one": good.assign(reproduced=2.0), "three": _Broken(good)}, target)
+        T.write_tables({"one": good.assign(reproduced=2.0), "three": broken}, target)
     assert sorted(os.listdir(target)) == ["one.csv", "two.csv"]  # no temp files, no 'three'
     assert (target / "one.csv").read_text() == before
     with pytest.raises(ValueError, match="plain file name"):

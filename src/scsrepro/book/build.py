@@ -291,7 +291,7 @@ def execute_chapters(
     root = chapters[0].root
     run_dir = (out_dir or (root / "_build")).resolve()
     todo = []
-    for position, ch in enumerate(chapters):
+    for ch in chapters:
         output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
         files = inputs_of(ch, data)
         extra = {"data": paths.relative(data) if data else None}
@@ -364,14 +364,18 @@ def colophon(root: Path) -> str:
         if m:
             pins[m.group(1).lower()] = m.group(2)
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
         commit += " (with uncommitted changes)" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown (not a git checkout)"
     sha_file = root / "data" / "synthetic" / "twin.csv.sha256"
     checksum = sha_file.read_text().split()[0] if sha_file.is_file() else "not generated"
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows = "\n".join(f"| {name} | {pins.get(name, '?')} |" for name in top)
     return (
         "# Colophon\n\n"
@@ -442,8 +446,19 @@ def preview(root: Path, name: str, log=print) -> Path:
     out = work / ".render"
     if out.exists():
         shutil.rmtree(out)
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage), "--path-output", str(out),
-           "--builder", "html", "-W", "-n", "--keep-going", "--quiet"]
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(stage),
+        "--path-output",
+        str(out),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--quiet",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     # links to chapters that exist but are outside this small book are expected to break
     import re
@@ -452,9 +467,9 @@ def preview(root: Path, name: str, log=print) -> Path:
         if "index.md" in line:
             return True
         m = re.search(r"unknown document: '(?:\.\./)?(?:chapters/)?([\w-]+)'", line)
-        return bool(m) and (root / "chapters" / f"{m.group(1)}.md").is_file()
+        return m is not None and (root / "chapters" / f"{m.group(1)}.md").is_file()
 
-    lines = [l for l in (proc.stdout + proc.stderr).splitlines() if "WARNING" in l and not expected(l)]
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line and not expected(line)]
     if lines:
         raise BuildError("preview of " + name + " has Sphinx warnings:\n" + "\n".join(lines[-30:]))
     html = work / "html"
@@ -493,8 +508,17 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     if out.exists():
         shutil.rmtree(out)
     cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage),
-        "--path-output", str(out), "--builder", "html", "-W", "-n", "--keep-going", "--quiet",
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(stage),
+        "--path-output",
+        str(out),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--quiet",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -536,7 +560,12 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
     digest = fingerprint(files, root, {"data": paths.relative(data)})
     stamp = out_dir / ".stamps" / "reports.json"
     board_path = out_dir / "fidelity.csv"
-    if not force and board_path.is_file() and stamp.is_file() and json.loads(stamp.read_text()).get("fingerprint") == digest:
+    if (
+        not force
+        and board_path.is_file()
+        and stamp.is_file()
+        and json.loads(stamp.read_text()).get("fingerprint") == digest
+    ):
         log(f"[book] {paths.relative(board_path)}: up to date")
         return False
     from scsrepro.paper import audit, fidelity
@@ -581,14 +610,24 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scsrepro.book.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=None, help="run the chapters on this data file instead of the default")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="run the chapters on this data file instead of the default"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="chapters executed at the same time (default 2)")
     parser.add_argument("--force", action="store_true", help="execute and render even if nothing changed")
     parser.add_argument("--execute-only", action="store_true", help="execute stale chapters, do not render")
-    parser.add_argument("--preview", metavar="NAME", default=None,
-                        help="render the executed chapters/NAME.ipynb alone, with warnings as errors")
-    parser.add_argument("--only", metavar="NAME", default=None,
-                        help="execute just chapters/NAME.md (even if _toc.yml does not list it yet); implies --execute-only")
+    parser.add_argument(
+        "--preview",
+        metavar="NAME",
+        default=None,
+        help="render the executed chapters/NAME.ipynb alone, with warnings as errors",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        default=None,
+        help="execute just chapters/NAME.md (even if _toc.yml does not list it yet); implies --execute-only",
+    )
     args = parser.parse_args(argv)
     start = time.monotonic()
     try:

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -387,9 +388,7 @@ class Codebook:
         try:
             return self._vars[name]
         except KeyError:
-            raise KeyError(
-                f"{name!r} is not a variable of the codebook {self.source}"
-            ) from None
+            raise KeyError(f"{name!r} is not a variable of the codebook {self.source}") from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._vars
@@ -454,18 +453,20 @@ class Codebook:
         """
         rows = []
         for v in self:
-            rows.append({
-                "name": v.name,
-                "label": v.label,
-                "type": v.type,
-                "group": v.group or "",
-                "asked_if": v.asked_if,
-                "codes": "; ".join(f"{c} = {lab}" for c, lab in v.codes.items()),
-                "missing_codes": ", ".join(f"{c} ({r})" for c, r in v.missing_reasons.items()),
-                "derived_from": ", ".join(v.derived_from),
-                "sources": ", ".join(v.sources),
-                "notes": " ".join((v.notes or "").split()),
-            })
+            rows.append(
+                {
+                    "name": v.name,
+                    "label": v.label,
+                    "type": v.type,
+                    "group": v.group or "",
+                    "asked_if": v.asked_if,
+                    "codes": "; ".join(f"{c} = {lab}" for c, lab in v.codes.items()),
+                    "missing_codes": ", ".join(f"{c} ({r})" for c, r in v.missing_reasons.items()),
+                    "derived_from": ", ".join(v.derived_from),
+                    "sources": ", ".join(v.sources),
+                    "notes": " ".join((v.notes or "").split()),
+                }
+            )
         return pd.DataFrame(rows).set_index("name", drop=False)
 
     def asked_if(self, name: str) -> str:
@@ -511,8 +512,7 @@ class Codebook:
             missing = [c for c in var.derived_from if c not in out.columns]
             if missing:
                 raise KeyError(
-                    f"cannot derive {var.name!r}: column(s) "
-                    f"{', '.join(repr(m) for m in missing)} not in the data"
+                    f"cannot derive {var.name!r}: column(s) {', '.join(repr(m) for m in missing)} not in the data"
                 )
             out[var.name] = self._derive_one(var, out)
         return out
@@ -545,9 +545,7 @@ class Codebook:
             raise ValueError(f"unknown derivation method {method!r}")
         return result
 
-    def to_missing(
-        self, df: pd.DataFrame, columns: Iterable[str] | None = None
-    ) -> pd.DataFrame:
+    def to_missing(self, df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Replace non-substantive codes (98, 99, 97, ...) by missing values.
 
         This is how the paper treats "I don't know" and "I'd rather not
@@ -568,9 +566,11 @@ class Codebook:
             non-substantive codes.
         """
         out = df.copy()
-        cols = list(columns) if columns is not None else [
-            c for c in out.columns if c in self._vars and self._vars[c].missing_reasons
-        ]
+        cols = (
+            list(columns)
+            if columns is not None
+            else [c for c in out.columns if c in self._vars and self._vars[c].missing_reasons]
+        )
         for col in cols:
             var = self[col]
             if var.missing_reasons:
@@ -617,34 +617,30 @@ class Codebook:
         """
         if isinstance(columns, str):
             columns = [columns]
-        cols = list(columns) if columns is not None else [
-            c for c in df.columns if c in self._vars and self._vars[c].is_coded
-        ]
+        cols = (
+            list(columns)
+            if columns is not None
+            else [c for c in df.columns if c in self._vars and self._vars[c].is_coded]
+        )
         out = df.copy()
         for col in cols:
             var = self[col]
             if not var.is_coded:
-                raise ValueError(
-                    f"column {col!r} is of type {var.type!r} and has no labels"
-                )
+                raise ValueError(f"column {col!r} is of type {var.type!r} and has no labels")
             labels = var.codes if language == "en" else var.codes_zh
             if not labels:
                 raise ValueError(f"column {col!r} has no {language!r} labels in the codebook")
-            keep = {c: lab for c, lab in labels.items()
-                    if not (drop_missing and c in var.missing_reasons)}
+            keep = {c: lab for c, lab in labels.items() if not (drop_missing and c in var.missing_reasons)}
             values = out[col]
             known = set(labels) if language == "en" else set(var.codes)
             present = set(int(x) for x in values.dropna().unique())
             unknown = sorted(present - known)
             if unknown:
                 raise ValueError(
-                    f"column {col!r} holds code(s) {', '.join(map(str, unknown))} "
-                    f"that the codebook does not define"
+                    f"column {col!r} holds code(s) {', '.join(map(str, unknown))} that the codebook does not define"
                 )
-            mapped = values.map(lambda x: keep.get(int(x)) if pd.notna(x) else None)
-            out[col] = pd.Categorical(
-                mapped, categories=list(dict.fromkeys(keep.values())), ordered=True
-            )
+            mapped = values.map(lambda x, keep=keep: keep.get(int(x)) if pd.notna(x) else None)
+            out[col] = pd.Categorical(mapped, categories=list(dict.fromkeys(keep.values())), ordered=True)
         return out
 
 
@@ -730,15 +726,11 @@ def parse_codebook(raw: Any, source: str = "<codebook>") -> Codebook:
         groups_raw = {}
     groups = _parse_groups(groups_raw, variables, errors)
     # options inherit the group's asked_if
-    variables = [
-        _with_group_condition(v, groups) if v.type == "multiselect_option" else v
-        for v in variables
-    ]
+    variables = [_with_group_condition(v, groups) if v.type == "multiselect_option" else v for v in variables]
     _check_cross_references(variables, groups, errors)
     if errors:
         raise CodebookError(
-            f"codebook {source} has {len(errors)} problem(s):\n"
-            + "\n".join(f"  - {e}" for e in errors)
+            f"codebook {source} has {len(errors)} problem(s):\n" + "\n".join(f"  - {e}" for e in errors)
         )
     cb = Codebook(variables, groups, {k: raw[k] for k in raw if k not in ("variables", "groups")}, source)
     return cb
@@ -791,8 +783,7 @@ def _parse_variable(entry: Any, index: int, reasons: dict, errors: list[str]) ->
             errors.append(f"{where}: missing code {code} is not one of its codes")
         if reason not in reasons:
             errors.append(
-                f"{where}: missing code {code} has unknown reason {reason!r} "
-                f"(known: {', '.join(sorted(reasons))})"
+                f"{where}: missing code {code} has unknown reason {reason!r} (known: {', '.join(sorted(reasons))})"
             )
     for code in codes_zh:
         if code not in codes:
@@ -875,9 +866,7 @@ def _parse_variable(entry: Any, index: int, reasons: dict, errors: list[str]) ->
 
 def _check_derivation(rule: Any, codes: dict[int, str], where: str, errors: list[str]) -> None:
     if not isinstance(rule, dict) or rule.get("method") not in _DERIVATION_KEYS:
-        errors.append(
-            f"{where}: 'derivation' needs a 'method' among {', '.join(_DERIVATION_KEYS)}"
-        )
+        errors.append(f"{where}: 'derivation' needs a 'method' among {', '.join(_DERIVATION_KEYS)}")
         return
     required, optional = _DERIVATION_KEYS[rule["method"]]
     _check_keys(rule, required, optional, f"{where} derivation", errors)
@@ -1005,8 +994,7 @@ def _check_cross_references(variables: list[Variable], groups: dict[str, Group],
             missing = sorted(needed - set(v.derived_from))
             if missing:
                 errors.append(
-                    f"variable {v.name!r}: derivation uses {', '.join(map(repr, missing))} "
-                    "not listed in derived_from"
+                    f"variable {v.name!r}: derivation uses {', '.join(map(repr, missing))} not listed in derived_from"
                 )
             if v.derivation["method"] == "recode" and v.derivation.get("source") in by_name:
                 src = by_name[v.derivation["source"]]
@@ -1063,7 +1051,5 @@ def branching_order_from(deps: Mapping[str, set[str]]) -> list[str]:
                 pending.remove(name)
                 progress = True
         if not progress:
-            raise ValueError(
-                "asked_if conditions are circular among: " + ", ".join(pending)
-            )
+            raise ValueError("asked_if conditions are circular among: " + ", ".join(pending))
     return order

@@ -62,19 +62,18 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
         raise _fail(name, "is not a file (a folder?)")
     data = p.read_bytes()
     if not data.strip():
-        raise _fail(name, "file is empty: expected a header row of variable names "
-                          "followed by one row per respondent")
+        raise _fail(name, "file is empty: expected a header row of variable names followed by one row per respondent")
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise _fail(name, "not a CSV file: this looks like a spreadsheet workbook "
-                          "(xlsx/xls); export it as UTF-8 CSV")
+        raise _fail(name, "not a CSV file: this looks like a spreadsheet workbook (xlsx/xls); export it as UTF-8 CSV")
     if b"\x00" in data:
         raise _fail(name, "not a CSV file: it contains binary (NUL) bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _fail(name, "not a UTF-8 text file (save the CSV as UTF-8)",
-                    where=f"byte {exc.start}, line {line} of the file") from None
+        raise _fail(
+            name, "not a UTF-8 text file (save the CSV as UTF-8)", where=f"byte {exc.start}, line {line} of the file"
+        ) from None
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -88,9 +87,11 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
     if len(header) == 1:
         for sep, sep_name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if sep in header[0]:
-                raise _fail(name, f"not a comma-separated file: the header row is "
-                                  f"separated by {sep_name}; save it with commas",
-                            where="header row")
+                raise _fail(
+                    name,
+                    f"not a comma-separated file: the header row is separated by {sep_name}; save it with commas",
+                    where="header row",
+                )
     rows = records[1:]
     if not rows:
         problems.append(Problem("file", "no data rows after the header row", where="file"))
@@ -106,10 +107,10 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
             row = (row + [""] * width)[:width]
         cells.append(row)
     for n_fields, bad_rows in ragged.items():
-        what = ("blank line inside the data" if n_fields == 0 else
-                f"row has {n_fields} field(s) but the header has {width}")
-        problems.append(Problem("file", what, values=[n_fields] if n_fields else [],
-                                rows=bad_rows))
+        what = (
+            "blank line inside the data" if n_fields == 0 else f"row has {n_fields} field(s) but the header has {width}"
+        )
+        problems.append(Problem("file", what, values=[n_fields] if n_fields else [], rows=bad_rows))
     # duplicate, empty and unknown column names are kept here and reported
     # by the schema step, with their position in the header
     frame = pd.DataFrame(cells, columns=header, index=pd.RangeIndex(len(cells)), dtype="string")

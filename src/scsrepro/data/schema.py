@@ -16,8 +16,9 @@ codebook.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ class Problem:
     rows: list[int] = field(default_factory=list)
     where: str | None = None
 
-    def without_rows(self, rows: set[int]) -> "Problem | None":
+    def without_rows(self, rows: set[int]) -> Problem | None:
         """Return the problem minus *rows*, or None if no row is left.
 
         Problems without rows (header-level) are returned unchanged. Values
@@ -90,8 +91,7 @@ class Problem:
         keep = [i for i, r in enumerate(self.rows) if r not in rows]
         if not keep:
             return None
-        values = ([self.values[i] for i in keep]
-                  if len(self.values) == len(self.rows) else self.values)
+        values = [self.values[i] for i in keep] if len(self.values) == len(self.rows) else self.values
         return Problem(self.column, self.what, values, [self.rows[i] for i in keep], self.where)
 
 
@@ -208,14 +208,17 @@ def coerce_frame(
     derived = {v.name for v in codebook.derived_variables}
     for col in codebook.required_columns:
         if col not in df.columns:
-            problems.append(Problem(
-                col, "required column is missing from the data",
-                values=[col], where="header row: no such column"))
+            problems.append(
+                Problem(
+                    col, "required column is missing from the data", values=[col], where="header row: no such column"
+                )
+            )
     dup = df.columns[df.columns.duplicated()].unique()
     for col in dup:
         where = [str(i) for i, c in enumerate(df.columns, start=1) if c == col]
-        problems.append(Problem(str(col), "duplicate column name", values=[col],
-                                where=f"header row, columns {', '.join(where)}"))
+        problems.append(
+            Problem(str(col), "duplicate column name", values=[col], where=f"header row, columns {', '.join(where)}")
+        )
     first_seen = ~df.columns.duplicated()
     for pos, (col, first_) in enumerate(zip(df.columns, first_seen), start=1):
         if col in raw_names or not first_:
@@ -223,16 +226,17 @@ def coerce_frame(
         if col in derived and allow_derived:
             continue
         if col == "":
-            problems.append(Problem("(unnamed)", "empty column name in the header",
-                                    values=[col], where=f"header row, column {pos}"))
+            problems.append(
+                Problem("(unnamed)", "empty column name in the header", values=[col], where=f"header row, column {pos}")
+            )
             continue
         if col in derived:
-            what = ("derived variable must not be stored in the data; it is "
-                    "computed from " + ", ".join(codebook[col].derived_from))
+            what = "derived variable must not be stored in the data; it is computed from " + ", ".join(
+                codebook[col].derived_from
+            )
         else:
             what = "column is not in the codebook"
-        problems.append(Problem(col, what, values=[col],
-                                where=f"header row, column {pos}"))
+        problems.append(Problem(col, what, values=[col], where=f"header row, column {pos}"))
     df = df.loc[:, first_seen]
     out = pd.DataFrame(index=df.index)
     for name in raw_names:
@@ -254,9 +258,14 @@ def _coerce_series(s: pd.Series, var: Variable) -> tuple[pd.Series, list[Problem
         if not want_float:
             frac = (num.notna() & ((num % 1) != 0)).fillna(False).to_numpy(bool)
             if frac.any():
-                problems.append(Problem(
-                    var.name, "not a whole number (codes and integers must be whole)",
-                    values=list(num[frac]), rows=list(positions[frac])))
+                problems.append(
+                    Problem(
+                        var.name,
+                        "not a whole number (codes and integers must be whole)",
+                        values=list(num[frac]),
+                        rows=list(positions[frac]),
+                    )
+                )
                 num = num.mask(pd.Series(frac, index=num.index))
             return num.round().astype("Int64"), problems
         return num, problems
@@ -268,8 +277,11 @@ def _coerce_series(s: pd.Series, var: Variable) -> tuple[pd.Series, list[Problem
     if bad.any():
         badvals = list(text[bad])
         looks_decimal = all(_FLOAT_TEXT.match(v) for v in badvals)
-        what = ("not a whole number (codes and integers must be whole)"
-                if looks_decimal else "text that is not a number (use numeric codes, never labels)")
+        what = (
+            "not a whole number (codes and integers must be whole)"
+            if looks_decimal
+            else "text that is not a number (use numeric codes, never labels)"
+        )
         problems.append(Problem(var.name, what, values=badvals, rows=list(positions[bad])))
     cleaned = text.where(pd.Series(~empty & ok, index=s.index))
     num = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
@@ -342,21 +354,19 @@ def build_schema(codebook: Codebook | None = None) -> pa.DataFrameSchema:
         checks: list[pa.Check] = []
         if var.type == "id":
             checks += [pa.Check.gt(0, error=f"positive:{var.name}"), _not_empty(var.name)]
-            columns[var.name] = pa.Column("Int64", checks, nullable=True, unique=True,
-                                          required=True, title=var.label)
+            columns[var.name] = pa.Column("Int64", checks, nullable=True, unique=True, required=True, title=var.label)
             continue
         if var.type == "weight":
             checks += [pa.Check.gt(0, error=f"positive:{var.name}"), _not_empty(var.name)]
-            columns[var.name] = pa.Column("Float64", checks, nullable=True,
-                                          required=var.required, title=var.label)
+            columns[var.name] = pa.Column("Float64", checks, nullable=True, required=var.required, title=var.label)
             continue
         if var.type == "integer":
             checks.append(pa.Check.in_range(var.min, var.max, error=f"range:{var.name}"))
         else:
             checks.append(pa.Check.isin(list(var.allowed_codes), error=f"codes:{var.name}"))
-        columns[var.name] = pa.Column("Int64", checks, nullable=True,
-                                      required=var.required, title=var.label,
-                                      description=var.question_en)
+        columns[var.name] = pa.Column(
+            "Int64", checks, nullable=True, required=var.required, title=var.label, description=var.question_en
+        )
         # branching: both directions
         for kind in ("asked_empty", "not_asked_filled"):
             key = f"branching:{kind}:{var.name}"
@@ -474,18 +484,22 @@ def validate_frame(
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as exc:
-        problems.extend(_without_cells(
-            _problems_from_failures(exc.failure_cases, typed, schema, cb),
-            {(p.column, r) for p in problems for r in p.rows},
-        ))
+        problems.extend(
+            _without_cells(
+                _problems_from_failures(exc.failure_cases, typed, schema, cb),
+                {(p.column, r) for p in problems for r in p.rows},
+            )
+        )
     except SchemaError as exc:  # pragma: no cover - lazy=True collects errors
         problems.append(Problem("file", str(exc)))
     # Rows failing a dataframe-level check are taken from the check itself:
     # pandera's failure cases omit rows whose cells are all empty.
-    problems.extend(_without_cells(
-        _wide_problems(schema, typed, cb),
-        {(p.column, r) for p in problems for r in p.rows},
-    ))
+    problems.extend(
+        _without_cells(
+            _wide_problems(schema, typed, cb),
+            {(p.column, r) for p in problems for r in p.rows},
+        )
+    )
     if problems:
         order = {name: i for i, name in enumerate(cb.names)}
         problems.sort(key=lambda p: order.get(p.column, -1))
@@ -502,10 +516,11 @@ def _without_cells(problems: list[Problem], unreadable: set[tuple[str, int]]) ->
     """
     kept = []
     for p in problems:
+        q: Problem | None = p
         if p.values == [EMPTY]:
-            p = p.without_rows({r for c, r in unreadable if c == p.column})
-        if p is not None:
-            kept.append(p)
+            q = p.without_rows({r for c, r in unreadable if c == p.column})
+        if q is not None:
+            kept.append(q)
     return kept
 
 
@@ -527,8 +542,7 @@ def _problems_from_failures(
         kind, _, _ = check.partition(":")
         if kind == "codes":
             var = cb[col]
-            what = ("code not allowed by the codebook (allowed: "
-                    + ", ".join(map(str, var.allowed_codes)) + ")")
+            what = "code not allowed by the codebook (allowed: " + ", ".join(map(str, var.allowed_codes)) + ")"
         elif kind == "range":
             var = cb[col]
             what = f"value outside the allowed range {var.min}-{var.max}"
@@ -561,30 +575,38 @@ def _wide_problem(key: str, meta: dict[str, Any], rows: list[int], df: pd.DataFr
     if kind == "asked_empty":
         cond = meta["expr"]
         when = "every respondent was asked" if cond == ALWAYS else f"asked if {cond}"
-        return Problem(meta["column"], f"empty cell although the question was asked ({when})",
-                       values=[EMPTY], rows=rows)
+        return Problem(
+            meta["column"], f"empty cell although the question was asked ({when})", values=[EMPTY], rows=rows
+        )
     if kind == "not_asked_filled":
         values = list(df[meta["column"]].iloc[positions])
-        return Problem(meta["column"],
-                       f"answer given although the question was not asked (asked only "
-                       f"if {meta['expr']}); such cells must be empty",
-                       values=values, rows=rows)
+        return Problem(
+            meta["column"],
+            f"answer given although the question was not asked (asked only "
+            f"if {meta['expr']}); such cells must be empty",
+            values=values,
+            rows=rows,
+        )
     group = cb.groups[meta["group"]]
     if kind == "min_selected":
         return Problem(
             f"group '{group.name}' (columns {', '.join(group.options)})",
-            f"fewer than {group.min_selected} option(s) selected although the "
-            f"question was asked ({group.asked_if})",
-            values=[Marker("all options 0")], rows=rows)
+            f"fewer than {group.min_selected} option(s) selected although the question was asked ({group.asked_if})",
+            values=[Marker("all options 0")],
+            rows=rows,
+        )
     opt = meta["column"]
     others = [o for o in group.options if o != opt]
     values = []
     for pos in positions:
         sel = [o for o in others if df[o].iloc[pos] == 1]
         values.append(Marker(f"{opt}=1 with " + ", ".join(f"{o}=1" for o in sel)))
-    return Problem(opt, f"option of group '{group.name}' that excludes all other "
-                        f"options was selected together with another option",
-                   values=values, rows=rows)
+    return Problem(
+        opt,
+        f"option of group '{group.name}' that excludes all other options was selected together with another option",
+        values=values,
+        rows=rows,
+    )
 
 
 # ---------------------------------------------------------- random frames
@@ -634,16 +656,18 @@ def random_valid_frame(
         key = f"group:{v.group}" if v.group else v.name
         deps = expression_names(v.asked_if) & raw_names
         units.setdefault(key, set()).update(deps)
-    members = {key: ([o for o in cb.groups[key[6:]].options] if key.startswith("group:") else [key])
-               for key in units}
+    members = {key: ([o for o in cb.groups[key[6:]].options] if key.startswith("group:") else [key]) for key in units}
     name_to_unit = {m: key for key, ms in members.items() for m in ms}
-    deps = {key: {name_to_unit[d] for d in ds} - {key} for key, ds in units.items()}
+    unit_deps = {key: {name_to_unit[d] for d in ds} - {key} for key, ds in units.items()}
     df = pd.DataFrame(index=pd.RangeIndex(n))
-    for key in branching_order_from(deps):
+    for key in branching_order_from(unit_deps):
         if key.startswith("group:"):
             group = cb.groups[key[6:]]
-            asked, _ = _condition_state(df, group.asked_if, cb) if group.asked_if != ALWAYS \
+            asked, _ = (
+                _condition_state(df, group.asked_if, cb)
+                if group.asked_if != ALWAYS
                 else (pd.Series(True, index=df.index), None)
+            )
             _draw_group(df, group, asked.to_numpy(bool), rng)
             continue
         var = cb[key]
@@ -655,9 +679,11 @@ def random_valid_frame(
         if var.type == "weight":
             df[var.name] = pd.array(np.round(rng.uniform(0.5, 2.0, n), 4), dtype="Float64")
             continue
-        asked = (_condition_state(df, var.asked_if, cb)[0] if var.asked_if != ALWAYS
-                 else pd.Series(True, index=df.index)).to_numpy(bool)
+        asked = (
+            _condition_state(df, var.asked_if, cb)[0] if var.asked_if != ALWAYS else pd.Series(True, index=df.index)
+        ).to_numpy(bool)
         if var.type == "integer":
+            assert var.min is not None and var.max is not None  # the codebook requires both for integer variables
             values = rng.integers(var.min, var.max + 1, n).astype(float)
         else:
             subst = np.array(var.substantive_codes)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -69,8 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Check a respondent-level CSV against data/codebook.yml.",
     )
     parser.add_argument("path", help="CSV file to check")
-    parser.add_argument("--codebook", default=None,
-                        help="codebook YAML (default: the project's data/codebook.yml)")
+    parser.add_argument("--codebook", default=None, help="codebook YAML (default: the project's data/codebook.yml)")
     args = parser.parse_args(argv)
     try:
         cb = load_codebook(args.codebook)

@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -138,8 +138,16 @@ def _frame(rows: Sequence[dict]) -> pd.DataFrame:
     return out[list(FINDING_COLUMNS)].astype(str).reset_index(drop=True)
 
 
-def _finding(check: str, source: str, items: Sequence[str], printed: str, recomputed: str,
-             arithmetic: str, severity: str, explanation: str) -> dict:
+def _finding(
+    check: str,
+    source: str,
+    items: Sequence[str],
+    printed: str,
+    recomputed: str,
+    arithmetic: str,
+    severity: str,
+    explanation: str,
+) -> dict:
     return {
         "check": check,
         "source": source,
@@ -290,14 +298,27 @@ def table4_star_intervals(published: pd.DataFrame) -> pd.DataFrame:
         z_hi = (b + hb) / (s - hs) if s - hs > 0 else math.inf
         p, p_lo, p_hi = (2 * norm.sf(x) for x in (z, z_hi, z_lo))
         weakest, strongest = _STAR_LEVELS.index(stars_for_p(p_hi)), _STAR_LEVELS.index(stars_for_p(p_lo))
-        possible = _STAR_LEVELS[weakest: strongest + 1]
-        rows.append({
-            "id": r["id"], "se_id": sid, "coef": float(r["value"]), "se": s,
-            "coef_printed": r["value_printed"], "se_printed": look.printed(sid),
-            "z": z, "z_lo": z_lo, "z_hi": z_hi, "p": p, "p_lo": p_lo, "p_hi": p_hi,
-            "expected": stars_for_p(p), "possible": "|".join(x or "none" for x in possible),
-            "printed": r["stars"], "consistent": r["stars"] in possible,
-        })
+        possible = _STAR_LEVELS[weakest : strongest + 1]
+        rows.append(
+            {
+                "id": r["id"],
+                "se_id": sid,
+                "coef": float(r["value"]),
+                "se": s,
+                "coef_printed": r["value_printed"],
+                "se_printed": look.printed(sid),
+                "z": z,
+                "z_lo": z_lo,
+                "z_hi": z_hi,
+                "p": p,
+                "p_lo": p_lo,
+                "p_hi": p_hi,
+                "expected": stars_for_p(p),
+                "possible": "|".join(x or "none" for x in possible),
+                "printed": r["stars"],
+                "consistent": r["stars"] in possible,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -318,17 +339,21 @@ def check_table4_stars(published: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in (table[~table["consistent"]] if len(table) else table).iterrows():
         expected = r["possible"].replace("|", " or ")
-        rows.append(_finding(
-            "table4_stars", "Table 4", [r["id"], r["se_id"]],
-            f"{r['coef_printed']} {r['se_printed']}",
-            f"{r['expected'] or 'no stars'} (p = {_g(r['p'])})",
-            f"|{_g(r['coef'], 5)}|/{_g(r['se'], 5)} = {r['z']:.2f} (rounding range {r['z_lo']:.2f}-{r['z_hi']:.2f})"
-            f" -> p = {r['p']:.3f} ({r['p_lo']:.3f}-{r['p_hi']:.3f}) -> {expected} expected,"
-            f" printed {r['printed'] or 'none'}",
-            "misprint",
-            "The printed stars do not follow from the printed estimate and standard error for any value "
-            "consistent with their rounding.",
-        ))
+        rows.append(
+            _finding(
+                "table4_stars",
+                "Table 4",
+                [r["id"], r["se_id"]],
+                f"{r['coef_printed']} {r['se_printed']}",
+                f"{r['expected'] or 'no stars'} (p = {_g(r['p'])})",
+                f"|{_g(r['coef'], 5)}|/{_g(r['se'], 5)} = {r['z']:.2f} (rounding range {r['z_lo']:.2f}-{r['z_hi']:.2f})"
+                f" -> p = {r['p']:.3f} ({r['p_lo']:.3f}-{r['p_hi']:.3f}) -> {expected} expected,"
+                f" printed {r['printed'] or 'none'}",
+                "misprint",
+                "The printed stars do not follow from the printed estimate and standard error for any value "
+                "consistent with their rounding.",
+            )
+        )
     return _frame(rows)
 
 
@@ -347,44 +372,105 @@ def check_table4_stars(published: pd.DataFrame) -> pd.DataFrame:
 #: describes the dummy; "Joined SCS actively" codes "joined actively" as 1.
 #: Age is not in the list: Table A2 only gives age bands, Table A3 the mean age.
 A3_CODINGS: dict[str, tuple[str, dict[str, int | None]]] = {
-    "approval": ("approval", {"strongly_disapprove": 1, "somewhat_disapprove": 2, "neutral": 3,
-                              "somewhat_approve": 4, "strongly_approve": 5}),
+    "approval": (
+        "approval",
+        {
+            "strongly_disapprove": 1,
+            "somewhat_disapprove": 2,
+            "neutral": 3,
+            "somewhat_approve": 4,
+            "strongly_approve": 5,
+        },
+    ),
     "income": ("income", {"lt_1000": 1, "1000_4000": 2, "gt_4000": 3, "no_answer": None}),
     "gender": ("gender", {"female": 0, "male": 1}),
     "education": ("education", {"none": 1, "low": 2, "medium": 3, "high": 4}),
     "location": ("location", {"rural": 0, "urban": 1}),
     "region": ("region", {"west": 1, "central": 2, "east": 3}),
-    "smartphone_time": ("smartphone_time", {"lt_1h": 1, "1_2_hours": 2, "2_3_hours": 3, "3_4_hours": 4,
-                                            "4_5_hours": 5, "gt_5h": 6, "no_smartphone": None}),
-    "post_frequency": ("post_frequency", {"never": 1, "less_often": 2, "a_few_times_a_month": 3,
-                                          "at_least_once_a_week": 4, "at_least_once_a_day": 5,
-                                          "many_times_a_day": 6}),
+    "smartphone_time": (
+        "smartphone_time",
+        {"lt_1h": 1, "1_2_hours": 2, "2_3_hours": 3, "3_4_hours": 4, "4_5_hours": 5, "gt_5h": 6, "no_smartphone": None},
+    ),
+    "post_frequency": (
+        "post_frequency",
+        {
+            "never": 1,
+            "less_often": 2,
+            "a_few_times_a_month": 3,
+            "at_least_once_a_week": 4,
+            "at_least_once_a_day": 5,
+            "many_times_a_day": 6,
+        },
+    ),
     "ccp_member": ("ccp_member", {"no": 0, "yes": 1, "no_answer": None}),
     "gov_confidence": ("gov_confidence", {"none": 1, "not_very_much": 2, "quite_a_lot": 3, "full": 4}),
-    "sesame_score": ("sesame_score", {"350_450": 1, "451_550": 2, "551_650": 3, "651_750": 4, "751_850": 5,
-                                      "851_950": 6, "dont_know": None, "no_answer": None}),
-    "tencent_score": ("tencent_score", {"0_100": 1, "101_200": 2, "201_300": 3, "301_400": 4, "401_500": 5,
-                                        "501_600": 6, "601_700": 7, "701_800": 8, "801_850": 9,
-                                        "dont_know": None, "no_answer": None}),
-    "score_vs_friends": ("score_vs_friends", {"much_lower": 1, "slightly_lower": 2, "about_the_same": 3,
-                                              "slightly_higher": 4, "much_higher": 5,
-                                              "dont_know": None, "no_answer": None}),
-    "gov_pilot_score": ("gov_pilot_score", {"lower": 1, "about_the_same": 2, "higher": 3,
-                                            "dont_know": None, "no_answer": None}),
+    "sesame_score": (
+        "sesame_score",
+        {
+            "350_450": 1,
+            "451_550": 2,
+            "551_650": 3,
+            "651_750": 4,
+            "751_850": 5,
+            "851_950": 6,
+            "dont_know": None,
+            "no_answer": None,
+        },
+    ),
+    "tencent_score": (
+        "tencent_score",
+        {
+            "0_100": 1,
+            "101_200": 2,
+            "201_300": 3,
+            "301_400": 4,
+            "401_500": 5,
+            "501_600": 6,
+            "601_700": 7,
+            "701_800": 8,
+            "801_850": 9,
+            "dont_know": None,
+            "no_answer": None,
+        },
+    ),
+    "score_vs_friends": (
+        "score_vs_friends",
+        {
+            "much_lower": 1,
+            "slightly_lower": 2,
+            "about_the_same": 3,
+            "slightly_higher": 4,
+            "much_higher": 5,
+            "dont_know": None,
+            "no_answer": None,
+        },
+    ),
+    "gov_pilot_score": (
+        "gov_pilot_score",
+        {"lower": 1, "about_the_same": 2, "higher": 3, "dont_know": None, "no_answer": None},
+    ),
     "transparency": ("transparency", {"know_nothing": 1, "know_a_little": 2, "know_a_lot": 3}),
     "received_info": ("received_info", {"received": 1, "not_received": 0}),
     "joining": ("joining", {"automatically": 1, "actively": 0}),
     "joined_actively": ("joining", {"actively": 1, "automatically": 0}),
-    "fairness": ("fairness", {"very_unfair": 1, "somewhat_unfair": 2, "somewhat_fair": 3, "very_fair": 4,
-                              "dont_know": None}),
+    "fairness": (
+        "fairness",
+        {"very_unfair": 1, "somewhat_unfair": 2, "somewhat_fair": 3, "very_fair": 4, "dont_know": None},
+    ),
     "advantages": ("advantages", {"yes": 1, "no": 0}),
     "disadvantages": ("disadvantages", {"yes": 1, "no": 0, "no_answer": None}),
-    "accountability": ("accountability", {"strongly_disagree": 1, "somewhat_disagree": 2, "neutral": 3,
-                                          "somewhat_agree": 4, "strongly_agree": 5}),
-    "abide_regulations": ("abide_regulations", {"not_at_all_helpful": 1, "not_very_helpful": 2,
-                                                "somewhat_helpful": 3, "very_helpful": 4, "don_t_know": None}),
-    "quality_of_life": ("quality_of_life", {"strongly_disagree": 1, "somewhat_disagree": 2, "neutral": 3,
-                                            "somewhat_agree": 4, "strongly_agree": 5}),
+    "accountability": (
+        "accountability",
+        {"strongly_disagree": 1, "somewhat_disagree": 2, "neutral": 3, "somewhat_agree": 4, "strongly_agree": 5},
+    ),
+    "abide_regulations": (
+        "abide_regulations",
+        {"not_at_all_helpful": 1, "not_very_helpful": 2, "somewhat_helpful": 3, "very_helpful": 4, "don_t_know": None},
+    ),
+    "quality_of_life": (
+        "quality_of_life",
+        {"strongly_disagree": 1, "somewhat_disagree": 2, "neutral": 3, "somewhat_agree": 4, "strongly_agree": 5},
+    ),
 }
 
 #: Codings described elsewhere in the paper that contradict the Table A3 notes.
@@ -394,12 +480,29 @@ A3_CODINGS: dict[str, tuple[str, dict[str, int | None]]] = {
 #: 5 = 4-5 hours, 6 = more than 5 hours and gives "2-3 hours" no code, so it is
 #: read both ways (2-3 hours missing, or sharing code 4 with 3-4 hours).
 A3_ALTERNATIVE_CODINGS: dict[str, tuple[str, list[dict[str, int | None]]]] = {
-    "smartphone_time": ("Section 3.2 para 2", [
-        {"no_smartphone": 1, "lt_1h": 2, "1_2_hours": 3, "2_3_hours": None, "3_4_hours": 4,
-         "4_5_hours": 5, "gt_5h": 6},
-        {"no_smartphone": 1, "lt_1h": 2, "1_2_hours": 3, "2_3_hours": 4, "3_4_hours": 4,
-         "4_5_hours": 5, "gt_5h": 6},
-    ]),
+    "smartphone_time": (
+        "Section 3.2 para 2",
+        [
+            {
+                "no_smartphone": 1,
+                "lt_1h": 2,
+                "1_2_hours": 3,
+                "2_3_hours": None,
+                "3_4_hours": 4,
+                "4_5_hours": 5,
+                "gt_5h": 6,
+            },
+            {
+                "no_smartphone": 1,
+                "lt_1h": 2,
+                "1_2_hours": 3,
+                "2_3_hours": 4,
+                "3_4_hours": 4,
+                "4_5_hours": 5,
+                "gt_5h": 6,
+            },
+        ],
+    ),
 }
 
 #: Smallest tolerance for agreement of a Table A3 mean or SD with a Table A2
@@ -409,7 +512,7 @@ A3_ALTERNATIVE_CODINGS: dict[str, tuple[str, list[dict[str, int | None]]]] = {
 A3_TOLERANCE_FLOOR = 0.0015
 
 
-def _moments(shares: Sequence[float], codes: Sequence[float]) -> tuple[float, float]:
+def _moments(shares: Sequence[float] | np.ndarray, codes: Sequence[float] | np.ndarray) -> tuple[float, float]:
     p = np.asarray(shares, dtype=float)
     c = np.asarray(codes, dtype=float)
     p = p / p.sum()
@@ -424,7 +527,7 @@ def _moment_bounds(shares: Sequence[float], codes: Sequence[float], half: float)
     total = p.sum()
     m, sd = _moments(p, c)
     dm = half * np.abs(c - m).sum() / total
-    dsd = half * np.abs((c - m) ** 2 - sd ** 2).sum() / (2 * sd * total) if sd > 0 else 0.0
+    dsd = half * np.abs((c - m) ** 2 - sd**2).sum() / (2 * sd * total) if sd > 0 else 0.0
     return float(dm), float(dsd)
 
 
@@ -509,8 +612,14 @@ def compare_a3_with_a2(published: pd.DataFrame, codings: dict | None = None) -> 
         for stat, a3_id in a3_ids.items():
             value = look.v(a3_id)
             half_a3 = look.h(a3_id)
-            row = {"variable": key, "statistic": stat, "id": a3_id, "printed": value,
-                   "value_printed": look.printed(a3_id), "note": str(look.frame.at[a3_id, "note"])}
+            row: dict[str, Any] = {
+                "variable": key,
+                "statistic": stat,
+                "id": a3_id,
+                "printed": value,
+                "value_printed": look.printed(a3_id),
+                "note": str(look.frame.at[a3_id, "note"]),
+            }
             agree = []
             for col in ("unweighted", "weighted"):
                 x, bound, f = rec[col][stat]
@@ -542,8 +651,9 @@ def _code_range(codes: dict[str, int | None]) -> tuple[float, float]:
     return float(min(valid)), float(max(valid))
 
 
-def check_a3_from_a2(published: pd.DataFrame, codings: dict | None = None,
-                     alternatives: dict | None = None) -> pd.DataFrame:
+def check_a3_from_a2(
+    published: pd.DataFrame, codings: dict | None = None, alternatives: dict | None = None
+) -> pd.DataFrame:
     """Findings of the Table A3 versus Table A2 comparison.
 
     Reported are: a printed string whose literal reading lies outside the
@@ -580,13 +690,17 @@ def check_a3_from_a2(published: pd.DataFrame, codings: dict | None = None,
         items = [m["id"], s["id"]]
         lo_code, hi_code = _code_range(codings[key][1])
         printed = f"mean {m['value_printed']}, SD {s['value_printed']}"
-        recomputed = (f"unweighted {_g(m['unweighted'], 3)}/{_g(s['unweighted'], 3)}; "
-                      f"weighted {_g(m['weighted'], 3)}/{_g(s['weighted'], 3)}")
+        recomputed = (
+            f"unweighted {_g(m['unweighted'], 3)}/{_g(s['unweighted'], 3)}; "
+            f"weighted {_g(m['weighted'], 3)}/{_g(s['weighted'], 3)}"
+        )
 
         def arith(stat_row, col):
-            return (f"{stat_row.name} from A2 {col} = {_g(stat_row[col], 4)}, printed "
-                    f"{stat_row['value_printed']}, |diff| = {_g(abs(stat_row['printed'] - stat_row[col]), 4)}"
-                    f" (tolerance {_g(stat_row[f'{col}_tol'], 4)})")
+            return (
+                f"{stat_row.name} from A2 {col} = {_g(stat_row[col], 4)}, printed "
+                f"{stat_row['value_printed']}, |diff| = {_g(abs(stat_row['printed'] - stat_row[col]), 4)}"
+                f" (tolerance {_g(stat_row[f'{col}_tol'], 4)})"
+            )
 
         # 1. literal reading impossible -> misprint of the string
         for stat_row in (m, s):
@@ -595,51 +709,70 @@ def check_a3_from_a2(published: pd.DataFrame, codings: dict | None = None,
             low = lo_code if stat_row.name == "mean" else 0.0
             if naive is not None and not (low - _EPS <= naive <= bound + _EPS):
                 agree = stat_row["matches"]
-                rows.append(_finding(
-                    "a3_from_a2", "Table A3",
-                    [stat_row["id"]] + stat_row["weighted_ids"].split(";"),
-                    f"{stat_row.name} '{stat_row['value_printed']}'",
-                    f"{_g(stat_row['weighted'], 4)} (weighted), {_g(stat_row['unweighted'], 4)} (unweighted)",
-                    f"'{stat_row['value_printed']}' read literally = {_g(naive)}, outside the code range "
-                    f"{_g(low)}-{_g(bound)}; read as {_g(stat_row['printed'], 4)}: "
-                    + arith(stat_row, "weighted") + f" -> agrees with {agree}",
-                    "misprint",
-                    f"The printed {stat_row.name} cannot be read literally because the variable is coded "
-                    f"{_g(lo_code)}-{_g(hi_code)}; the reading {_g(stat_row['printed'], 4)} is the one the Table A2 "
-                    f"distribution gives, so a decimal separator was misprinted.",
-                ))
+                rows.append(
+                    _finding(
+                        "a3_from_a2",
+                        "Table A3",
+                        [stat_row["id"]] + stat_row["weighted_ids"].split(";"),
+                        f"{stat_row.name} '{stat_row['value_printed']}'",
+                        f"{_g(stat_row['weighted'], 4)} (weighted), {_g(stat_row['unweighted'], 4)} (unweighted)",
+                        f"'{stat_row['value_printed']}' read literally = {_g(naive)}, outside the code range "
+                        f"{_g(low)}-{_g(bound)}; read as {_g(stat_row['printed'], 4)}: "
+                        + arith(stat_row, "weighted")
+                        + f" -> agrees with {agree}",
+                        "misprint",
+                        f"The printed {stat_row.name} cannot be read literally because the variable is coded "
+                        f"{_g(lo_code)}-{_g(hi_code)}; the reading {_g(stat_row['printed'], 4)} is the one the Table A2 "
+                        f"distribution gives, so a decimal separator was misprinted.",
+                    )
+                )
 
         # 2. mixed base / neither
         status = {stat: grp.loc[stat, "matches"] for stat in ("mean", "sd")}
         if "neither" not in status.values() and "unweighted" in status.values() and "weighted" not in status.values():
             which = [st for st, v in status.items() if v == "unweighted"]
-            rows.append(_finding(
-                "a3_from_a2", "Table A3", items + m["unweighted_ids"].split(";"),
-                printed, recomputed,
-                "; ".join(arith(grp.loc[st], c) for st in which for c in ("unweighted", "weighted")),
-                "mixed_base",
-                f"Table A3 is said to be weighted, but its {' and '.join(which)} for this row agree only with "
-                f"the unweighted Table A2 shares.",
-            ))
+            rows.append(
+                _finding(
+                    "a3_from_a2",
+                    "Table A3",
+                    items + m["unweighted_ids"].split(";"),
+                    printed,
+                    recomputed,
+                    "; ".join(arith(grp.loc[st], c) for st in which for c in ("unweighted", "weighted")),
+                    "mixed_base",
+                    f"Table A3 is said to be weighted, but its {' and '.join(which)} for this row agree only with "
+                    f"the unweighted Table A2 shares.",
+                )
+            )
         if "neither" in status.values():
             which = [st for st, v in status.items() if v == "neither"]
             bern, coherent = "", False
             if lo_code == 0 and hi_code == 1:
                 implied = math.sqrt(m["printed"] * (1 - m["printed"]))
                 coherent = abs(implied - s["printed"]) <= A3_TOLERANCE_FLOOR
-                bern = (f"; a 0/1 variable with mean {m['value_printed']} has SD "
-                        f"sqrt({_g(m['printed'], 3)}*{_g(1 - m['printed'], 3)}) = {_g(implied, 3)}")
-            rows.append(_finding(
-                "a3_from_a2", "Table A3", items + m["weighted_ids"].split(";"),
-                printed, recomputed,
-                "; ".join(arith(grp.loc[st], grp.loc[st, "closest"]) for st in which) + bern,
-                "unsupported_claim",
-                (f"The printed mean and SD fit together as a yes/no share of {_g(100 * m['printed'], 1)} %, but "
-                 f"Table A2 gives {_g(100 * m['weighted'], 1)} % (weighted), so the row describes another variable "
-                 f"or base than the Table A2 block it is named after." if coherent else
-                 f"The printed {' and '.join(which)} match neither the weighted nor the unweighted Table A2 "
-                 f"distribution beyond rounding, so the row rests on a sample or coding the paper does not show."),
-            ))
+                bern = (
+                    f"; a 0/1 variable with mean {m['value_printed']} has SD "
+                    f"sqrt({_g(m['printed'], 3)}*{_g(1 - m['printed'], 3)}) = {_g(implied, 3)}"
+                )
+            rows.append(
+                _finding(
+                    "a3_from_a2",
+                    "Table A3",
+                    items + m["weighted_ids"].split(";"),
+                    printed,
+                    recomputed,
+                    "; ".join(arith(grp.loc[st], grp.loc[st, "closest"]) for st in which) + bern,
+                    "unsupported_claim",
+                    (
+                        f"The printed mean and SD fit together as a yes/no share of {_g(100 * m['printed'], 1)} %, but "
+                        f"Table A2 gives {_g(100 * m['weighted'], 1)} % (weighted), so the row describes another variable "
+                        f"or base than the Table A2 block it is named after."
+                        if coherent
+                        else f"The printed {' and '.join(which)} match neither the weighted nor the unweighted Table A2 "
+                        f"distribution beyond rounding, so the row rests on a sample or coding the paper does not show."
+                    ),
+                )
+            )
 
         # 3. alternative codings printed elsewhere
         if key in alternatives and status["mean"] != "neither":
@@ -653,18 +786,22 @@ def check_a3_from_a2(published: pd.DataFrame, codings: dict | None = None,
                 ids, shares, cs, _ = block
                 results.append(_moments(shares, cs)[0])
             if results and all(abs(x - m["printed"]) > m["weighted_tol"] for x in results):
-                rows.append(_finding(
-                    "a3_from_a2", where, [m["id"]] + m["weighted_ids"].split(";"),
-                    f"coding in {where}",
-                    f"mean {' or '.join(_g(x, 3) for x in results)} with that coding; "
-                    f"{_g(m['weighted'], 3)} with the Table A3 coding",
-                    f"weighted A2 shares coded as in {where}: mean "
-                    + " / ".join(_g(x, 4) for x in results)
-                    + f" vs printed {m['value_printed']}; coded as in the Table A3 notes: {_g(m['weighted'], 4)}",
-                    "misprint",
-                    f"The coding described in {where} cannot produce the Table A3 mean, while the coding in the "
-                    f"Table A3 notes reproduces it, so the description in {where} is wrong.",
-                ))
+                rows.append(
+                    _finding(
+                        "a3_from_a2",
+                        where,
+                        [m["id"]] + m["weighted_ids"].split(";"),
+                        f"coding in {where}",
+                        f"mean {' or '.join(_g(x, 3) for x in results)} with that coding; "
+                        f"{_g(m['weighted'], 3)} with the Table A3 coding",
+                        f"weighted A2 shares coded as in {where}: mean "
+                        + " / ".join(_g(x, 4) for x in results)
+                        + f" vs printed {m['value_printed']}; coded as in the Table A3 notes: {_g(m['weighted'], 4)}",
+                        "misprint",
+                        f"The coding described in {where} cannot produce the Table A3 mean, while the coding in the "
+                        f"Table A3 notes reproduces it, so the description in {where} is wrong.",
+                    )
+                )
     return _frame(rows)
 
 
@@ -716,16 +853,20 @@ def check_a3_dummy_sd(published: pd.DataFrame, codings: dict | None = None) -> p
         hi = 0.5 if mean - hm <= 0.5 <= mean + hm else max(ends)
         hi *= factor
         if sd + hs < lo - _EPS or sd - hs > hi + _EPS:
-            rows.append(_finding(
-                "a3_dummy_sd", "Table A3", [mid, sid],
-                f"mean {look.printed(mid)}, SD {look.printed(sid)}",
-                f"SD {_g(lo, 4)}-{_g(hi, 4)}",
-                f"sqrt(m(1-m)) for m in [{_g(mean - hm, 4)}, {_g(mean + hm, 4)}] = {_g(lo, 4)}-{_g(hi / factor, 4)}"
-                f" (x{factor:.4f} for a sample SD with n >= {DUMMY_SD_MIN_N}); printed {look.printed(sid)}",
-                "misprint",
-                "For a yes/no variable the standard deviation is fixed by the mean, and the printed pair is "
-                "incompatible with that.",
-            ))
+            rows.append(
+                _finding(
+                    "a3_dummy_sd",
+                    "Table A3",
+                    [mid, sid],
+                    f"mean {look.printed(mid)}, SD {look.printed(sid)}",
+                    f"SD {_g(lo, 4)}-{_g(hi, 4)}",
+                    f"sqrt(m(1-m)) for m in [{_g(mean - hm, 4)}, {_g(mean + hm, 4)}] = {_g(lo, 4)}-{_g(hi / factor, 4)}"
+                    f" (x{factor:.4f} for a sample SD with n >= {DUMMY_SD_MIN_N}); printed {look.printed(sid)}",
+                    "misprint",
+                    "For a yes/no variable the standard deviation is fixed by the mean, and the printed pair is "
+                    "incompatible with that.",
+                )
+            )
     return _frame(rows)
 
 
@@ -770,19 +911,31 @@ def check_table_a1(published: pd.DataFrame) -> pd.DataFrame:
     def gid(age, gender):
         return quota._group_id(age, gender)
 
-    suffix = {"step2_n": "norm2000", "step4_n": "reduced", "step5_n": "renorm2000",
-              "East_n": "east", "Central_n": "central", "West_n": "west"}
+    suffix = {
+        "step2_n": "norm2000",
+        "step4_n": "reduced",
+        "step5_n": "renorm2000",
+        "East_n": "east",
+        "Central_n": "central",
+        "West_n": "west",
+    }
 
     off = default[~default["match"]]
     for _, r in off.iterrows():
         cid = f"{gid(r['age_group'], r['gender'])}_{suffix[r['column']]}"
-        rows.append(_finding(
-            "table_a1", "Table A1", [cid], str(int(r["printed"])), str(int(r["recomputed"])),
-            f"{r['column']} recomputed from the printed census counts, internet shares and normalised regional "
-            f"shares = {_g(r['unrounded'], 2)} -> {int(r['recomputed'])}, printed {int(r['printed'])}",
-            "misprint",
-            "This quota cell does not follow from the table's own inputs.",
-        ))
+        rows.append(
+            _finding(
+                "table_a1",
+                "Table A1",
+                [cid],
+                str(int(r["printed"])),
+                str(int(r["recomputed"])),
+                f"{r['column']} recomputed from the printed census counts, internet shares and normalised regional "
+                f"shares = {_g(r['unrounded'], 2)} -> {int(r['recomputed'])}, printed {int(r['printed'])}",
+                "misprint",
+                "This quota cell does not follow from the table's own inputs.",
+            )
+        )
 
     shares = {r: look.v(i) for r, i in zip(quota.REGIONS, header_ids)}
     total = sum(shares.values())
@@ -790,16 +943,20 @@ def check_table_a1(published: pd.DataFrame) -> pd.DataFrame:
     if abs(total - 100) > _EPS:
         raw_off = int((~raw_shares["match"] & raw_shares["column"].isin(region_cols)).sum())
         norm_off = int((~default["match"] & default["column"].isin(region_cols)).sum())
-        rows.append(_finding(
-            "table_a1", "Table A1 header", header_ids,
-            " + ".join(f"{r[0]} {_g(v)}%" for r, v in shares.items()),
-            f"sum {_g(total)}%",
-            " + ".join(_g(v) for v in shares.values()) + f" = {_g(total)}; shares used as printed: {raw_off} of "
-            f"{n_cells} regional cells not reproduced; shares divided by their sum: {norm_off} of {n_cells}",
-            "rounding" if norm_off == 0 and abs(total - 100) <= sum(look.h(i) for i in header_ids) else "misprint",
-            f"The three regional quota shares add to {_g(total)} % rather than 100 %; the printed cells are "
-            "reproduced only if the shares are rescaled to 100 %, so the header shows rounded shares.",
-        ))
+        rows.append(
+            _finding(
+                "table_a1",
+                "Table A1 header",
+                header_ids,
+                " + ".join(f"{r[0]} {_g(v)}%" for r, v in shares.items()),
+                f"sum {_g(total)}%",
+                " + ".join(_g(v) for v in shares.values()) + f" = {_g(total)}; shares used as printed: {raw_off} of "
+                f"{n_cells} regional cells not reproduced; shares divided by their sum: {norm_off} of {n_cells}",
+                "rounding" if norm_off == 0 and abs(total - 100) <= sum(look.h(i) for i in header_ids) else "misprint",
+                f"The three regional quota shares add to {_g(total)} % rather than 100 %; the printed cells are "
+                "reproduced only if the shares are rescaled to 100 %, so the header shows rounded shares.",
+            )
+        )
 
     target_id = "a1_target_sample_renorm2000"
     if look.has(target_id):
@@ -808,29 +965,38 @@ def check_table_a1(published: pd.DataFrame) -> pd.DataFrame:
         if step5.sum() != target:
             ids = [f"{gid(a, g)}_renorm2000" for a, g in printed.index]
             rs_off = int((~rounded_steps["match"]).sum())
-            rows.append(_finding(
-                "table_a1", "Table A1 step 5", ids + [target_id],
-                f"cells sum to {int(step5.sum()):,} (target {int(target):,})",
-                "unrounded cells sum to the target",
-                " + ".join(str(int(x)) for x in step5) + f" = {int(step5.sum())} != {int(target)}; every cell is "
-                f"reproduced when each step carries unrounded values, {rs_off} of {len(rounded_steps)} cells are not "
-                f"when each step starts from the rounded cells",
-                "rounding",
-                "The renormalised quotas are rounded one by one, so they add to one respondent less than the "
-                "planned sample.",
-            ))
+            rows.append(
+                _finding(
+                    "table_a1",
+                    "Table A1 step 5",
+                    ids + [target_id],
+                    f"cells sum to {int(step5.sum()):,} (target {int(target):,})",
+                    "unrounded cells sum to the target",
+                    " + ".join(str(int(x)) for x in step5) + f" = {int(step5.sum())} != {int(target)}; every cell is "
+                    f"reproduced when each step carries unrounded values, {rs_off} of {len(rounded_steps)} cells are not "
+                    f"when each step starts from the rounded cells",
+                    "rounding",
+                    "The renormalised quotas are rounded one by one, so they add to one respondent less than the "
+                    "planned sample.",
+                )
+            )
 
     for (age, gender), r in printed.iterrows():
         split = int(sum(r[c] for c in region_cols))
         if split != int(r["step5_n"]):
             g = gid(age, gender)
-            rows.append(_finding(
-                "table_a1", "Table A1 regional split", [f"{g}_{s}" for s in ("east", "central", "west", "renorm2000")],
-                f"{age} {gender}: E+C+W = {split}", f"step 5 = {int(r['step5_n'])}",
-                " + ".join(str(int(r[c])) for c in region_cols) + f" = {split} != {int(r['step5_n'])}",
-                "rounding",
-                "The regional quotas of this group are rounded separately and do not add to the group's total.",
-            ))
+            rows.append(
+                _finding(
+                    "table_a1",
+                    "Table A1 regional split",
+                    [f"{g}_{s}" for s in ("east", "central", "west", "renorm2000")],
+                    f"{age} {gender}: E+C+W = {split}",
+                    f"step 5 = {int(r['step5_n'])}",
+                    " + ".join(str(int(r[c])) for c in region_cols) + f" = {split} != {int(r['step5_n'])}",
+                    "rounding",
+                    "The regional quotas of this group are rounded separately and do not add to the group's total.",
+                )
+            )
 
     w_ids = [f"a2_w_region_{r.lower()}" for r in quota.REGIONS]
     if look.has(*w_ids):
@@ -841,16 +1007,20 @@ def check_table_a1(published: pd.DataFrame) -> pd.DataFrame:
         order_q = sorted(quota.REGIONS, key=lambda r: shares[r])
         order_w = sorted(quota.REGIONS, key=lambda r: weighted[r])
         if order_q != order_w and swapped < as_printed:
-            rows.append(_finding(
-                "table_a1", "Table A1 header; Table A2", header_ids + w_ids,
-                ", ".join(f"{r} {_g(shares[r])}%" for r in quota.REGIONS),
-                ", ".join(f"{r} {_g(weighted[r])}%" for r in quota.REGIONS) + " (A2 weighted)",
-                f"sum |quota - weighted| = {_g(as_printed, 2)} pp as labelled, {_g(swapped, 2)} pp with East and "
-                f"West exchanged; quota order {' < '.join(order_q)}, weighted order {' < '.join(order_w)}",
-                "swapped_labels",
-                "The survey is weighted towards the regional quotas, yet the region with the smallest quota share "
-                "has the largest weighted share; with the East and West labels exchanged the two agree closely.",
-            ))
+            rows.append(
+                _finding(
+                    "table_a1",
+                    "Table A1 header; Table A2",
+                    header_ids + w_ids,
+                    ", ".join(f"{r} {_g(shares[r])}%" for r in quota.REGIONS),
+                    ", ".join(f"{r} {_g(weighted[r])}%" for r in quota.REGIONS) + " (A2 weighted)",
+                    f"sum |quota - weighted| = {_g(as_printed, 2)} pp as labelled, {_g(swapped, 2)} pp with East and "
+                    f"West exchanged; quota order {' < '.join(order_q)}, weighted order {' < '.join(order_w)}",
+                    "swapped_labels",
+                    "The survey is weighted towards the regional quotas, yet the region with the smallest quota share "
+                    "has the largest weighted share; with the East and West labels exchanged the two agree closely.",
+                )
+            )
     return _frame(rows)
 
 
@@ -877,8 +1047,9 @@ BASE_N: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 N_RANGE: tuple[int, int] = (50, 2209)
 
 
-def attainable_ns(percents: Sequence[float], half: float = 0.005, n_min: int = N_RANGE[0],
-                  n_max: int = N_RANGE[1]) -> list[int]:
+def attainable_ns(
+    percents: Sequence[float], half: float = 0.005, n_min: int = N_RANGE[0], n_max: int = N_RANGE[1]
+) -> list[int]:
     """Sample sizes N for which every percentage is a rounded k/N.
 
     Parameters
@@ -907,7 +1078,7 @@ def attainable_ns(percents: Sequence[float], half: float = 0.005, n_min: int = N
 
 def _multi_select(note: str) -> bool:
     match = re.search(r"footnote markers as printed: ([a-z,]+)", note or "")
-    return bool(match) and "a" in match.group(1).split(",")
+    return match is not None and "a" in match.group(1).split(",")
 
 
 def _printed_ns(published: pd.DataFrame) -> dict[str, int]:
@@ -951,15 +1122,24 @@ def implied_ns(published: pd.DataFrame) -> pd.DataFrame:
         else:
             lo = hi = math.nan
         in_base = [x for x in ns if lo - _EPS <= x <= hi + _EPS] if math.isfinite(lo) else []
-        rows.append({
-            "measure": measure, "base": base or "(unstated: all respondents)", "ids": ";".join(block["id"]),
-            "values": values, "sum": round(sum(values), 2), "half": half,
-            "multi_select": _multi_select(str(block["note"].iloc[0])),
-            "attainable": ns, "smallest": ns[0] if ns else None,
-            "base_lo": lo, "base_hi": hi, "base_ids": ";".join(dict.fromkeys(lo_ids + hi_ids)),
-            "base_attainable": bool(in_base),
-            "printed_ns_attainable": [i for i, v in printed_ns.items() if v in ns],
-        })
+        rows.append(
+            {
+                "measure": measure,
+                "base": base or "(unstated: all respondents)",
+                "ids": ";".join(block["id"]),
+                "values": values,
+                "sum": round(sum(values), 2),
+                "half": half,
+                "multi_select": _multi_select(str(block["note"].iloc[0])),
+                "attainable": ns,
+                "smallest": ns[0] if ns else None,
+                "base_lo": lo,
+                "base_hi": hi,
+                "base_ids": ";".join(dict.fromkeys(lo_ids + hi_ids)),
+                "base_attainable": bool(in_base),
+                "printed_ns_attainable": [i for i, v in printed_ns.items() if v in ns],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -991,28 +1171,37 @@ def check_implied_ns(published: pd.DataFrame) -> pd.DataFrame:
         if not math.isfinite(r["base_lo"]) or r["base_attainable"]:
             continue
         ns = r["attainable"]
-        base_txt = (f"N = {int(r['base_lo']):,}" if r["base_lo"] == r["base_hi"]
-                    else f"N in {int(r['base_lo']):,}-{int(r['base_hi']):,}")
+        base_txt = (
+            f"N = {int(r['base_lo']):,}"
+            if r["base_lo"] == r["base_hi"]
+            else f"N in {int(r['base_lo']):,}-{int(r['base_hi']):,}"
+        )
         cand = ", ".join(f"{x:,}" for x in ns[:8]) + (" ..." if len(ns) > 8 else "") if ns else "none"
         extra = ""
         if ns:
             n0 = ns[0]
             counts = [int(round(v * n0 / 100)) for v in r["values"]]
             hits = [f"{k} = {i}" for k in counts for i, v in printed_ns.items() if v == k]
-            extra = (f"; at N = {n0:,} the counts are {', '.join(map(str, counts))}"
-                     + (f" ({'; '.join(hits)})" if hits else ""))
+            extra = f"; at N = {n0:,} the counts are {', '.join(map(str, counts))}" + (
+                f" ({'; '.join(hits)})" if hits else ""
+            )
         fitting = r["printed_ns_attainable"]
-        rows.append(_finding(
-            "implied_n", "Table A2 (unweighted)", r["ids"].split(";") + r["base_ids"].split(";"),
-            f"{r['measure']}: " + ", ".join(_g(v, 2) for v in r["values"]),
-            f"attainable N: {cand}" if ns else "no N in range",
-            f"round(100k/N, 2) reproduces every share for N in {{{cand}}} (searched {N_RANGE[0]}-{N_RANGE[1]});"
-            f" stated base {r['base']}: {base_txt} not attainable"
-            + (f"; printed Ns that fit: {', '.join(fitting)}" if fitting else "") + extra,
-            "mixed_base",
-            "No whole number of respondents from the stated base can produce these percentages, so they were "
-            "computed on a different number of respondents.",
-        ))
+        rows.append(
+            _finding(
+                "implied_n",
+                "Table A2 (unweighted)",
+                r["ids"].split(";") + r["base_ids"].split(";"),
+                f"{r['measure']}: " + ", ".join(_g(v, 2) for v in r["values"]),
+                f"attainable N: {cand}" if ns else "no N in range",
+                f"round(100k/N, 2) reproduces every share for N in {{{cand}}} (searched {N_RANGE[0]}-{N_RANGE[1]});"
+                f" stated base {r['base']}: {base_txt} not attainable"
+                + (f"; printed Ns that fit: {', '.join(fitting)}" if fitting else "")
+                + extra,
+                "mixed_base",
+                "No whole number of respondents from the stated base can produce these percentages, so they were "
+                "computed on a different number of respondents.",
+            )
+        )
     return _frame(rows)
 
 
@@ -1073,22 +1262,29 @@ def check_block_sums(published: pd.DataFrame) -> pd.DataFrame:
                 if abs(look.v(a2_id) - shortfall) <= tol + look.h(a2_id) + _EPS:
                     severity = "mixed_base"
                     extra_ids.append(a2_id)
-                    why = (f"; 100 - {_g(total, 2)} = {_g(shortfall, 2)} = Table A2 weighted "
-                           f"'{look.frame.at[a2_id, 'item']}' ({look.printed(a2_id)})")
+                    why = (
+                        f"; 100 - {_g(total, 2)} = {_g(shortfall, 2)} = Table A2 weighted "
+                        f"'{look.frame.at[a2_id, 'item']}' ({look.printed(a2_id)})"
+                    )
         explanation = (
             "The shares of this block leave out a category that is still part of their base, so they refer to "
             "all respondents while the companion column refers only to those in the listed categories."
-            if severity == "mixed_base" else
-            "The shares of a single-choice question must add to 100 %; this block misses by more than rounding, "
+            if severity == "mixed_base"
+            else "The shares of a single-choice question must add to 100 %; this block misses by more than rounding, "
             "so at least one share is misprinted or a category is missing."
         )
-        rows.append(_finding(
-            "block_sums", source, list(block["id"]) + extra_ids,
-            f"{label}: sum {_g(total, 2)}",
-            "100",
-            f"{terms} = {_g(total, 2)} (allowed 100 +/- {_g(tol, 3)})" + why,
-            severity, explanation,
-        ))
+        rows.append(
+            _finding(
+                "block_sums",
+                source,
+                list(block["id"]) + extra_ids,
+                f"{label}: sum {_g(total, 2)}",
+                "100",
+                f"{terms} = {_g(total, 2)} (allowed 100 +/- {_g(tol, 3)})" + why,
+                severity,
+                explanation,
+            )
+        )
     return _frame(rows)
 
 
@@ -1179,115 +1375,249 @@ _FUNCTIONS: dict[str, Callable[..., float]] = {
 #: that group (see :func:`check_implied_ns` and the Table 5 finding of
 #: :func:`check_prose_claims`).
 PROSE_RULES: tuple[dict, ...] = tuple(
-    [{"claims": [p], "compare": "equal", "candidates": [("Table A2 weighted", "sum", [t])],
-      "on_miss": "unsupported_claim"}
-     for p, t in [
-         ("p_sample_female", "a2_w_gender_female"), ("p_sample_male", "a2_w_gender_male"),
-         ("p_sample_age_14_30", "a2_w_age_14_30"), ("p_sample_age_31_50", "a2_w_age_31_50"),
-         ("p_sample_age_51_plus", "a2_w_age_51_plus"), ("p_sample_region_west", "a2_w_region_west"),
-         ("p_sample_region_central", "a2_w_region_central"), ("p_sample_region_east", "a2_w_region_east"),
-         ("p_sample_urban", "a2_w_location_urban"), ("p_sample_income_lt_1000", "a2_w_income_lt_1000"),
-         ("p_sample_income_1000_4000", "a2_w_income_1000_4000"),
-         ("p_sample_income_gt_4000", "a2_w_income_gt_4000"), ("p_sample_income_no_answer", "a2_w_income_no_answer"),
-         ("p_sample_educ_none", "a2_w_education_none"), ("p_sample_educ_low", "a2_w_education_low"),
-         ("p_sample_educ_medium", "a2_w_education_medium"), ("p_sample_educ_high", "a2_w_education_high"),
-         ("p_res_gov_pilot_aware", "a2_w_scs_use_gov_pilot"), ("p_concl_gov_pilot", "a2_w_scs_use_gov_pilot"),
-         ("p_res_tencent_users", "a2_w_scs_use_tencent_credit"), ("p_res_no_scs", "a2_w_scs_use_none"),
-         ("p_res_dont_know_scs", "a2_w_scs_use_dont_know"),
-         ("p_res_neutral", "a2_w_approval_neutral"), ("p_res_strong_approve", "a2_w_approval_strongly_approve"),
-         ("p_res_gov_pilot_strong", "t2_gov_pilot_strongly_approve"),
-         ("p_res_commercial_strong", "t2_commercial_strongly_approve"),
-         ("p_disc_urban_credit", "t5_urban_credit_without_difficulty"),
-         ("p_disc_rural_credit", "t5_rural_credit_without_difficulty"),
-         ("p_disc_urban_deposit_free", "t5_urban_deposit_free_sharing"),
-         ("p_disc_rural_deposit_free", "t5_rural_deposit_free_sharing"),
-         ("p_disc_urban_visa", "t5_urban_fast_tracked_visa"), ("p_disc_rural_visa", "t5_rural_fast_tracked_visa"),
-         ("p_model_ccp", "t4_m3_ccp_member_coef"), ("p_model_gov_confidence", "t4_m3_gov_confidence_coef"),
-         ("p_model_fairness", "t4_m5_fairness_coef"), ("p_model_received_advantages", "t4_m6_received_advantages_coef"),
-         ("p_model_accountability", "t4_m7_accountability_coef"),
-         ("p_model_abide_regulations", "t4_m7_abide_regulations_coef"),
-         ("p_model_quality_of_life", "t4_m7_quality_of_life_coef"),
-         ("p_intro_respondents", "t2_total_n"), ("p_design_sample_size", "t2_total_n"),
-         ("p_fig2_n", "t2_total_n"), ("p_fig4_n", "t2_total_n"),
-     ]]
-    + [
-        {"claims": ["p_res_approve"], "compare": "equal",
-         "candidates": [("Table A2 weighted, levels 4+5", "sum",
-                         ["a2_w_approval_somewhat_approve", "a2_w_approval_strongly_approve"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_disapprove"], "compare": "equal",
-         "candidates": [("Table A2 weighted, levels 1+2", "sum",
-                         ["a2_w_approval_strongly_disapprove", "a2_w_approval_somewhat_disapprove"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_doubters_share"], "compare": "equal",
-         "candidates": [("Table 2 total, levels 1-3", "sum", list(_DOUBTER_LEVELS)),
-                        ("Table A2 unweighted, levels 1-3", "sum",
-                         ["a2_u_approval_strongly_disapprove", "a2_u_approval_somewhat_disapprove",
-                          "a2_u_approval_neutral"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_doubters_ratio"], "compare": "equal",
-         "candidates": [("Table 2 total, levels 1-3, as a fraction", "product",
-                         [list(_DOUBTER_LEVELS), "@1"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_sesame_users"], "compare": "equal",
-         "candidates": [("Table A2 weighted", "sum", ["a2_w_scs_use_sesame_credit"]),
-                        ("Table A2 unweighted", "sum", ["a2_u_scs_use_sesame_credit"]),
-                        ("Table 2 N share", "ratio", ["t2_sesame_n", "t2_total_n"])],
-         "on_miss": "unsupported_claim",
-         "why": "The text's Sesame share matches neither Table A2 column nor Table 2's group size; the weighted "
-                "Table A2 figure, about half the unweighted one, is itself doubtful."},
-        {"claims": ["p_res_both_users"], "compare": "equal",
-         "candidates": [("footnote 10 share x Table A2 weighted Tencent", "product",
-                         ["p_fn10_tencent_also_sesame", "a2_w_scs_use_tencent_credit"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_commercial_users"], "compare": "at_most",
-         "candidates": [("Table A2 weighted: 100 - none - don't know", "complement",
-                         ["a2_w_scs_use_none", "a2_w_scs_use_dont_know"]),
-                        ("Table A2 unweighted: 100 - none - don't know", "complement",
-                         ["a2_u_scs_use_none", "a2_u_scs_use_dont_know"])],
-         "on_miss": "unsupported_claim",
-         "why": "Respondents who take part in no SCS or do not know cannot be commercial users (the options "
-                "exclude each other), and Table A2 leaves fewer than the text's share for everyone else."},
-        {"claims": ["p_concl_commercial_users"], "compare": "at_most",
-         "candidates": [("Table A2 weighted: 100 - none - don't know", "complement",
-                         ["a2_w_scs_use_none", "a2_w_scs_use_dont_know"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_res_gov_pilot_aware"], "compare": "at_most",
-         "candidates": [("pilot-locality residents x aware among them", "product",
-                         ["p_res_pilot_locality_residents", "p_res_pilot_locality_aware"])],
-         "on_miss": "unsupported_claim",
-         "why": "If awareness of a local pilot requires living in a pilot locality, the text's own figures for "
-                "those localities allow only about 5 % of all respondents to be aware, fewer than the 7 % stated."},
-        {"claims": ["p_fn10_tencent_also_sesame"], "compare": "equal",
-         "candidates": [("Table 2 Ns: (Sesame + Tencent - Sesame and/or Tencent) / Tencent", "overlap",
-                         ["t2_sesame_n", "t2_tencent_n", "t5_n"])],
-         "on_miss": "unsupported_claim",
-         "why": "The group sizes of Tables 2 and 5 put the overlap of Tencent and Sesame users above the "
-                "footnote's share; a weighted overlap could differ, but no weighted counts are printed."},
-        {"claims": ["p_disc_score_slightly_higher"], "compare": "equal",
-         "candidates": [("slightly + much higher, as a share of all respondents", "rescale",
-                         ["a2_w_score_vs_friends_slightly_higher", "a2_w_score_vs_friends_much_higher",
-                          "t5_n", "t2_total_n"]),
-                        ("slightly higher, among Sesame/Tencent users", "sum",
-                         ["a2_w_score_vs_friends_slightly_higher"]),
-                        ("slightly + much higher, among Sesame/Tencent users", "sum",
-                         ["a2_w_score_vs_friends_slightly_higher", "a2_w_score_vs_friends_much_higher"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_disc_rural_no_understanding", "p_disc_urban_no_understanding"], "compare": "between",
-         "candidates": [("Table A2 weighted", "sum", ["a2_w_transparency_know_nothing"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_disc_rural_any_benefit", "p_disc_urban_any_benefit"], "compare": "between",
-         "candidates": [("Table A2 weighted", "sum", ["a2_w_advantages_yes"])],
-         "on_miss": "unsupported_claim"},
-        {"claims": ["p_disc_rural_any_disadvantage", "p_disc_urban_any_disadvantage"], "compare": "between",
-         "candidates": [("Table A2 weighted", "sum", ["a2_w_disadvantages_yes"])],
-         "on_miss": "unsupported_claim"},
+    [
+        {
+            "claims": [p],
+            "compare": "equal",
+            "candidates": [("Table A2 weighted", "sum", [t])],
+            "on_miss": "unsupported_claim",
+        }
+        for p, t in [
+            ("p_sample_female", "a2_w_gender_female"),
+            ("p_sample_male", "a2_w_gender_male"),
+            ("p_sample_age_14_30", "a2_w_age_14_30"),
+            ("p_sample_age_31_50", "a2_w_age_31_50"),
+            ("p_sample_age_51_plus", "a2_w_age_51_plus"),
+            ("p_sample_region_west", "a2_w_region_west"),
+            ("p_sample_region_central", "a2_w_region_central"),
+            ("p_sample_region_east", "a2_w_region_east"),
+            ("p_sample_urban", "a2_w_location_urban"),
+            ("p_sample_income_lt_1000", "a2_w_income_lt_1000"),
+            ("p_sample_income_1000_4000", "a2_w_income_1000_4000"),
+            ("p_sample_income_gt_4000", "a2_w_income_gt_4000"),
+            ("p_sample_income_no_answer", "a2_w_income_no_answer"),
+            ("p_sample_educ_none", "a2_w_education_none"),
+            ("p_sample_educ_low", "a2_w_education_low"),
+            ("p_sample_educ_medium", "a2_w_education_medium"),
+            ("p_sample_educ_high", "a2_w_education_high"),
+            ("p_res_gov_pilot_aware", "a2_w_scs_use_gov_pilot"),
+            ("p_concl_gov_pilot", "a2_w_scs_use_gov_pilot"),
+            ("p_res_tencent_users", "a2_w_scs_use_tencent_credit"),
+            ("p_res_no_scs", "a2_w_scs_use_none"),
+            ("p_res_dont_know_scs", "a2_w_scs_use_dont_know"),
+            ("p_res_neutral", "a2_w_approval_neutral"),
+            ("p_res_strong_approve", "a2_w_approval_strongly_approve"),
+            ("p_res_gov_pilot_strong", "t2_gov_pilot_strongly_approve"),
+            ("p_res_commercial_strong", "t2_commercial_strongly_approve"),
+            ("p_disc_urban_credit", "t5_urban_credit_without_difficulty"),
+            ("p_disc_rural_credit", "t5_rural_credit_without_difficulty"),
+            ("p_disc_urban_deposit_free", "t5_urban_deposit_free_sharing"),
+            ("p_disc_rural_deposit_free", "t5_rural_deposit_free_sharing"),
+            ("p_disc_urban_visa", "t5_urban_fast_tracked_visa"),
+            ("p_disc_rural_visa", "t5_rural_fast_tracked_visa"),
+            ("p_model_ccp", "t4_m3_ccp_member_coef"),
+            ("p_model_gov_confidence", "t4_m3_gov_confidence_coef"),
+            ("p_model_fairness", "t4_m5_fairness_coef"),
+            ("p_model_received_advantages", "t4_m6_received_advantages_coef"),
+            ("p_model_accountability", "t4_m7_accountability_coef"),
+            ("p_model_abide_regulations", "t4_m7_abide_regulations_coef"),
+            ("p_model_quality_of_life", "t4_m7_quality_of_life_coef"),
+            ("p_intro_respondents", "t2_total_n"),
+            ("p_design_sample_size", "t2_total_n"),
+            ("p_fig2_n", "t2_total_n"),
+            ("p_fig4_n", "t2_total_n"),
+        ]
     ]
+    # the rules below differ in shape, so mypy would join their dicts to object
+    + cast(
+        "list[dict]",
+        [
+            {
+                "claims": ["p_res_approve"],
+                "compare": "equal",
+                "candidates": [
+                    (
+                        "Table A2 weighted, levels 4+5",
+                        "sum",
+                        ["a2_w_approval_somewhat_approve", "a2_w_approval_strongly_approve"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_disapprove"],
+                "compare": "equal",
+                "candidates": [
+                    (
+                        "Table A2 weighted, levels 1+2",
+                        "sum",
+                        ["a2_w_approval_strongly_disapprove", "a2_w_approval_somewhat_disapprove"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_doubters_share"],
+                "compare": "equal",
+                "candidates": [
+                    ("Table 2 total, levels 1-3", "sum", list(_DOUBTER_LEVELS)),
+                    (
+                        "Table A2 unweighted, levels 1-3",
+                        "sum",
+                        [
+                            "a2_u_approval_strongly_disapprove",
+                            "a2_u_approval_somewhat_disapprove",
+                            "a2_u_approval_neutral",
+                        ],
+                    ),
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_doubters_ratio"],
+                "compare": "equal",
+                "candidates": [("Table 2 total, levels 1-3, as a fraction", "product", [list(_DOUBTER_LEVELS), "@1"])],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_sesame_users"],
+                "compare": "equal",
+                "candidates": [
+                    ("Table A2 weighted", "sum", ["a2_w_scs_use_sesame_credit"]),
+                    ("Table A2 unweighted", "sum", ["a2_u_scs_use_sesame_credit"]),
+                    ("Table 2 N share", "ratio", ["t2_sesame_n", "t2_total_n"]),
+                ],
+                "on_miss": "unsupported_claim",
+                "why": "The text's Sesame share matches neither Table A2 column nor Table 2's group size; the weighted "
+                "Table A2 figure, about half the unweighted one, is itself doubtful.",
+            },
+            {
+                "claims": ["p_res_both_users"],
+                "compare": "equal",
+                "candidates": [
+                    (
+                        "footnote 10 share x Table A2 weighted Tencent",
+                        "product",
+                        ["p_fn10_tencent_also_sesame", "a2_w_scs_use_tencent_credit"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_commercial_users"],
+                "compare": "at_most",
+                "candidates": [
+                    (
+                        "Table A2 weighted: 100 - none - don't know",
+                        "complement",
+                        ["a2_w_scs_use_none", "a2_w_scs_use_dont_know"],
+                    ),
+                    (
+                        "Table A2 unweighted: 100 - none - don't know",
+                        "complement",
+                        ["a2_u_scs_use_none", "a2_u_scs_use_dont_know"],
+                    ),
+                ],
+                "on_miss": "unsupported_claim",
+                "why": "Respondents who take part in no SCS or do not know cannot be commercial users (the options "
+                "exclude each other), and Table A2 leaves fewer than the text's share for everyone else.",
+            },
+            {
+                "claims": ["p_concl_commercial_users"],
+                "compare": "at_most",
+                "candidates": [
+                    (
+                        "Table A2 weighted: 100 - none - don't know",
+                        "complement",
+                        ["a2_w_scs_use_none", "a2_w_scs_use_dont_know"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_res_gov_pilot_aware"],
+                "compare": "at_most",
+                "candidates": [
+                    (
+                        "pilot-locality residents x aware among them",
+                        "product",
+                        ["p_res_pilot_locality_residents", "p_res_pilot_locality_aware"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+                "why": "If awareness of a local pilot requires living in a pilot locality, the text's own figures for "
+                "those localities allow only about 5 % of all respondents to be aware, fewer than the 7 % stated.",
+            },
+            {
+                "claims": ["p_fn10_tencent_also_sesame"],
+                "compare": "equal",
+                "candidates": [
+                    (
+                        "Table 2 Ns: (Sesame + Tencent - Sesame and/or Tencent) / Tencent",
+                        "overlap",
+                        ["t2_sesame_n", "t2_tencent_n", "t5_n"],
+                    )
+                ],
+                "on_miss": "unsupported_claim",
+                "why": "The group sizes of Tables 2 and 5 put the overlap of Tencent and Sesame users above the "
+                "footnote's share; a weighted overlap could differ, but no weighted counts are printed.",
+            },
+            {
+                "claims": ["p_disc_score_slightly_higher"],
+                "compare": "equal",
+                "candidates": [
+                    (
+                        "slightly + much higher, as a share of all respondents",
+                        "rescale",
+                        [
+                            "a2_w_score_vs_friends_slightly_higher",
+                            "a2_w_score_vs_friends_much_higher",
+                            "t5_n",
+                            "t2_total_n",
+                        ],
+                    ),
+                    ("slightly higher, among Sesame/Tencent users", "sum", ["a2_w_score_vs_friends_slightly_higher"]),
+                    (
+                        "slightly + much higher, among Sesame/Tencent users",
+                        "sum",
+                        ["a2_w_score_vs_friends_slightly_higher", "a2_w_score_vs_friends_much_higher"],
+                    ),
+                ],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_disc_rural_no_understanding", "p_disc_urban_no_understanding"],
+                "compare": "between",
+                "candidates": [("Table A2 weighted", "sum", ["a2_w_transparency_know_nothing"])],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_disc_rural_any_benefit", "p_disc_urban_any_benefit"],
+                "compare": "between",
+                "candidates": [("Table A2 weighted", "sum", ["a2_w_advantages_yes"])],
+                "on_miss": "unsupported_claim",
+            },
+            {
+                "claims": ["p_disc_rural_any_disadvantage", "p_disc_urban_any_disadvantage"],
+                "compare": "between",
+                "candidates": [("Table A2 weighted", "sum", ["a2_w_disadvantages_yes"])],
+                "on_miss": "unsupported_claim",
+            },
+        ],
+    )
     + [
-        {"claims": [p], "compare": "equal",
-         "candidates": [("Table 3 via Bayes: 100 - doubters share x 20.00 / total share", "approve_given",
-                         [d, t, *_DOUBTER_LEVELS])],
-         "on_miss": "unsupported_claim"}
+        {
+            "claims": [p],
+            "compare": "equal",
+            "candidates": [
+                (
+                    "Table 3 via Bayes: 100 - doubters share x 20.00 / total share",
+                    "approve_given",
+                    [d, t, *_DOUBTER_LEVELS],
+                )
+            ],
+            "on_miss": "unsupported_claim",
+        }
         for p, d, t in [
             ("p_res_urban_approve", "t3_doubters_location_urban", "t3_total_location_urban"),
             ("p_res_rural_approve", "t3_doubters_location_rural", "t3_total_location_rural"),
@@ -1303,20 +1633,42 @@ PROSE_RULES: tuple[dict, ...] = tuple(
 #: ``order``: ``lowest``/``highest`` - the named group has the extreme share;
 #: ``increasing`` - the share rises along the listed groups.
 QUALITATIVE_CLAIMS: tuple[dict, ...] = (
-    {"source": "Section 4.2 para 1", "text": "approval is lowest in the group with low education",
-     "order": "lowest", "claimed": "Low", "measure": "education",
-     "groups": {"No": "no", "Low": "low", "Medium": "medium", "High": "high"},
-     "caveat": "the text may use 'low education' loosely for the two lowest groups"},
-    {"source": "Section 4.2 para 1", "text": "approval is highest in the group with the highest education",
-     "order": "highest", "claimed": "High", "measure": "education",
-     "groups": {"No": "no", "Low": "low", "Medium": "medium", "High": "high"}, "caveat": ""},
-    {"source": "Section 4.2 para 1", "text": "the 51-65 age group shows the strongest approval",
-     "order": "highest", "claimed": "51-65", "measure": "age",
-     "groups": {"14-30": "14_30", "31-50": "31_50", "51-65": "51_65"},
-     "caveat": "the text may mean strong approval only (its 56 %), which no table shows by age"},
-    {"source": "Section 4.2 para 1", "text": "approval is higher among respondents with a higher income",
-     "order": "increasing", "claimed": None, "measure": "income",
-     "groups": {"<1,000": "lt_1000", "1,000-4,000": "1000_4000", ">4,000": "gt_4000"}, "caveat": ""},
+    {
+        "source": "Section 4.2 para 1",
+        "text": "approval is lowest in the group with low education",
+        "order": "lowest",
+        "claimed": "Low",
+        "measure": "education",
+        "groups": {"No": "no", "Low": "low", "Medium": "medium", "High": "high"},
+        "caveat": "the text may use 'low education' loosely for the two lowest groups",
+    },
+    {
+        "source": "Section 4.2 para 1",
+        "text": "approval is highest in the group with the highest education",
+        "order": "highest",
+        "claimed": "High",
+        "measure": "education",
+        "groups": {"No": "no", "Low": "low", "Medium": "medium", "High": "high"},
+        "caveat": "",
+    },
+    {
+        "source": "Section 4.2 para 1",
+        "text": "the 51-65 age group shows the strongest approval",
+        "order": "highest",
+        "claimed": "51-65",
+        "measure": "age",
+        "groups": {"14-30": "14_30", "31-50": "31_50", "51-65": "51_65"},
+        "caveat": "the text may mean strong approval only (its 56 %), which no table shows by age",
+    },
+    {
+        "source": "Section 4.2 para 1",
+        "text": "approval is higher among respondents with a higher income",
+        "order": "increasing",
+        "claimed": None,
+        "measure": "income",
+        "groups": {"<1,000": "lt_1000", "1,000-4,000": "1000_4000", ">4,000": "gt_4000"},
+        "caveat": "",
+    },
 )
 
 
@@ -1370,7 +1722,7 @@ def prose_comparisons(published: pd.DataFrame, rules: Sequence[dict] | None = No
     """
     look = _Lookup(published)
     out = []
-    for rule in (PROSE_RULES if rules is None else rules):
+    for rule in PROSE_RULES if rules is None else rules:
         claims = rule["claims"]
         if not look.has(*claims):
             continue
@@ -1383,8 +1735,16 @@ def prose_comparisons(published: pd.DataFrame, rules: Sequence[dict] | None = No
                 continue
             flat, vals, halves, shown = got
             centre, lo, hi = _box(_FUNCTIONS[fname], vals, halves)
-            results.append({"label": label, "ids": flat, "centre": centre, "lo": lo, "hi": hi,
-                            "shown": f"{fname}({', '.join(shown)})"})
+            results.append(
+                {
+                    "label": label,
+                    "ids": flat,
+                    "centre": centre,
+                    "lo": lo,
+                    "hi": hi,
+                    "shown": f"{fname}({', '.join(shown)})",
+                }
+            )
         if not results:
             continue
         for res in results:
@@ -1407,12 +1767,20 @@ def prose_comparisons(published: pd.DataFrame, rules: Sequence[dict] | None = No
             status = "rounding"
         else:
             status = rule["on_miss"]
-        out.append({
-            "claims": ";".join(claims), "source": ";".join(dict.fromkeys(look.frame.loc[c, "source"] for c in claims)),
-            "claim_printed": ", ".join(look.printed(c) for c in claims), "claim_values": c_vals,
-            "compare": rule["compare"], "candidates": results, "fits": fits[0]["label"] if fits else "",
-            "gap": min(r["gap"] for r in results), "status": status, "why": rule.get("why", ""),
-        })
+        out.append(
+            {
+                "claims": ";".join(claims),
+                "source": ";".join(dict.fromkeys(look.frame.loc[c, "source"] for c in claims)),
+                "claim_printed": ", ".join(look.printed(c) for c in claims),
+                "claim_values": c_vals,
+                "compare": rule["compare"],
+                "candidates": results,
+                "fits": fits[0]["label"] if fits else "",
+                "gap": min(r["gap"] for r in results),
+                "status": status,
+                "why": rule.get("why", ""),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -1428,8 +1796,9 @@ def _approve_by_group(look: _Lookup, measure: str, groups: dict[str, str]):
     return out
 
 
-def check_prose_claims(published: pd.DataFrame, rules: Sequence[dict] | None = None,
-                       qualitative: Sequence[dict] | None = None) -> pd.DataFrame:
+def check_prose_claims(
+    published: pd.DataFrame, rules: Sequence[dict] | None = None, qualitative: Sequence[dict] | None = None
+) -> pd.DataFrame:
     """Findings of the prose-versus-table comparison.
 
     Numeric claims follow :data:`PROSE_RULES` (see :func:`prose_comparisons`);
@@ -1459,51 +1828,71 @@ def check_prose_claims(published: pd.DataFrame, rules: Sequence[dict] | None = N
     for _, r in (table[table["status"] != "ok"] if len(table) else table).iterrows():
         cands = r["candidates"]
         recomputed = "; ".join(f"{c['label']}: {_g(c['centre'], 2)}" for c in cands)
-        arithmetic = "; ".join(
-            f"{c['shown']} = {_g(c['centre'], 2)} (range {_g(c['lo'], 2)}-{_g(c['hi'], 2)})" for c in cands
-        ) + f" vs printed {r['claim_printed']} ({r['compare']})"
+        arithmetic = (
+            "; ".join(f"{c['shown']} = {_g(c['centre'], 2)} (range {_g(c['lo'], 2)}-{_g(c['hi'], 2)})" for c in cands)
+            + f" vs printed {r['claim_printed']} ({r['compare']})"
+        )
         if r["why"]:
             explanation = r["why"]
         elif r["status"] == "mixed_base":
-            explanation = (f"The text's figure fits '{r['fits']}' rather than the base it names "
-                           f"('{cands[0]['label']}').")
+            explanation = f"The text's figure fits '{r['fits']}' rather than the base it names ('{cands[0]['label']}')."
         elif r["status"] == "rounding":
-            explanation = ("The text's figure misses the table value by less than one more rounding step, "
-                           "so it was rounded the wrong way or from other unrounded numbers.")
+            explanation = (
+                "The text's figure misses the table value by less than one more rounding step, "
+                "so it was rounded the wrong way or from other unrounded numbers."
+            )
         elif r["compare"] == "at_most":
             explanation = "The text's figure is larger than the most the tables allow for this group."
         elif r["compare"] == "between":
-            explanation = ("The figure for all respondents should lie between the figures the text gives for "
-                           "its parts, and it does not.")
+            explanation = (
+                "The figure for all respondents should lie between the figures the text gives for "
+                "its parts, and it does not."
+            )
         else:
             explanation = "No printed table number, combined as the text implies, gives the text's figure."
         ids = r["claims"].split(";") + [i for c in cands for i in c["ids"]]
-        rows.append(_finding("prose_claims", r["source"], ids, r["claim_printed"], recomputed, arithmetic,
-                             r["status"], explanation))
+        rows.append(
+            _finding(
+                "prose_claims", r["source"], ids, r["claim_printed"], recomputed, arithmetic, r["status"], explanation
+            )
+        )
 
     # Table 5's N against Table 2's commercial users, with the N the A2 blocks imply
     if look.has("t5_n", "t2_commercial_n") and look.v("t5_n") != look.v("t2_commercial_n"):
         ns = implied_ns(published)
-        sets = ([set(x) for base, x in zip(ns["base"], ns["attainable"])
-                 if base == "Sesame and/or Tencent Credit users"] if len(ns) else [])
+        sets = (
+            [set(x) for base, x in zip(ns["base"], ns["attainable"]) if base == "Sesame and/or Tencent Credit users"]
+            if len(ns)
+            else []
+        )
         common = sorted(set.intersection(*sets)) if sets else []
         n5 = int(look.v("t5_n"))
         fits = n5 in common
-        rows.append(_finding(
-            "prose_claims", "Table 5 title; Table 2", ["t5_n", "t2_commercial_n"],
-            f"Table 5 N = {look.printed('t5_n')} (commercial SCS users)",
-            f"Table 2 commercial users N = {look.printed('t2_commercial_n')}"
-            + (f"; Table A2 Sesame and/or Tencent blocks imply N = {', '.join(f'{x:,}' for x in common[:5])}"
-               if common else ""),
-            f"{n5:,} != {int(look.v('t2_commercial_n')):,}; unweighted Table A2 blocks asked of Sesame and/or "
-            f"Tencent users are all attainable for N in {{{', '.join(f'{x:,}' for x in common[:5]) or 'none'}}}",
-            "mixed_base" if fits else "unsupported_claim",
-            ("Table 5 is labelled as covering commercial SCS users, but its N is the number of Sesame and/or "
-             "Tencent users, a smaller group than Table 2's commercial users.") if fits else
-            "Table 5's N does not match the number of commercial SCS users in Table 2.",
-        ))
+        rows.append(
+            _finding(
+                "prose_claims",
+                "Table 5 title; Table 2",
+                ["t5_n", "t2_commercial_n"],
+                f"Table 5 N = {look.printed('t5_n')} (commercial SCS users)",
+                f"Table 2 commercial users N = {look.printed('t2_commercial_n')}"
+                + (
+                    f"; Table A2 Sesame and/or Tencent blocks imply N = {', '.join(f'{x:,}' for x in common[:5])}"
+                    if common
+                    else ""
+                ),
+                f"{n5:,} != {int(look.v('t2_commercial_n')):,}; unweighted Table A2 blocks asked of Sesame and/or "
+                f"Tencent users are all attainable for N in {{{', '.join(f'{x:,}' for x in common[:5]) or 'none'}}}",
+                "mixed_base" if fits else "unsupported_claim",
+                (
+                    "Table 5 is labelled as covering commercial SCS users, but its N is the number of Sesame and/or "
+                    "Tencent users, a smaller group than Table 2's commercial users."
+                )
+                if fits
+                else "Table 5's N does not match the number of commercial SCS users in Table 2.",
+            )
+        )
 
-    for claim in (QUALITATIVE_CLAIMS if qualitative is None else qualitative):
+    for claim in QUALITATIVE_CLAIMS if qualitative is None else qualitative:
         shares = _approve_by_group(look, claim["measure"], claim["groups"])
         if shares is None:
             continue
@@ -1524,18 +1913,29 @@ def check_prose_claims(published: pd.DataFrame, rules: Sequence[dict] | None = N
             continue
         extreme = (min if claim["order"] == "lowest" else max)(labels, key=lambda k: centre[k])
         ids = [i for v in shares.values() for i in v[1]] + list(_DOUBTER_LEVELS)
-        rows.append(_finding(
-            "prose_claims", claim["source"], ids, claim["text"],
-            f"approve (4-5) by group: " + ", ".join(f"{k} {_g(centre[k], 1)}%" for k in labels)
-            + (f"; {claim['order']}: {extreme}" if claim["order"] != "increasing" else ""),
-            "100 - doubters share x (" + "+".join(look.printed(i).replace("%", "") for i in _DOUBTER_LEVELS)
-            + ") / total share: " + ", ".join(f"{k} {_g(rng[k][0], 1)}-{_g(rng[k][1], 1)}" for k in labels),
-            "unsupported_claim",
-            (f"By Table 3 the {claim['order']} approval is in the group '{extreme}', not in the group the text "
-             f"names" if claim["order"] != "increasing" else
-             "By Table 3 approval does not rise across the groups as the text says")
-            + (f"; {claim['caveat']}." if claim.get("caveat") else "."),
-        ))
+        rows.append(
+            _finding(
+                "prose_claims",
+                claim["source"],
+                ids,
+                claim["text"],
+                "approve (4-5) by group: "
+                + ", ".join(f"{k} {_g(centre[k], 1)}%" for k in labels)
+                + (f"; {claim['order']}: {extreme}" if claim["order"] != "increasing" else ""),
+                "100 - doubters share x ("
+                + "+".join(look.printed(i).replace("%", "") for i in _DOUBTER_LEVELS)
+                + ") / total share: "
+                + ", ".join(f"{k} {_g(rng[k][0], 1)}-{_g(rng[k][1], 1)}" for k in labels),
+                "unsupported_claim",
+                (
+                    f"By Table 3 the {claim['order']} approval is in the group '{extreme}', not in the group the text "
+                    f"names"
+                    if claim["order"] != "increasing"
+                    else "By Table 3 approval does not rise across the groups as the text says"
+                )
+                + (f"; {claim['caveat']}." if claim.get("caveat") else "."),
+            )
+        )
     return _frame(rows)
 
 
@@ -1569,17 +1969,24 @@ def check_cross_table(published: pd.DataFrame) -> pd.DataFrame:
     look = _Lookup(published)
     rows = []
     pairs = list(T3_TO_A2.items())
-    pairs += [(f"t2_total_{lvl}", f"a2_w_approval_{lvl}") for lvl in
-              ("strongly_disapprove", "somewhat_disapprove", "neutral", "somewhat_approve", "strongly_approve")]
+    pairs += [
+        (f"t2_total_{lvl}", f"a2_w_approval_{lvl}")
+        for lvl in ("strongly_disapprove", "somewhat_disapprove", "neutral", "somewhat_approve", "strongly_approve")
+    ]
     for a, b in pairs:
         if look.has(a, b) and abs(look.v(a) - look.v(b)) > look.h(a) + look.h(b) + _EPS:
-            rows.append(_finding(
-                "cross_table", f"{look.frame.at[a, 'source']}; Table A2", [a, b],
-                look.printed(a), look.printed(b),
-                f"{look.printed(a)} vs {look.printed(b)}: difference {_g(look.v(a) - look.v(b), 2)}",
-                "misprint",
-                "The same weighted share of all respondents is printed with two different values.",
-            ))
+            rows.append(
+                _finding(
+                    "cross_table",
+                    f"{look.frame.at[a, 'source']}; Table A2",
+                    [a, b],
+                    look.printed(a),
+                    look.printed(b),
+                    f"{look.printed(a)} vs {look.printed(b)}: difference {_g(look.v(a) - look.v(b), 2)}",
+                    "misprint",
+                    "The same weighted share of all respondents is printed with two different values.",
+                )
+            )
 
     t3 = published[published["id"].str.startswith("t3_")]
     for measure, block in t3.groupby("measure", sort=False):
@@ -1594,32 +2001,47 @@ def check_cross_table(published: pd.DataFrame) -> pd.DataFrame:
             key = t["id"].iloc[0].split("_")[2]
             missing = [i for i in look.frame.index if i.startswith(f"a2_w_{key}_") and i not in T3_TO_A2.values()]
             renorm = ", ".join(f"{it} {_g(v / st * 100, 2)}" for it, v in zip(t["item"], t["value"]))
-            rows.append(_finding(
-                "cross_table", "Table 3", list(d["id"]) + list(t["id"]) + missing,
-                f"{measure}: Doubters sum {_g(sd, 2)}, Total sum {_g(st, 2)}",
-                f"Total rescaled to 100: {renorm}",
-                f"Doubters {' + '.join(d['value_printed'])} = {_g(sd, 2)}; Total {' + '.join(t['value_printed'])} = "
-                f"{_g(st, 2)}" + (f"; 100 - {_g(st, 2)} = {_g(100 - st, 2)} = Table A2 weighted "
-                                   + ", ".join(f"'{look.frame.at[i, 'item']}' {look.printed(i)}" for i in missing)
-                                   if missing else "")
-                + "; like-for-like Total = share / " + _g(st / 100, 4),
-                "mixed_base",
-                "The Doubters column leaves out respondents who gave no answer while the Total column keeps them "
-                "in its base, so the two columns are not directly comparable; rescaled, the gap is smaller.",
-            ))
+            rows.append(
+                _finding(
+                    "cross_table",
+                    "Table 3",
+                    list(d["id"]) + list(t["id"]) + missing,
+                    f"{measure}: Doubters sum {_g(sd, 2)}, Total sum {_g(st, 2)}",
+                    f"Total rescaled to 100: {renorm}",
+                    f"Doubters {' + '.join(d['value_printed'])} = {_g(sd, 2)}; Total {' + '.join(t['value_printed'])} = "
+                    f"{_g(st, 2)}"
+                    + (
+                        f"; 100 - {_g(st, 2)} = {_g(100 - st, 2)} = Table A2 weighted "
+                        + ", ".join(f"'{look.frame.at[i, 'item']}' {look.printed(i)}" for i in missing)
+                        if missing
+                        else ""
+                    )
+                    + "; like-for-like Total = share / "
+                    + _g(st / 100, 4),
+                    "mixed_base",
+                    "The Doubters column leaves out respondents who gave no answer while the Total column keeps them "
+                    "in its base, so the two columns are not directly comparable; rescaled, the gap is smaller.",
+                )
+            )
 
     n_ids = ["t2_commercial_n", "t2_gov_pilot_n", "t2_gov_pilot_only_n", "t2_commercial_only_n"]
     if look.has(*n_ids):
         com, gov, gov_only, com_only = (look.v(i) for i in n_ids)
         implied = com - (gov - gov_only)
         if implied != com_only:
-            rows.append(_finding(
-                "cross_table", "Table 2", n_ids, f"N = {int(com_only):,}", f"N = {int(implied):,}",
-                f"{int(com)} - ({int(gov)} - {int(gov_only)}) = {int(implied)} vs printed {int(com_only)}",
-                "misprint",
-                "The group sizes of Table 2 do not fit together: commercial users outside a government pilot "
-                "should equal all commercial users minus those also in a pilot.",
-            ))
+            rows.append(
+                _finding(
+                    "cross_table",
+                    "Table 2",
+                    n_ids,
+                    f"N = {int(com_only):,}",
+                    f"N = {int(implied):,}",
+                    f"{int(com)} - ({int(gov)} - {int(gov_only)}) = {int(implied)} vs printed {int(com_only)}",
+                    "misprint",
+                    "The group sizes of Table 2 do not fit together: commercial users outside a government pilot "
+                    "should equal all commercial users minus those also in a pilot.",
+                )
+            )
     return _frame(rows)
 
 
@@ -1654,14 +2076,19 @@ def check_table_a4_vif(published: pd.DataFrame) -> pd.DataFrame:
             continue
         lo, hi = 1 / (t + ht), 1 / (t - ht)
         if v + hv < lo - _EPS or v - hv > hi + _EPS:
-            rows.append(_finding(
-                "table_a4_vif", "Table A4", [tid, vid], f"tolerance {look.printed(tid)}, VIF {look.printed(vid)}",
-                f"VIF {_g(1 / t, 3)}",
-                f"1/{look.printed(tid)} = {_g(1 / t, 4)} (range {_g(lo, 4)}-{_g(hi, 4)}), printed {look.printed(vid)}",
-                "misprint",
-                "The variance inflation factor is by definition the reciprocal of the tolerance, and the printed "
-                "pair does not satisfy that.",
-            ))
+            rows.append(
+                _finding(
+                    "table_a4_vif",
+                    "Table A4",
+                    [tid, vid],
+                    f"tolerance {look.printed(tid)}, VIF {look.printed(vid)}",
+                    f"VIF {_g(1 / t, 3)}",
+                    f"1/{look.printed(tid)} = {_g(1 / t, 4)} (range {_g(lo, 4)}-{_g(hi, 4)}), printed {look.printed(vid)}",
+                    "misprint",
+                    "The variance inflation factor is by definition the reciprocal of the tolerance, and the printed "
+                    "pair does not satisfy that.",
+                )
+            )
     return _frame(rows)
 
 
@@ -1721,8 +2148,9 @@ def summary(findings: pd.DataFrame) -> pd.DataFrame:
         Columns ``check``, ``severity`` and ``n``, in check order.
     """
     if findings.empty:
-        return pd.DataFrame({"check": pd.Series(dtype=str), "severity": pd.Series(dtype=str),
-                             "n": pd.Series(dtype=int)})
+        return pd.DataFrame(
+            {"check": pd.Series(dtype=str), "severity": pd.Series(dtype=str), "n": pd.Series(dtype=int)}
+        )
     order = {name: k for k, (name, _) in enumerate(CHECKS)}
     out = findings.groupby(["check", "severity"]).size().rename("n").reset_index()
     out["_o"] = out["check"].map(order).fillna(len(order))

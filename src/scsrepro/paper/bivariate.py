@@ -141,7 +141,9 @@ def _substantive(frame: pd.DataFrame, variable: str, cb: Codebook) -> np.ndarray
     return s.to_numpy(dtype=float)
 
 
-def group_labels(variable: str, codebook: Codebook | None = None, observed: Sequence | None = None) -> dict:
+def group_labels(
+    variable: str, codebook: Codebook | None = None, observed: Sequence | np.ndarray | None = None
+) -> dict:
     """Substantive codes of *variable* and their display labels, in code order.
 
     Labels come from the codebook; a label of the form ``"Short: long"`` (the
@@ -223,13 +225,26 @@ def approval_by_group(
         member = (g == code) & ~np.isnan(a)
         n = int(member.sum())
         for measure, codes in measures.items():
-            row = {"variable": variable, "code": code, "group": label, "measure": measure, "n": n,
-                   "share": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+            row = {
+                "variable": variable,
+                "code": code,
+                "group": label,
+                "measure": measure,
+                "n": n,
+                "share": np.nan,
+                "se": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+            }
             if n >= 2:
                 y = np.where(member, np.isin(a, list(codes)).astype(float), np.nan)
                 est = weighted_proportions(y, wv, levels=[0.0, 1.0], method=method, level=level).iloc[1]
-                row.update(share=100 * est["proportion"], se=100 * est["se"],
-                           ci_low=100 * est["ci_low"], ci_high=100 * est["ci_high"])
+                row.update(
+                    share=100 * est["proportion"],
+                    se=100 * est["se"],
+                    ci_low=100 * est["ci_low"],
+                    ci_high=100 * est["ci_high"],
+                )
             rows.append(row)
     out = pd.DataFrame(rows, columns=["variable", "code", "group", "measure", "n", "share", "se", "ci_low", "ci_high"])
     out.attrs.update({"method": method, "level": level})
@@ -253,8 +268,9 @@ def approval_panels(
     return out
 
 
-def stated_shares(estimates: pd.DataFrame, published: pd.DataFrame,
-                  stated: Mapping[str, tuple[str, int, str]] | None = None) -> pd.DataFrame:
+def stated_shares(
+    estimates: pd.DataFrame, published: pd.DataFrame, stated: Mapping[str, tuple[str, int, str]] | None = None
+) -> pd.DataFrame:
     """The paper's Figure 4 statements next to the figure's estimates.
 
     Parameters
@@ -286,11 +302,23 @@ def stated_shares(estimates: pd.DataFrame, published: pd.DataFrame,
             raise ValueError(f"{id_}: the estimates have no {measure!r} share for {variable} == {code}")
         e = est.loc[key]
         pub = float(value[id_])
-        rows.append({"id": id_, "panel": e["panel"] if "panel" in e.index else variable, "variable": variable,
-                     "code": code, "group": e["group"], "measure": measure, "published": pub,
-                     "share": float(e["share"]), "ci_low": float(e["ci_low"]), "ci_high": float(e["ci_high"]),
-                     "n": int(e["n"]), "distance": abs(float(e["share"]) - pub),
-                     "in_interval": bool(e["ci_low"] <= pub <= e["ci_high"])})
+        rows.append(
+            {
+                "id": id_,
+                "panel": e["panel"] if "panel" in e.index else variable,
+                "variable": variable,
+                "code": code,
+                "group": e["group"],
+                "measure": measure,
+                "published": pub,
+                "share": float(e["share"]),
+                "ci_low": float(e["ci_low"]),
+                "ci_high": float(e["ci_high"]),
+                "n": int(e["n"]),
+                "distance": abs(float(e["share"]) - pub),
+                "in_interval": bool(e["ci_low"] <= pub <= e["ci_high"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -337,9 +365,19 @@ def panel_tests(
     for p in panels:
         g = _substantive(frame, p.variable, cb)
         res = weighted_crosstab(pd.Series(g, name=p.variable), pd.Series(a3, name="approval3"), wv)
-        rows.append({"panel": p.title, "variable": p.variable, "groups": res.table.shape[0],
-                     "f": res.f, "ndf": res.ndf, "ddf": res.ddf, "p_value": res.p_value,
-                     "n_used": res.n_used, "n_dropped": res.n_dropped})
+        rows.append(
+            {
+                "panel": p.title,
+                "variable": p.variable,
+                "groups": res.table.shape[0],
+                "f": res.f,
+                "ndf": res.ndf,
+                "ddf": res.ddf,
+                "p_value": res.p_value,
+                "n_used": res.n_used,
+                "n_dropped": res.n_dropped,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -377,8 +415,9 @@ def _recipe_parts(frame: pd.DataFrame, id_: str, targets, cb: Codebook) -> tuple
     return valid, v.isin(codes).fillna(False).to_numpy(dtype=bool)
 
 
-def pair_test(frame: pd.DataFrame, w: Any, id_a: str, id_b: str, targets=None,
-              codebook: Codebook | None = None) -> dict:
+def pair_test(
+    frame: pd.DataFrame, w: Any, id_a: str, id_b: str, targets=None, codebook: Codebook | None = None
+) -> dict:
     """Rao-Scott test that two printed shares with disjoint bases are equal.
 
     Both ids must have ``share`` recipes in ``data/targets.yml`` (or
@@ -416,9 +455,19 @@ def pair_test(frame: pd.DataFrame, w: Any, id_a: str, id_b: str, targets=None,
     tab = res.table
     shares = (tab[1.0] / tab.sum(axis=1) * 100) if 1.0 in tab.columns else pd.Series(0.0, index=tab.index)
     sa, sb = float(shares.get(0.0, np.nan)), float(shares.get(1.0, np.nan))
-    return {"id_a": id_a, "id_b": id_b, "share_a": sa, "share_b": sb, "difference": sa - sb,
-            "f": res.f, "ndf": res.ndf, "ddf": res.ddf, "p_value": res.p_value,
-            "n_a": int(in_a.sum()), "n_b": int(in_b.sum())}
+    return {
+        "id_a": id_a,
+        "id_b": id_b,
+        "share_a": sa,
+        "share_b": sb,
+        "difference": sa - sb,
+        "f": res.f,
+        "ndf": res.ndf,
+        "ddf": res.ddf,
+        "p_value": res.p_value,
+        "n_a": int(in_a.sum()),
+        "n_b": int(in_b.sum()),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -441,8 +490,9 @@ def implied_approval(doubters_share: Any, total_share: Any, doubter_rate: float)
     return out if out.ndim else float(out)
 
 
-def table3_implied_approval(t3: pd.DataFrame, doubter_rate: float, value: str = "published",
-                            measures: Sequence[str] | None = None, targets=None) -> pd.DataFrame:
+def table3_implied_approval(
+    t3: pd.DataFrame, doubter_rate: float, value: str = "published", measures: Sequence[str] | None = None, targets=None
+) -> pd.DataFrame:
     """Approval by group implied by a Table 3 frame (printed or recomputed).
 
     Parameters
@@ -476,12 +526,14 @@ def table3_implied_approval(t3: pd.DataFrame, doubter_rate: float, value: str = 
     wide = wide.reset_index()
     keep = [m for m in dict.fromkeys(wide["measure"]) if m != "Income"] if measures is None else list(measures)
     wide = wide[wide["measure"].isin(keep)]
-    out = pd.DataFrame({
-        "measure": wide["measure"].to_numpy(),
-        "item": wide["item"].to_numpy(),
-        "doubters": wide["Doubters"].to_numpy(dtype=float),
-        "total": wide["Total"].to_numpy(dtype=float),
-    })
+    out = pd.DataFrame(
+        {
+            "measure": wide["measure"].to_numpy(),
+            "item": wide["item"].to_numpy(),
+            "doubters": wide["Doubters"].to_numpy(dtype=float),
+            "total": wide["Total"].to_numpy(dtype=float),
+        }
+    )
     var_of, code_of = {}, {}
     if "id" in t3.columns:
         from scsrepro.paper.tables import load_targets
@@ -530,17 +582,28 @@ def group_sizes(frame: pd.DataFrame, w: Any, ids: Sequence[str], targets=None) -
         base = _mask(frame, recipe.get("base"))
         if recipe.get("variable"):
             base &= _column(frame, recipe.get("variable")).notna().to_numpy()
-        rows.append({"id": id_, "base": str(recipe.get("base") or "all"), "n": int(base.sum()),
-                     "weighted_n": float(wn[base].sum()), "weighted_share": float(100 * wn[base].sum() / wn.sum())})
+        rows.append(
+            {
+                "id": id_,
+                "base": str(recipe.get("base") or "all"),
+                "n": int(base.sum()),
+                "weighted_n": float(wn[base].sum()),
+                "weighted_share": float(100 * wn[base].sum() / wn.sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------
 # display helpers
 # ---------------------------------------------------------------------------
-def side_by_side(rows: pd.DataFrame, index: str = "item", columns: str = "column",
-                 values: Sequence[str] = ("published", "reproduced"),
-                 names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def side_by_side(
+    rows: pd.DataFrame,
+    index: str = "item",
+    columns: str = "column",
+    values: Sequence[str] = ("published", "reproduced"),
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Printed and recomputed numbers as a wide table.
 
     Rows keep the order of first appearance of *index*, column groups the

@@ -81,10 +81,30 @@ ERRATA_FILE: Path = paths.PUBLISHED / "errata.csv"
 SCOREBOARD_FILE: Path = paths.BUILD / "fidelity.csv"
 
 BOARD_COLUMNS: tuple[str, ...] = (
-    "id", "table", "file", "source", "measure", "item", "column", "statistic", "kind",
-    "published", "reproduced", "distance", "tolerance", "tolerance_rule", "role", "status",
-    "reason", "published_se", "published_stars", "reproduced_stars", "stars_agree",
-    "erratum_reading", "reproduced_alt", "alt_reading",
+    "id",
+    "table",
+    "file",
+    "source",
+    "measure",
+    "item",
+    "column",
+    "statistic",
+    "kind",
+    "published",
+    "reproduced",
+    "distance",
+    "tolerance",
+    "tolerance_rule",
+    "role",
+    "status",
+    "reason",
+    "published_se",
+    "published_stars",
+    "reproduced_stars",
+    "stars_agree",
+    "erratum_reading",
+    "reproduced_alt",
+    "alt_reading",
 )
 _FLOAT_SLACK = 1e-9
 
@@ -99,8 +119,7 @@ ERRATA_ID_COLUMNS = ("id", "published_id", "published_ids", "ids", "items")
 ERRATA_EXCLUDED_COLUMN = "excluded_ids"
 
 
-def load_errata(path: str | os.PathLike[str] | None = None,
-                published_ids: set[str] | None = None) -> pd.DataFrame:
+def load_errata(path: str | os.PathLike[str] | None = None, published_ids: set[str] | None = None) -> pd.DataFrame:
     """Read the errata list, or return an empty one when the file is absent.
 
     The file needs an ``id`` and a ``reading`` column. With an
@@ -157,8 +176,9 @@ def load_errata(path: str | os.PathLike[str] | None = None,
     return out.groupby("id", sort=False, as_index=False).agg({"reading": join, "erratum": join})
 
 
-def default_roles(ids: Sequence[str], targets: Targets | None = None,
-                  errata: pd.DataFrame | None = None) -> dict[str, str]:
+def default_roles(
+    ids: Sequence[str], targets: Targets | None = None, errata: pd.DataFrame | None = None
+) -> dict[str, str]:
     """Role of each published id: erratum, then held out, then target.
 
     Parameters
@@ -185,12 +205,14 @@ def _se_lookup() -> dict[str, float]:
     """Published SE of each Table 4 coefficient and cut point, by its id."""
     t4 = _published("table_4")
     se = {(r.column, r.item): float(r.value) for r in t4.itertuples(index=False) if r.statistic == "se"}
-    return {r.id: se.get((r.column, r.item), np.nan)
-            for r in t4.itertuples(index=False) if r.statistic in ("coef", "cut")}
+    return {
+        r.id: se.get((r.column, r.item), np.nan) for r in t4.itertuples(index=False) if r.statistic in ("coef", "cut")
+    }
 
 
-def tolerance_for(row: Mapping[str, Any], recipe: Recipe | str | None = None,
-                  se_of: Mapping[str, float] | None = None) -> tuple[float, bool, str]:
+def tolerance_for(
+    row: Mapping[str, Any], recipe: Recipe | str | None = None, se_of: Mapping[str, float] | None = None
+) -> tuple[float, bool, str]:
     """Tolerance of one published number.
 
     Parameters
@@ -326,42 +348,49 @@ def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | No
             status, reason = "n/a", rule
         elif not np.isfinite(reproduced):
             status = "fail"
-            reason = "not reproduced" + (f": {x['note']}" if have and str(x.get("note", "")) else
-                                         "" if have else f" (no table gave {id_})")
+            reason = "not reproduced" + (
+                f": {x['note']}" if have and str(x.get("note", "")) else "" if have else f" (no table gave {id_})"
+            )
         else:
-            status = "pass" if abs(reproduced - r["value"]) <= tol + _FLOAT_SLACK * max(1.0, abs(r["value"])) else "fail"
+            status = (
+                "pass" if abs(reproduced - r["value"]) <= tol + _FLOAT_SLACK * max(1.0, abs(r["value"])) else "fail"
+            )
         if r["statistic"] == "se":
             distance = abs(reproduced - r["value"]) / abs(r["value"]) if r["value"] else np.nan
         else:
             distance = abs(reproduced - r["value"])
         is_t4_est = r["file"] == "table_4" and r["statistic"] in ("coef", "cut")
         rep_stars = str(x.get("stars", "") or "") if have and is_t4_est else ""
-        rows.append({
-            "id": id_,
-            "table": x["table"] if have else r["file"],
-            "file": r["file"],
-            "source": r["source"],
-            "measure": r["measure"],
-            "item": r["item"],
-            "column": r["column"],
-            "statistic": r["statistic"],
-            "kind": r["kind"],
-            "published": float(r["value"]),
-            "reproduced": reproduced,
-            "distance": distance,
-            "tolerance": tol,
-            "tolerance_rule": rule,
-            "role": role,
-            "status": status,
-            "reason": reason,
-            "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
-            "published_stars": r["stars"] if is_t4_est else "",
-            "reproduced_stars": rep_stars,
-            "stars_agree": (r["stars"] == rep_stars) if is_t4_est and np.isfinite(reproduced) else pd.NA,
-            "erratum_reading": reading.get(id_, ""),
-            "reproduced_alt": float(x["reproduced_alt"]) if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"]) else np.nan,
-            "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
-        })
+        rows.append(
+            {
+                "id": id_,
+                "table": x["table"] if have else r["file"],
+                "file": r["file"],
+                "source": r["source"],
+                "measure": r["measure"],
+                "item": r["item"],
+                "column": r["column"],
+                "statistic": r["statistic"],
+                "kind": r["kind"],
+                "published": float(r["value"]),
+                "reproduced": reproduced,
+                "distance": distance,
+                "tolerance": tol,
+                "tolerance_rule": rule,
+                "role": role,
+                "status": status,
+                "reason": reason,
+                "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
+                "published_stars": r["stars"] if is_t4_est else "",
+                "reproduced_stars": rep_stars,
+                "stars_agree": (r["stars"] == rep_stars) if is_t4_est and np.isfinite(reproduced) else pd.NA,
+                "erratum_reading": reading.get(id_, ""),
+                "reproduced_alt": float(x["reproduced_alt"])
+                if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"])
+                else np.nan,
+                "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
+            }
+        )
     board = pd.DataFrame(rows, columns=list(BOARD_COLUMNS))
     board["stars_agree"] = board["stars_agree"].astype("boolean")
     return board
@@ -455,8 +484,20 @@ def summary(board: pd.DataFrame) -> pd.DataFrame:
             out.append({"table": table, "role": role, **stats(g)})
         if len(part):
             out.append({"table": "all", "role": role, **stats(part)})
-    cols = ["table", "role", "n_rows", "n_scored", "n_pass", "n_fail", "n_na", "pass_rate",
-            "mean_distance", "max_distance", "mean_distance_in_tolerances", "stars_agree_rate"]
+    cols = [
+        "table",
+        "role",
+        "n_rows",
+        "n_scored",
+        "n_pass",
+        "n_fail",
+        "n_na",
+        "pass_rate",
+        "mean_distance",
+        "max_distance",
+        "mean_distance_in_tolerances",
+        "stars_agree_rate",
+    ]
     return pd.DataFrame(out, columns=cols)
 
 
@@ -478,8 +519,24 @@ def write_scoreboard(board: pd.DataFrame, path: str | os.PathLike[str] | None = 
     if not isinstance(board, pd.DataFrame):
         raise ValueError(f"board must be a DataFrame, got {type(board).__name__}")
     path = Path(path) if path is not None else SCOREBOARD_FILE
-    write_csv_atomic(board, path)
+    write_csv_atomic(recorded_distances(board), path)
     return path
+
+
+def recorded_distances(board: pd.DataFrame) -> pd.DataFrame:
+    """The scoreboard with distances below the recorded precision set to 0.
+
+    Values are recorded at six significant digits (``files.RECORD_DIGITS``).
+    A distance smaller than a millionth of the published value (relative
+    distances of standard errors: smaller than a millionth) is what is left
+    when two numbers that agree at that precision are subtracted; its digits
+    are rounding noise that differs between CPUs, so it is recorded as 0.
+    """
+    out = board.copy()
+    d = out["distance"].astype(float)
+    scale = np.where(out["statistic"].eq("se"), 1.0, np.maximum(out["published"].astype(float).abs(), 1.0))
+    out["distance"] = d.where(~(d.abs() < 1e-6 * scale), 0.0)
+    return out
 
 
 # ===================================================================== CLI
@@ -516,7 +573,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     board = scoreboard(tables)
     out = write_scoreboard(board, args.out)
     summ = summary(board)
-    print(f"wrote {len(written)} tables to {paths.relative(written[0].parent)} and the scoreboard to {paths.relative(out)}")
+    print(
+        f"wrote {len(written)} tables to {paths.relative(written[0].parent)} and the scoreboard to {paths.relative(out)}"
+    )
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(summ.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -39,7 +39,7 @@ is reversed, nothing else changes), so both readings can be shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -270,4 +270,3 @@ def estimates_from_table_4(reproduced: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out.sort_values(["model", "term"], ignore_index=True)
-

@@ -114,7 +114,11 @@ def fit_model(df: pd.DataFrame, spec: ModelSpec, codebook=None, convergence: str
 
     frame = estimation_frame(df, spec, codebook)
     return fit_ologit(
-        frame, spec.outcome, list(spec.covariates), categorical=spec.categorical, weight=spec.weight,
+        frame,
+        spec.outcome,
+        list(spec.covariates),
+        categorical=spec.categorical,
+        weight=spec.weight,
         convergence=convergence,
     )
 
@@ -134,7 +138,9 @@ def stata_command(spec: ModelSpec) -> str:
 
 def r_command(spec: ModelSpec, data: str = "d") -> str:
     """The R ``survey`` call that fits *spec* (equal to the Stata command's estimates and SEs)."""
-    terms = [f'relevel(factor({c}), ref = "{spec.categorical[c]}")' if c in spec.categorical else c for c in spec.covariates]
+    terms = [
+        f'relevel(factor({c}), ref = "{spec.categorical[c]}")' if c in spec.categorical else c for c in spec.covariates
+    ]
     formula = f"factor({spec.outcome}) ~ " + " + ".join(terms)
     return f"svyolr({formula}, design = svydesign(ids = ~1, weights = ~{spec.weight}, data = {data}))"
 

@@ -68,8 +68,7 @@ HYPOTHESIS_COLUMNS: tuple[str, ...] = (
 )
 
 STATISTICS = frozenset(
-    {"percent", "n", "mean", "sd", "coef", "se", "cut", "tolerance", "vif",
-     "count", "ratio", "population", "share"}
+    {"percent", "n", "mean", "sd", "coef", "se", "cut", "tolerance", "vif", "count", "ratio", "population", "share"}
 )
 UNITS = frozenset({"percent", "count", "scalar", "points"})
 KINDS = frozenset({"result", "design", "context"})
@@ -121,9 +120,7 @@ def published_files(directory: str | Path | None = None) -> list[str]:
         list, which have formats of their own.
     """
     path = _resolve_dir(directory)
-    return sorted(
-        p.stem for p in path.glob("*.csv") if p.name not in (HYPOTHESES_FILE, ERRATA_FILE)
-    )
+    return sorted(p.stem for p in path.glob("*.csv") if p.name not in (HYPOTHESES_FILE, ERRATA_FILE))
 
 
 def parse_printed(text: str) -> float:
@@ -178,37 +175,34 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValueError(
-            f"{path.name}: missing required column(s) {missing}; "
-            f"found {list(frame.columns)}"
-        )
+        raise ValueError(f"{path.name}: missing required column(s) {missing}; found {list(frame.columns)}")
     extra = [c for c in frame.columns if c not in required]
     if extra:
         raise ValueError(f"{path.name}: unexpected column(s) {extra}")
     if list(frame.columns) != list(required):
-        raise ValueError(
-            f"{path.name}: columns out of order; expected {list(required)}, "
-            f"found {list(frame.columns)}"
-        )
+        raise ValueError(f"{path.name}: columns out of order; expected {list(required)}, found {list(frame.columns)}")
     return frame
 
 
 def _check_ids(frame: pd.DataFrame, path: Path) -> None:
     bad = ~frame["id"].map(lambda s: bool(_ID_PATTERN.fullmatch(s)))
     if bad.any():
-        _fail(path, "id", "ids must be non-empty snake_case",
-              _line_numbers(frame.index[bad]), frame.loc[bad, "id"])
+        _fail(path, "id", "ids must be non-empty snake_case", _line_numbers(frame.index[bad]), frame.loc[bad, "id"])
     dup = frame["id"].duplicated(keep=False)
     if dup.any():
-        _fail(path, "id", "duplicate ids", _line_numbers(frame.index[dup]),
-              frame.loc[dup, "id"])
+        _fail(path, "id", "duplicate ids", _line_numbers(frame.index[dup]), frame.loc[dup, "id"])
 
 
 def _check_allowed(frame: pd.DataFrame, path: Path, column: str, allowed) -> None:
     bad = ~frame[column].isin(allowed)
     if bad.any():
-        _fail(path, column, f"values must be one of {sorted(allowed)}",
-              _line_numbers(frame.index[bad]), frame.loc[bad, column])
+        _fail(
+            path,
+            column,
+            f"values must be one of {sorted(allowed)}",
+            _line_numbers(frame.index[bad]),
+            frame.loc[bad, column],
+        )
 
 
 def _validate_file(path: Path) -> pd.DataFrame:
@@ -219,8 +213,7 @@ def _validate_file(path: Path) -> pd.DataFrame:
     for column in ("source", "measure", "item", "value_printed"):
         blank = frame[column].str.strip() == ""
         if blank.any():
-            _fail(path, column, "must not be empty",
-                  _line_numbers(frame.index[blank]), frame.loc[blank, "id"])
+            _fail(path, column, "must not be empty", _line_numbers(frame.index[blank]), frame.loc[blank, "id"])
     _check_allowed(frame, path, "statistic", STATISTICS)
     _check_allowed(frame, path, "unit", UNITS)
     _check_allowed(frame, path, "kind", KINDS)
@@ -229,13 +222,11 @@ def _validate_file(path: Path) -> pd.DataFrame:
     values = pd.to_numeric(frame["value"].str.strip(), errors="coerce")
     bad = values.isna() | ~values.map(lambda v: math.isfinite(v) if pd.notna(v) else False)
     if bad.any():
-        _fail(path, "value", "not a finite number",
-              _line_numbers(frame.index[bad]), frame.loc[bad, "value"])
+        _fail(path, "value", "not a finite number", _line_numbers(frame.index[bad]), frame.loc[bad, "value"])
 
     # value must agree with value_printed, unless a note documents the reading
     mismatch_rows, mismatch_vals = [], []
-    for idx, printed, value, note in zip(frame.index, frame["value_printed"],
-                                         values, frame["note"]):
+    for idx, printed, value, note in zip(frame.index, frame["value_printed"], values, frame["note"]):
         match = _READ_AS.search(note)
         if match:
             expected = float(match.group(1))
@@ -244,31 +235,36 @@ def _validate_file(path: Path) -> pd.DataFrame:
                 expected = parse_printed(printed)
             except ValueError:
                 expected = None
-        if expected is None or not math.isclose(expected, value,
-                                                rel_tol=_TOLERANCE, abs_tol=_TOLERANCE):
+        if expected is None or not math.isclose(expected, value, rel_tol=_TOLERANCE, abs_tol=_TOLERANCE):
             mismatch_rows.append(idx)
             mismatch_vals.append(f"{printed!r} -> {value}")
     if mismatch_rows:
-        _fail(path, "value",
-              "value disagrees with value_printed (document a non-literal reading "
-              "with 'read as <number>' in note)",
-              _line_numbers(mismatch_rows), mismatch_vals)
+        _fail(
+            path,
+            "value",
+            "value disagrees with value_printed (document a non-literal reading with 'read as <number>' in note)",
+            _line_numbers(mismatch_rows),
+            mismatch_vals,
+        )
 
     # stars must equal the trailing stars of value_printed
     printed_stars = frame["value_printed"].str.strip().str.extract(r"(\**)$")[0]
     bad = printed_stars != frame["stars"]
     if bad.any():
-        _fail(path, "stars", "stars disagree with the stars in value_printed",
-              _line_numbers(frame.index[bad]),
-              (frame.loc[bad, "value_printed"] + " / " + frame.loc[bad, "stars"]))
+        _fail(
+            path,
+            "stars",
+            "stars disagree with the stars in value_printed",
+            _line_numbers(frame.index[bad]),
+            (frame.loc[bad, "value_printed"] + " / " + frame.loc[bad, "stars"]),
+        )
 
     frame = frame.copy()
     frame["value"] = values.astype(float)
     return frame
 
 
-def load_published(name: str | None = None,
-                   directory: str | Path | None = None) -> pd.DataFrame:
+def load_published(name: str | None = None, directory: str | Path | None = None) -> pd.DataFrame:
     """Load one transcribed file, or all of them, validated.
 
     Parameters
@@ -343,9 +339,7 @@ def published_value(id: str, directory: str | Path | None = None) -> float:
     """
     path = _resolve_dir(directory)
     # cache the validated values; the key changes whenever a file changes
-    stamp = tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.glob("*.csv"))
-    )
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.glob("*.csv")))
     key = (str(path.resolve()), stamp)
     values = _VALUE_CACHE.get(key)
     if values is None:
@@ -386,9 +380,7 @@ def load_hypotheses(directory: str | Path | None = None) -> pd.DataFrame:
     if sorted(frame["id"], key=lambda s: int(s[1:]) if s[1:].isdigit() else 0) != expected_ids:
         missing = sorted(set(expected_ids) - set(frame["id"]))
         extra = sorted(set(frame["id"]) - set(expected_ids))
-        raise ValueError(
-            f"{path.name}: column 'id': expected h1..h21; missing {missing}, unexpected {extra}"
-        )
+        raise ValueError(f"{path.name}: column 'id': expected h1..h21; missing {missing}, unexpected {extra}")
     _check_allowed(frame, path, "expected_sign", {"+", "-"})
     _check_allowed(frame, path, "verdict", {"supported", "not supported"})
     _check_allowed(frame, path, "model", {str(k) for k in range(1, 8)})

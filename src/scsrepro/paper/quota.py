@@ -254,7 +254,9 @@ def side_by_side(comparison: pd.DataFrame) -> pd.DataFrame:
     wide = wide.swaplevel(0, 1, axis=1)
     steps = list(dict.fromkeys(comparison["column"]))
     wide = wide.reindex(columns=pd.MultiIndex.from_product([steps, ["printed", "recomputed", "difference"]]))
-    wide.index = pd.MultiIndex.from_tuples(
-        [k for k in GROUPS if k in set(wide.index)], names=["age_group", "gender"]
-    ) if set(wide.index) == set(GROUPS) else wide.index
+    wide.index = (
+        pd.MultiIndex.from_tuples([k for k in GROUPS if k in set(wide.index)], names=["age_group", "gender"])
+        if set(wide.index) == set(GROUPS)
+        else wide.index
+    )
     return wide.reindex(list(GROUPS)).astype(int)

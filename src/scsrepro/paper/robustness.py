@@ -237,7 +237,7 @@ def table4_key(term: str, spec: modelspec.ModelSpec) -> str:
     for var in spec.categorical:
         if term.startswith(f"{var}_"):
             prefix = keys[var][0].rsplit("_", 1)[0]
-            return f"{prefix}_{term[len(var) + 1:]}"
+            return f"{prefix}_{term[len(var) + 1 :]}"
     raise KeyError(f"term {term!r} is not a term of model {spec.id}")
 
 
@@ -300,8 +300,20 @@ def weighted_vs_unweighted(
     out["se_ratio"] = out["se_unweighted"] / out["se_weighted"]
     out["sign_changes"] = np.sign(out["coef_unweighted"]) != np.sign(out["coef_weighted"])
     out["significance_changes"] = (out["p_unweighted"] < alpha) != (out["p_weighted"] < alpha)
-    keep = ["model", "term", "coef_weighted", "se_weighted", "p_weighted", "coef_unweighted",
-            "se_unweighted", "p_unweighted", "shift", "se_ratio", "sign_changes", "significance_changes"]
+    keep = [
+        "model",
+        "term",
+        "coef_weighted",
+        "se_weighted",
+        "p_weighted",
+        "coef_unweighted",
+        "se_unweighted",
+        "p_unweighted",
+        "shift",
+        "se_ratio",
+        "sign_changes",
+        "significance_changes",
+    ]
     return out[keep]
 
 
@@ -419,6 +431,7 @@ def predicted_probabilities(
             half = z * se / (p * (1 - p))
             lo, hi = expit(np.log(p / (1 - p)) + np.array([-half, half]))
         else:
+            assert sims is not None  # method == "simulation", so drawn above
             eta_s = X @ sims[:, :nb].T  # n x draws
             cuts_s = sims[:, nb:]
             K = cuts_s.shape[1] + 1
@@ -426,8 +439,16 @@ def predicted_probabilities(
             low = expit(cuts_s[:, k - 1] - eta_s) if k > 0 else 0.0
             p_s = w @ (up - low)
             lo, hi = np.quantile(p_s, [0.5 - level / 2, 0.5 + level / 2])
-        rows.append({"variable": variable, "value": v, "probability": p, "ci_low": float(lo),
-                     "ci_high": float(hi), "method": method})
+        rows.append(
+            {
+                "variable": variable,
+                "value": v,
+                "probability": p,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "method": method,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -549,7 +570,9 @@ def proportional_odds_test(
         counts[f"y > {t:g}"] = {"at or below": int((yt == 0).sum()), "above": int(yt.sum())}
         b, ok = _weighted_logit(Xc, yt, w)
         if not ok or np.max(np.abs(b[1:])) > 10:
-            msgs.append(f"binary logit y > {t:g}: {'no convergence' if not ok else 'a coefficient beyond 10'} (separation?)")
+            msgs.append(
+                f"binary logit y > {t:g}: {'no convergence' if not ok else 'a coefficient beyond 10'} (separation?)"
+            )
         p = expit(Xc @ b)
         coefs.append(b)
         scores.append(Xc * (w * (yt - p))[:, None])
@@ -557,27 +580,34 @@ def proportional_odds_test(
     S = np.hstack(scores)  # n x (J q): stacked scores, one row per respondent (cluster)
     A_inv = np.zeros((J * q, J * q))
     for j, B in enumerate(blocks):
-        A_inv[j * q:(j + 1) * q, j * q:(j + 1) * q] = B
+        A_inv[j * q : (j + 1) * q, j * q : (j + 1) * q] = B
     V = n / (n - 1) * A_inv @ (S.T @ S) @ A_inv
     theta = np.concatenate(coefs)
 
     def wald(slopes: Sequence[int]) -> tuple[float, int]:
-        R = []
+        r_rows: list[np.ndarray] = []
         for s in slopes:
             for j in range(1, J):
                 r = np.zeros(J * q)
                 r[j * q + 1 + s] = 1.0
                 r[1 + s] = -1.0
-                R.append(r)
-        R = np.array(R)
+                r_rows.append(r)
+        R = np.array(r_rows)
         d = R @ theta
         return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
 
     rows = []
     for s, name in enumerate(names):
         chi2, df = wald([s])
-        rows.append({"term": name, **{f"b_gt_{t:g}": coefs[j][1 + s] for j, t in enumerate(thresholds)},
-                     "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df))})
+        rows.append(
+            {
+                "term": name,
+                **{f"b_gt_{t:g}": coefs[j][1 + s] for j, t in enumerate(thresholds)},
+                "chi2": chi2,
+                "df": df,
+                "p": float(stats.chi2.sf(chi2, df)),
+            }
+        )
     table = pd.DataFrame(rows)
     table["p_holm"] = _holm(table["p"].to_numpy())
     chi2, df = wald(range(len(names)))

@@ -55,8 +55,9 @@ import yaml
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, evaluate_condition, load_codebook
-from scsrepro.survey.estimates import weighted_mean, weighted_proportions, weighted_sd
+from scsrepro.data.files import csv_text
 from scsrepro.paper.published import load_published, published_files
+from scsrepro.survey.estimates import weighted_mean, weighted_proportions, weighted_sd
 from scsrepro.survey.weighting import check_weights, effective_n, implied_deff, kish_deff, margin_of_error, rake
 
 __all__ = [
@@ -120,9 +121,23 @@ _NOT_NUMBERS = {"errata"}
 
 METHODS = ("share", "summary", "count", "vif", "ologit", "quota", "same_as", "design", "verdict")
 _RECIPE_KEYS = {
-    "ids", "method", "variable", "codes", "expr", "base", "nonsubstantive",
-    "weighted", "alternative", "reading", "note", "items", "step", "predictor",
-    "target", "quantity", "scale",
+    "ids",
+    "method",
+    "variable",
+    "codes",
+    "expr",
+    "base",
+    "nonsubstantive",
+    "weighted",
+    "alternative",
+    "reading",
+    "note",
+    "items",
+    "step",
+    "predictor",
+    "target",
+    "quantity",
+    "scale",
 }
 _ALT_KEYS = _RECIPE_KEYS - {"ids", "items", "alternative", "method", "target", "note"}
 _DESIGN_QUANTITIES = ("n", "margin_of_error", "max_weight", "mean_weight")
@@ -274,8 +289,7 @@ def _parse_targets(p: Path, name: str) -> Targets:
             for key, val in items.items():
                 if not isinstance(key, str):
                     problems.append(
-                        f"{where}: item key {key!r} is not text (YAML read it as "
-                        f"{type(key).__name__}); quote it"
+                        f"{where}: item key {key!r} is not text (YAML read it as {type(key).__name__}); quote it"
                     )
                     continue
                 if isinstance(val, list):
@@ -432,8 +446,9 @@ def weights_for(df: pd.DataFrame, cap: float = WEIGHT_CAP) -> pd.Series:
     frame = _codebook().derive(df)
     data = frame[list(RAKING_VARIABLES)]
     if data.isna().any().any():
-        bad = {v: np.flatnonzero(data[v].isna().to_numpy())[:10].tolist()
-               for v in RAKING_VARIABLES if data[v].isna().any()}
+        bad = {
+            v: np.flatnonzero(data[v].isna().to_numpy())[:10].tolist() for v in RAKING_VARIABLES if data[v].isna().any()
+        }
         raise ValueError(f"cannot rake: missing values in the raking variables at row positions {bad}")
     return rake(data.astype("int64"), population_margins(), cap=cap).rename("weight")
 
@@ -476,8 +491,7 @@ def _column(frame: pd.DataFrame, var: str) -> pd.Series:
 
 # ===================================================================== methods
 def _empty_result(note: str = "") -> dict:
-    return {"reproduced": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-            "n_base": 0, "note": note}
+    return {"reproduced": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": 0, "note": note}
 
 
 def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) -> dict:
@@ -501,16 +515,26 @@ def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) ->
     y = np.where(valid, ind.astype(float), np.nan)
     if not weighted:
         p = float(np.nanmean(y))
-        return {"reproduced": p * scale, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                "n_base": n, "note": ""}
+        return {"reproduced": p * scale, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": n, "note": ""}
     if n < 2:
         p = float(y[valid][0])
-        return {"reproduced": p * scale, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                "n_base": n, "note": "one respondent in the base: no standard error"}
+        return {
+            "reproduced": p * scale,
+            "se": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "n_base": n,
+            "note": "one respondent in the base: no standard error",
+        }
     est = weighted_proportions(y, w, levels=[0.0, 1.0]).iloc[1]
-    return {"reproduced": float(est["proportion"]) * scale, "se": float(est["se"]) * scale,
-            "ci_low": float(est["ci_low"]) * scale, "ci_high": float(est["ci_high"]) * scale,
-            "n_base": n, "note": ""}
+    return {
+        "reproduced": float(est["proportion"]) * scale,
+        "se": float(est["se"]) * scale,
+        "ci_low": float(est["ci_low"]) * scale,
+        "ci_high": float(est["ci_high"]) * scale,
+        "n_base": n,
+        "note": "",
+    }
 
 
 def _summary(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, statistic: str, weighted: bool) -> dict:
@@ -529,11 +553,23 @@ def _summary(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, statistic: str, 
     ww = w if weighted else np.ones_like(w)
     if statistic == "mean":
         m = weighted_mean(x, ww)
-        return {"reproduced": float(m["mean"]), "se": float(m["se"]), "ci_low": float(m["ci_low"]),
-                "ci_high": float(m["ci_high"]), "n_base": n, "note": ""}
+        return {
+            "reproduced": float(m["mean"]),
+            "se": float(m["se"]),
+            "ci_low": float(m["ci_low"]),
+            "ci_high": float(m["ci_high"]),
+            "n_base": n,
+            "note": "",
+        }
     if statistic == "sd":
-        return {"reproduced": weighted_sd(x, ww, definition="stata_aweight"), "se": np.nan,
-                "ci_low": np.nan, "ci_high": np.nan, "n_base": n, "note": ""}
+        return {
+            "reproduced": weighted_sd(x, ww, definition="stata_aweight"),
+            "se": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "n_base": n,
+            "note": "",
+        }
     raise ValueError(f"summary recipes compute 'mean' or 'sd', not {statistic!r}")
 
 
@@ -543,8 +579,7 @@ def _count(frame: pd.DataFrame, spec: Mapping) -> dict:
     if spec.get("variable"):
         mask &= _column(frame, spec["variable"]).notna().to_numpy()
     n = int(mask.sum())
-    return {"reproduced": float(n), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-            "n_base": n, "note": ""}
+    return {"reproduced": float(n), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": n, "note": ""}
 
 
 def _weighted_flag(spec: Mapping, published_column: str) -> bool:
@@ -564,7 +599,9 @@ def _describe(spec: Mapping, weighted: bool) -> str:
         ns = "" if spec.get("expr") else f"; non-substantive {spec.get('nonsubstantive', 'keep')}"
         return f"{'weighted' if weighted else 'unweighted'} share: {what}; base {base}{ns}"
     if method == "summary":
-        return f"{'weighted' if weighted else 'unweighted'} {spec.get('variable')}; base {base}; non-substantive missing"
+        return (
+            f"{'weighted' if weighted else 'unweighted'} {spec.get('variable')}; base {base}; non-substantive missing"
+        )
     if method == "count":
         var = f" with {spec['variable']} answered" if spec.get("variable") else ""
         return f"unweighted count; base {base}{var}"
@@ -638,8 +675,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def _not_computable(reason: str) -> dict:
-    return {**_empty_result(reason), "n_base": np.nan, "computable": False,
-            "reading": "not computable"}
+    return {**_empty_result(reason), "n_base": np.nan, "computable": False, "reading": "not computable"}
 
 
 def _generic_table(
@@ -673,6 +709,11 @@ def _generic_table(
             continue
         spec = dict(hit.spec)
         if hit.method in ("share", "summary", "count"):
+            if wv is None:
+                raise ValueError(
+                    f"published id {row['id']!r}: {name} is computed without microdata, "
+                    f"so its {hit.method!r} recipe cannot be estimated"
+                )
             res = _estimate(frame, wv, spec, row)
         elif resolve is not None:
             res = resolve(hit, row)
@@ -680,6 +721,7 @@ def _generic_table(
             raise ValueError(f"published id {row['id']!r}: method {hit.method!r} is not handled by {name}")
         alt = spec.get("alternative")
         if alt and hit.method in ("share", "summary", "count"):
+            assert wv is not None  # checked above for these methods
             alt_spec = {**spec, **alt, "alternative": None}
             alt_res = _estimate(frame, wv, alt_spec, row)
             res["reproduced_alt"] = alt_res["reproduced"]
@@ -721,8 +763,12 @@ def table_a1() -> pd.DataFrame:
         if key not in lookup:
             raise ValueError(f"{row['id']}: no recomputed quota cell for {key}")
         value, unrounded = lookup[key]
-        return {**_empty_result(), "reproduced": value, "n_base": np.nan,
-                "reading": f"quota step {recipe.get('step')} rounded half up (unrounded {unrounded:.3f})"}
+        return {
+            **_empty_result(),
+            "reproduced": value,
+            "n_base": np.nan,
+            "reading": f"quota step {recipe.get('step')} rounded half up (unrounded {unrounded:.3f})",
+        }
 
     return _generic_table("table_a1", None, None, resolve=resolve, prepared=(None, None))
 
@@ -975,17 +1021,19 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
         msgs = list(dict.fromkeys(str(c.message) for c in caught))
         fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "map": names}
     pub = _published("table_4")
-    se_of = {
-        (r.column, r.item): float(r.value)
-        for r in pub.itertuples(index=False) if r.statistic == "se"
-    }
+    se_of = {(r.column, r.item): float(r.value) for r in pub.itertuples(index=False) if r.statistic == "se"}
+
     def resolve(hit: Recipe, row: pd.Series) -> dict:
         if hit.method != "ologit":
             raise ValueError(f"{row['id']}: Table 4 rows are computed by 'ologit', not {hit.method!r}")
         stat = row["statistic"]
-        res = {**_empty_result(), "n_base": np.nan, "reading": f"{row['column']}: weighted ordered logit, robust SE",
-               "published_se": se_of.get((row["column"], row["item"]), np.nan) if stat in ("coef", "cut") else np.nan,
-               "stars": ""}
+        res = {
+            **_empty_result(),
+            "n_base": np.nan,
+            "reading": f"{row['column']}: weighted ordered logit, robust SE",
+            "published_se": se_of.get((row["column"], row["item"]), np.nan) if stat in ("coef", "cut") else np.nan,
+            "stars": "",
+        }
         fit = fits.get(row["column"])
         if fit is None:
             raise ValueError(f"{row['id']}: column {row['column']!r} is not a model of data/models.yml")
@@ -1004,9 +1052,13 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
             if stat == "se":
                 res["reproduced"] = float(t["se"])
             else:
-                res.update(reproduced=float(t["coef"]), se=float(t["se"]),
-                           ci_low=float(t["coef"] - _Z95 * t["se"]),
-                           ci_high=float(t["coef"] + _Z95 * t["se"]), stars=str(t["stars"]))
+                res.update(
+                    reproduced=float(t["coef"]),
+                    se=float(t["se"]),
+                    ci_low=float(t["coef"] - _Z95 * t["se"]),
+                    ci_high=float(t["coef"] + _Z95 * t["se"]),
+                    stars=str(t["stars"]),
+                )
             res["note"] = "; ".join(related)
         return res
 
@@ -1035,12 +1087,14 @@ def table_5(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
 
 def _is_design(targets: Targets) -> Callable[[pd.DataFrame], pd.Series]:
     """Row selector: published rows whose recipe is a design quantity."""
+
     def is_design(id_: str) -> bool:
         hit = targets.lookup(id_)
         return isinstance(hit, Recipe) and hit.method == "design"
 
     def select(pub: pd.DataFrame) -> pd.Series:
         return pub["id"].map(is_design).astype(bool)
+
     return select
 
 
@@ -1092,9 +1146,16 @@ def prose_numbers(df: pd.DataFrame, w: Any = None, tables: Mapping[str, pd.DataF
         if target not in src.index:
             raise ValueError(f"{row['id']}: table {name!r} has no row {target!r}")
         t = src.loc[target]
-        return {"reproduced": float(t["reproduced"]), "se": float(t["se"]), "ci_low": float(t["ci_low"]),
-                "ci_high": float(t["ci_high"]), "n_base": t["n_base"], "computable": bool(t["computable"]),
-                "reading": f"same as {target}: {t['reading']}", "note": str(t["note"] or "")}
+        return {
+            "reproduced": float(t["reproduced"]),
+            "se": float(t["se"]),
+            "ci_low": float(t["ci_low"]),
+            "ci_high": float(t["ci_high"]),
+            "n_base": t["n_base"],
+            "computable": bool(t["computable"]),
+            "reading": f"same as {target}: {t['reading']}",
+            "note": str(t["note"] or ""),
+        }
 
     design = _is_design(targets)
     return _generic_table("prose", df, w, rows=lambda pub: ~design(pub), resolve=resolve, prepared=prepared)
@@ -1146,17 +1207,34 @@ def design_numbers(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     n_pub = pub.get("p_design_sample_size", np.nan)
     moe_pub = pub.get("p_design_margin_of_error", np.nan)
     deff_pub = implied_deff(moe_pub / 100, int(n_pub)) if np.isfinite(moe_pub) and np.isfinite(n_pub) else np.nan
-    extra = pd.DataFrame([
-        {"id": "x_design_kish_deff", "source": "derived", "measure": "Design effect",
-         "item": "Kish design effect of the weights", "column": "", "statistic": "ratio",
-         "published": deff_pub, "reproduced": kish_deff(wv), "n_base": len(wv),
-         "reading": "published: deff implied by the printed 2.22 % and n (not printed in the paper)"},
-        {"id": "x_design_effective_n", "source": "derived", "measure": "Design effect",
-         "item": "Kish effective sample size", "column": "", "statistic": "n",
-         "published": n_pub / deff_pub if np.isfinite(deff_pub) else np.nan,
-         "reproduced": effective_n(wv), "n_base": len(wv),
-         "reading": "published: n / implied deff (not printed in the paper)"},
-    ])
+    extra = pd.DataFrame(
+        [
+            {
+                "id": "x_design_kish_deff",
+                "source": "derived",
+                "measure": "Design effect",
+                "item": "Kish design effect of the weights",
+                "column": "",
+                "statistic": "ratio",
+                "published": deff_pub,
+                "reproduced": kish_deff(wv),
+                "n_base": len(wv),
+                "reading": "published: deff implied by the printed 2.22 % and n (not printed in the paper)",
+            },
+            {
+                "id": "x_design_effective_n",
+                "source": "derived",
+                "measure": "Design effect",
+                "item": "Kish effective sample size",
+                "column": "",
+                "statistic": "n",
+                "published": n_pub / deff_pub if np.isfinite(deff_pub) else np.nan,
+                "reproduced": effective_n(wv),
+                "n_base": len(wv),
+                "reading": "published: n / implied deff (not printed in the paper)",
+            },
+        ]
+    )
     extra["computable"] = True
     extra = extra.reindex(columns=list(COLUMNS))
     for col in ("reading", "alt_reading", "closer", "note"):
@@ -1278,7 +1356,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], directory: str | os.PathLik
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
             pending.append((tmp, directory / f"{name}.csv"))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                frame.to_csv(handle, index=False, lineterminator="\n")
+                handle.write(csv_text(frame))
     except BaseException:
         for tmp, _ in pending:
             if os.path.exists(tmp):

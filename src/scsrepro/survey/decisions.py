@@ -120,8 +120,9 @@ def within(distance, tolerance, resolution: float):
 
 def exact_sum(values: Iterable[float]) -> float:
     """Correctly rounded sum (``math.fsum``): the same whatever the order."""
-    return math.fsum(np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
-                                dtype=float).ravel().tolist())
+    return math.fsum(
+        np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float).ravel().tolist()
+    )
 
 
 def to_fixed_point(w) -> np.ndarray:

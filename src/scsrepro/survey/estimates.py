@@ -161,8 +161,7 @@ def weighted_proportions(
         if unknown:
             pos = np.flatnonzero(~ys.isin(levels).to_numpy())[:10].tolist()
             raise ValueError(
-                f"{_name(y, 'y')} has values {unknown} not in levels {levels} "
-                f"(row positions after dropping NaN: {pos})"
+                f"{_name(y, 'y')} has values {unknown} not in levels {levels} (row positions after dropping NaN: {pos})"
             )
     D = np.column_stack([(ys == lev).to_numpy(dtype=float) for lev in levels])
     W = wv.sum()
@@ -181,9 +180,7 @@ def weighted_proportions(
             hi = 1 / (1 + np.exp(-(eta + q * se_eta)))
         edge = (p <= 0) | (p >= 1)
         lo[edge], hi[edge] = np.nan, np.nan
-    out = pd.DataFrame(
-        {"level": levels, "proportion": p, "se": se, "ci_low": lo, "ci_high": hi}
-    )
+    out = pd.DataFrame({"level": levels, "proportion": p, "se": se, "ci_low": lo, "ci_high": hi})
     out.attrs.update({"n": n, "n_dropped": n_dropped, "method": method})
     return out
 
@@ -270,9 +267,7 @@ def weighted_sd(x, w, definition: str = "stata_aweight") -> float:
         if W <= 1:
             raise ValueError("frequency weights must sum to more than 1")
         return float(np.sqrt(ss / (W - 1)))
-    raise ValueError(
-        f"definition must be 'stata_aweight', 'svyvar' or 'frequency', got {definition!r}"
-    )
+    raise ValueError(f"definition must be 'stata_aweight', 'svyvar' or 'frequency', got {definition!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -354,8 +349,7 @@ def weighted_crosstab(row, col, w) -> CrosstabResult:
     nr, nc = len(rl), len(cl)
     if nr < 2 or nc < 2:
         raise ValueError(
-            f"need at least two categories in each variable; {_name(row, 'row')} has "
-            f"{rl}, {_name(col, 'col')} has {cl}"
+            f"need at least two categories in each variable; {_name(row, 'row')} has {rl}, {_name(col, 'col')} has {cl}"
         )
     rk = pd.Categorical(r[keep], categories=rl).codes
     ck = pd.Categorical(c[keep], categories=cl).codes
@@ -397,8 +391,9 @@ def weighted_crosstab(row, col, w) -> CrosstabResult:
     f = x2 / tr
     pval = float(stats.f.sf(f, d0, d0 * nu))
     chisq_p = float(stats.chi2.sf(x2 / np.mean(np.diag(Delta)), Delta.shape[0]))
-    shares = pd.DataFrame(table / N, index=pd.Index(rl, name=_name(row, "row")),
-                          columns=pd.Index(cl, name=_name(col, "col")))
+    shares = pd.DataFrame(
+        table / N, index=pd.Index(rl, name=_name(row, "row")), columns=pd.Index(cl, name=_name(col, "col"))
+    )
     return CrosstabResult(
         table=shares,
         f=float(f),

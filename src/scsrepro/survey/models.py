@@ -39,8 +39,8 @@ printing numbers like Stata's ``esttab``.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -208,7 +208,7 @@ def fit_stata_rebased(y, X: np.ndarray, w, groups: Sequence[Sequence[int]], **kw
     kv = X.shape[1]
     theta = A @ np.concatenate((phi_params[:kv], inner.cuts_from_params(phi_params)))
     # the increments between cut points do not depend on the coding
-    params = np.concatenate((theta[:kv], theta[kv:kv + 1], phi_params[kv + 1:]))
+    params = np.concatenate((theta[:kv], theta[kv : kv + 1], phi_params[kv + 1 :]))
     return params, iterations, inner, phi_params, A
 
 
@@ -266,7 +266,7 @@ class WeightedOrderedModel(OrderedModel):
     # -- derivatives in the (beta, cuts) parameterisation ---------------------
     def _pieces(self, params):
         params = np.asarray(params, dtype=float)
-        kv, kc = self.k_vars, self._k_cuts()
+        kv = self.k_vars
         y = np.asarray(self.endog, dtype=int)
         X = np.asarray(self.exog, dtype=float) if kv else np.zeros((y.size, 0))
         theta = np.concatenate((params[:kv], self.cuts_from_params(params)))
@@ -306,8 +306,8 @@ class WeightedOrderedModel(OrderedModel):
         J = self._jac_cut(params)
         H = J.T @ self.hessian_cut(params) @ J
         # second derivative of the cut transformation, weighted by the cut scores
-        g_cut = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)[self.k_vars:]
-        th = params[self.k_vars:]
+        g_cut = (self.score_obs_cut(params) * self.weights[:, None]).sum(0)[self.k_vars :]
+        th = params[self.k_vars :]
         for m in range(1, self._k_cuts()):
             H[self.k_vars + m, self.k_vars + m] += np.exp(th[m]) * g_cut[m:].sum()
         return H
@@ -332,19 +332,23 @@ class WeightedOrderedModel(OrderedModel):
         """
         if method == "bfgs":
             kwargs.setdefault("gtol", 1e-9)
-        res = super().fit(start_params=start_params, method=method, maxiter=maxiter,
-                          disp=disp, **kwargs)
+        res = super().fit(start_params=start_params, method=method, maxiter=maxiter, disp=disp, **kwargs)
         if polish:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res2 = super().fit(start_params=res.params, method="newton", maxiter=200,
-                                   disp=disp, tol=1e-12)
+                res2 = super().fit(start_params=res.params, method="newton", maxiter=200, disp=disp, tol=1e-12)
             if np.all(np.isfinite(res2.params)) and res2.llf >= res.llf - 1e-9:
                 res = res2
         return res
 
-    def fit_stata(self, ltol: float = 1e-7, tol: float = 1e-6, nrtol: float = 1e-5, maxiter: int = 300,
-                  basis: np.ndarray | None = None):
+    def fit_stata(
+        self,
+        ltol: float = 1e-7,
+        tol: float = 1e-6,
+        nrtol: float = 1e-5,
+        maxiter: int = 300,
+        basis: np.ndarray | None = None,
+    ):
         """Newton-Raphson with Stata ``ml``'s default stopping rules.
 
         Stata's ``ologit`` starts from zero slopes and the constant-only
@@ -631,9 +635,7 @@ def _dummies(col: pd.Series, base, name: str) -> pd.DataFrame:
         col = col.astype(int)
     levels = sorted(pd.unique(col.to_numpy()).tolist())
     if base not in levels:
-        raise ValueError(
-            f"base level {base!r} of categorical {name!r} is not among its values {levels}"
-        )
+        raise ValueError(f"base level {base!r} of categorical {name!r} is not among its values {levels}")
     out = {f"{name}_{lev}": (col == lev).to_numpy(dtype=float) for lev in levels if lev != base}
     return pd.DataFrame(out, index=col.index)
 
@@ -660,10 +662,7 @@ def design_matrix(
     for var in covariates:
         col = data[var]
         if col.nunique() < 2:
-            raise ValueError(
-                f"covariate {var!r} has no variance after listwise deletion "
-                f"(all values {col.iloc[0]!r})"
-            )
+            raise ValueError(f"covariate {var!r} has no variance after listwise deletion (all values {col.iloc[0]!r})")
         if var in categorical:
             base = categorical[var]
             dm = _dummies(col, base, var)
@@ -683,8 +682,11 @@ def design_matrix(
                 indicators[var] = x == vals.max()
     X = pd.concat(parts, axis=1)
     # the dummy columns of each factor, for fit_stata_rebased
-    X.attrs["factors"] = {var: [c for c in X.columns if c in indicators and c.startswith(f"{var}_")]
-                          for var in covariates if var in categorical}
+    X.attrs["factors"] = {
+        var: [c for c in X.columns if c in indicators and c.startswith(f"{var}_")]
+        for var in covariates
+        if var in categorical
+    }
     return X, indicators
 
 
@@ -790,9 +792,7 @@ def fit_ologit(
     y_raw = data[outcome]
     y_levels = sorted(pd.unique(y_raw.to_numpy()).tolist())
     if len(y_levels) < 2:
-        raise ValueError(
-            f"outcome {outcome!r} has a single category {y_levels} after listwise deletion"
-        )
+        raise ValueError(f"outcome {outcome!r} has a single category {y_levels} after listwise deletion")
     y = pd.Categorical(y_raw, categories=y_levels).codes.astype(int)
 
     X, indicators = design_matrix(data, covariates, categorical)
@@ -829,6 +829,7 @@ def fit_ologit(
         if inner is not None:
             # Stata's rule was iterated in the better-conditioned coding:
             # take the covariance there too and map it back (A V A')
+            assert basis is not None  # set together with inner by fit_stata_rebased
             Vi = inner.sandwich_cov(inner_params) if cov_type == "robust" else inner.oim_cov(inner_params)
             V = basis @ Vi @ basis.T
         else:
@@ -843,9 +844,7 @@ def fit_ologit(
     names = list(X.columns) + [f"cut{j + 1}" for j in range(kc)]
     z = est / se
     p = 2 * stats.norm.sf(np.abs(z))
-    table = pd.DataFrame(
-        {"term": names, "coef": est, "se": se, "z": z, "p": p, "stars": [stars(v) for v in p]}
-    )
+    table = pd.DataFrame({"term": names, "coef": est, "se": se, "z": z, "p": p, "stars": [stars(v) for v in p]})
     msgs += detect_separation(
         y_raw.to_numpy(),  # original labels, so messages name real categories
         indicators,

@@ -22,7 +22,8 @@ made by ``tests/r/make_fixtures.R``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,8 +78,7 @@ def _solve_capped_factor(a: np.ndarray, target: float, cap: float) -> float:
     """
     if target >= cap * a.size * (1 - 1e-12):
         raise RakingError(
-            f"target total {target:.6g} needs more than cap x count "
-            f"({cap} x {a.size}); the cap is infeasible"
+            f"target total {target:.6g} needs more than cap x count ({cap} x {a.size}); the cap is infeasible"
         )
     order = np.sort(a)[::-1]  # largest desired weights are capped first
     suffix = np.concatenate((np.cumsum(order[::-1])[::-1], [0.0]))
@@ -92,7 +92,7 @@ def _solve_capped_factor(a: np.ndarray, target: float, cap: float) -> float:
 
 def rake(
     df: pd.DataFrame,
-    margins: Mapping[str, Mapping[Hashable, float]],
+    margins: Mapping[str, Mapping[Any, float]],  # Any: Mapping is invariant in its key type
     cap: float | None = 2.0,
     weight_col: str | None = None,
     max_iter: int = 1000,
@@ -160,9 +160,7 @@ def rake(
         raise ValueError("margins is empty")
     if cap is not None:
         if not np.isfinite(cap) or cap <= 1.0:
-            raise RakingError(
-                f"cap={cap} is infeasible: on the mean-1 scale the cap must exceed 1"
-            )
+            raise RakingError(f"cap={cap} is infeasible: on the mean-1 scale the cap must exceed 1")
 
     if weight_col is None:
         base = np.ones(n)
@@ -190,22 +188,17 @@ def rake(
         if (~np.isfinite(vals)).any() or (vals <= 0).any():
             raise ValueError(f"margin shares of {var!r} must be finite and > 0: {dict(shares)}")
         if abs(vals.sum() - 1.0) > SHARE_TOL:
-            raise ValueError(
-                f"margin shares of {var!r} sum to {vals.sum():.8f}, not 1 (tolerance {SHARE_TOL})"
-            )
+            raise ValueError(f"margin shares of {var!r} sum to {vals.sum():.8f}, not 1 (tolerance {SHARE_TOL})")
         observed = pd.unique(col.to_numpy())
         unknown_data = [v for v in observed if v not in shares]
         if unknown_data:
             mask = ~col.isin(labels).to_numpy()
             raise ValueError(
-                f"column {var!r} has categories without a margin: {unknown_data} "
-                f"(row positions {_positions(mask)})"
+                f"column {var!r} has categories without a margin: {unknown_data} (row positions {_positions(mask)})"
             )
         missing = [k for k in labels if not (col == k).any()]
         if missing:
-            raise ValueError(
-                f"margin of {var!r} lists categories absent from the data: {missing}"
-            )
+            raise ValueError(f"margin of {var!r} lists categories absent from the data: {missing}")
         code = pd.Categorical(col, categories=labels).codes.astype(int)
         if (code < 0).any():  # labels equal as dict keys but not as categories
             raise ValueError(
@@ -248,10 +241,7 @@ def rake(
                             f"{cap * idx.sum() / n:.4f})"
                         ) from None
         w = weights_now()
-        worst = max(
-            np.abs(np.bincount(c, weights=w, minlength=len(t)) - t).max() / n
-            for c, t in zip(codes, targets)
-        )
+        worst = max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t).max() / n for c, t in zip(codes, targets))
         if worst < tol:
             break
     else:

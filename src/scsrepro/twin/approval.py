@@ -58,13 +58,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
-from scsrepro.survey import decisions
-from scsrepro.paper import modelspec
 from scsrepro.data.codebook import load_codebook
-from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
+from scsrepro.paper import modelspec
 from scsrepro.paper.published import load_published
+from scsrepro.survey import decisions
+from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
 
 LEVELS = 5
 
@@ -129,7 +128,9 @@ def design_matrix(frame: pd.DataFrame, spec: modelspec.ModelSpec, keys: dict) ->
     return np.column_stack(cols), names
 
 
-def published_targets(spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def published_targets(
+    spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Published estimates, SEs and stars of one model, in (slopes, cuts) order."""
     t4 = published[published["column"].eq(spec.column)]
     est = t4[t4["statistic"].isin(["coef", "cut"])].set_index("item")
@@ -173,10 +174,14 @@ def prepare_designs(
         target, se, stars = published_targets(spec, terms, published)
         cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
         active = np.array([c not in exclude.get(spec.id, []) for c in cells])
-        groups = [[terms.index(key) for key in keys[var] if key in terms]
-                  for var in spec.categorical if var in spec.covariates]
-        designs.append(Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars,
-                              groups=groups))
+        groups = [
+            [terms.index(key) for key in keys[var] if key in terms]
+            for var in spec.categorical
+            if var in spec.covariates
+        ]
+        designs.append(
+            Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars, groups=groups)
+        )
     return designs
 
 
@@ -195,8 +200,9 @@ def _score_and_hessian(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.nd
     return ga[:, None] * Ja + gb[:, None] * Jb, ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w)
 
 
-def _newton_refit(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray,
-                  tol: float = 1e-10, maxiter: int = 30):
+def _newton_refit(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray, tol: float = 1e-10, maxiter: int = 30
+):
     """Newton's method from *theta*.
 
     Returns (theta, inverse of minus the Hessian, unweighted scores) at the
@@ -300,7 +306,9 @@ def star_bands(stars: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([STAR_BANDS[s][0] for s in stars]), np.array([STAR_BANDS[s][1] for s in stars])
 
 
-def star_penalty(absz: np.ndarray, stars: list[str], feasible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def star_penalty(
+    absz: np.ndarray, stars: list[str], feasible: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Penalty for |z| outside the band of the published stars, with derivatives.
 
     Returns (penalty, first derivative, second derivative) with respect to
@@ -344,8 +352,9 @@ def se_part(se: np.ndarray, target_se: np.ndarray, weight: float) -> np.ndarray:
     return weight * (np.log(se / target_se) / SE_SCALE) ** 2
 
 
-def stars_agree(d: "Design") -> np.ndarray:
+def stars_agree(d: Design) -> np.ndarray:
     """Whether each cell's reproduced |z| lies in the band of its printed stars."""
+    assert d.theta is not None and d.se is not None, "stars_agree needs a fitted design (see refit)"
     return in_star_band(np.abs(d.theta) / d.se, d.target_stars)
 
 
@@ -357,7 +366,7 @@ def in_star_band(absz: np.ndarray, stars: list[str]) -> np.ndarray:
     return ~decisions.less(absz, lo, res) & decisions.less(absz, hi, res)
 
 
-def stars_feasible(d: "Design") -> np.ndarray:
+def stars_feasible(d: Design) -> np.ndarray:
     """Cells whose published star band is reachable inside the tolerance.
 
     With the current SE held fixed, the band of |theta| values that give the
@@ -411,23 +420,26 @@ class Calibration:
         # every machine (scsrepro.survey.decisions.fixed_point_sum)
         self._fixed = decisions.to_fixed_point(self.weights)
         self._units = np.ones(len(self.weights), dtype=np.int64)
-        self._den = [decisions.fixed_point_sum(self._fixed if s.weighted else self._units, s.mask)
-                     for s in self.shares]
+        self._den = [decisions.fixed_point_sum(self._fixed if s.weighted else self._units, s.mask) for s in self.shares]
 
     def passing(self, y: np.ndarray, band: float | None = None) -> np.ndarray:
         """Which active Table 4 cells (within *band* SEs, default ``self.band``) and shares (within tolerance) pass."""
         band = self.band if band is None else band
-        cells = [decisions.within((d.theta - d.target) / d.target_se, band, decisions.DISTANCE)[d.active]
-                 for d in self.designs]
+        cells = [
+            decisions.within((d.theta - d.target) / d.target_se, band, decisions.DISTANCE)[d.active]
+            for d in self.designs
+        ]
         v = self.share_values(y) if self.shares else np.array([])
-        shares = np.array([decisions.within(v[j] - s.value, s.tol, decisions.SHARE)
-                           for j, s in enumerate(self.shares)], dtype=bool)
+        shares = np.array(
+            [decisions.within(v[j] - s.value, s.tol, decisions.SHARE) for j, s in enumerate(self.shares)], dtype=bool
+        )
         return np.concatenate([*cells, shares])
 
     def coef_part(self) -> float:
         # every term is added with a correctly rounded sum (scsrepro.survey.decisions)
         terms: list[np.ndarray] = []
         for d in self.designs:
+            assert d.theta is not None, "coef_part needs fitted designs (see refit)"
             r = (d.theta - d.target) / d.target_se
             terms.append(self.coef_weight * loss(r[d.active]))
             if self.use_stars and d.se is not None and d.target_stars:
@@ -473,8 +485,9 @@ class Calibration:
         return values[first[inverse]]
 
 
-def profiles(n: int, designs: list[Design], weights: np.ndarray, shares: list[ShareTarget],
-             frozen: np.ndarray | None = None) -> np.ndarray:
+def profiles(
+    n: int, designs: list[Design], weights: np.ndarray, shares: list[ShareTarget], frozen: np.ndarray | None = None
+) -> np.ndarray:
     """An integer per respondent; equal for respondents the objective cannot tell apart.
 
     Two respondents are alike when they are in the same models with the same
@@ -503,7 +516,13 @@ def approval_share_targets(frame: pd.DataFrame, codebook=None) -> list[ShareTarg
     work = cb.derive(frame.copy()) if "commercial_user" not in frame else frame
     a2 = load_published("table_a2")
     a2 = a2[a2["measure"].eq("Approval of social credit systems")]
-    order = ["Strongly disapprove", "Somewhat disapprove", "Neither disapprove nor approve", "Somewhat approve", "Strongly approve"]
+    order = [
+        "Strongly disapprove",
+        "Somewhat disapprove",
+        "Neither disapprove nor approve",
+        "Somewhat approve",
+        "Strongly approve",
+    ]
     everyone = np.ones(len(work), bool)
     targets = []
     for col, weighted in (("unweighted", False), ("weighted", True)):
@@ -606,9 +625,9 @@ def calibrate_latent(
     group_means: list[tuple[str, np.ndarray, float]] | None = None,
     iterations: int = 10,
     step: float = 1.0,
-    fixed: tuple[np.ndarray, np.ndarray] | None = None,
+    fixed: tuple[np.ndarray, int] | None = None,
     log=None,
-) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
+) -> tuple[dict[str, float], dict[str, float], np.ndarray | None]:
     """Tune the latent index so that the refitted models land near Table 4.
 
     With the noise held fixed (common random numbers), each iteration draws
@@ -617,7 +636,8 @@ def calibrate_latent(
     estimate over the models that contain the term, and every Table 2
     group's shift by the gap between its published and its current mean
     answer. Returns the coefficients, the group shifts and the answers of
-    the best iteration. ``fixed`` = (mask, answers) pins some answers (see
+    the best iteration (None if no iteration kept every answer level in
+    every model's sample). ``fixed`` = (mask, answer) pins some answers (see
     :func:`pin_answers`).
     """
     n = len(noise)
@@ -625,7 +645,7 @@ def calibrate_latent(
     group_means = group_means or []
     gamma = np.zeros(len(group_means))
     w = np.ones(n) if weights is None else np.asarray(weights, float)
-    best = (np.inf, dict(coefs), {}, None)
+    best: tuple[float, dict[str, float], dict[str, float], np.ndarray | None] = (np.inf, dict(coefs), {}, None)
     for it in range(iterations):
         shift = np.zeros(n)
         for g, (_, mask, _) in enumerate(group_means):
@@ -643,6 +663,7 @@ def calibrate_latent(
         parts = []
         for d in designs:
             refit(d, y)
+            assert d.theta is not None  # set by refit
             z = (d.theta - d.target) / d.target_se
             parts.append(z[d.active] ** 2)
             for j, term in enumerate(d.terms):
@@ -653,9 +674,9 @@ def calibrate_latent(
             best = (score, dict(coefs), {name: float(gamma[g]) for g, (name, _, _) in enumerate(group_means)}, y)
         if log:
             log(f"latent iteration {it}: sum of squared z {score:.1f}")
-        for term, g in gaps.items():
+        for term, gap in gaps.items():
             if term in coefs:
-                coefs[term] += step * float(np.mean(g))
+                coefs[term] += step * float(np.mean(gap))
     return best[1], best[2], best[3]
 
 
@@ -690,6 +711,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
     n = len(y)
     delta = np.zeros((2, n))
     for d in cal.designs:
+        assert d.theta is not None and d.hinv is not None, "_predicted_changes needs fitted designs (see refit)"
         k = d.X.shape[1]
         beta, cuts = d.theta[:k], d.theta[k:]
         yy = y[d.rows]
@@ -704,6 +726,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
             # from the sandwich's middle term: the moved observation's
             # influence u_i = H^-1 w_i s_i changes from u0 to u1, so each
             # variance changes by c (u1**2 - u0**2) (theta and H held fixed)
+            assert d.se is not None  # implied by `stars`
             se = np.maximum(d.se, 1e-12)
             _, sg, sc = star_penalty(np.abs(d.theta) / se, d.target_stars, stars_feasible(d))
             sg, sc = np.where(d.active, sg, 0.0), np.where(d.active, sc, 0.0)
@@ -727,7 +750,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
                 if cal.star_count_weight:
                     z1 = np.abs(d.theta + dtheta) / np.maximum(se + dse, 1e-12)
                     miss1 = ~in_star_band(z1, d.target_stars)
-                    change = (miss1[:, d.active].sum(1) - miss0[d.active].sum())
+                    change = miss1[:, d.active].sum(1) - miss0[d.active].sum()
                     delta[side, d.rows] += cal.star_count_weight * change
     if cal.shares:
         base = cal.share_values(y)
@@ -852,8 +875,8 @@ def polish_exact(
     for d in cal.designs:
         refit(d, y)
     member = np.zeros((len(cal.designs), n), dtype=bool)
-    for k, d in enumerate(cal.designs):
-        member[k, d.rows] = True
+    for row, d in enumerate(cal.designs):
+        member[row, d.rows] = True
     current = cal.objective(y)
     passing = cal.passing(y)
     history = [current]
@@ -915,6 +938,7 @@ def report(cal: Calibration, y: np.ndarray) -> pd.DataFrame:
     """Per-cell distances of the current fit, for diagnostics."""
     rows = []
     for d in cal.designs:
+        assert d.theta is not None, "report needs fitted designs (see refit)"
         for j, cell in enumerate(d.cells):
             rows.append(
                 {
@@ -977,10 +1001,16 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
     score = latent_index(n, designs, params["latent"]) + shift + noise
     y = assign_by_rank(score, np.asarray(params["counts"], int))
     if pinned is not None:
-        y = pin_answers(y, *pinned, score=score)
+        pin_mask, pin_value = pinned
+        y = pin_answers(y, pin_mask, pin_value, score=score)
     frozen = pinned[0] if pinned else None
-    cal = Calibration(designs, w, shares, share_weight=float(params.get("share_weight", 1.0)),
-                      profile=profiles(n, designs, w, shares, frozen))
+    cal = Calibration(
+        designs,
+        w,
+        shares,
+        share_weight=float(params.get("share_weight", 1.0)),
+        profile=profiles(n, designs, w, shares, frozen),
+    )
     settings = params.get("polish", {})
     # phase 1: estimates and shares
     y, _ = polish(cal, y, frozen=frozen, log=log, **settings)
@@ -994,9 +1024,15 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
         cal.star_count_weight = float(stars.get("count_weight", 0.0))
         cal.band = float(stars.get("band", cal.band))
         cal.se_weight = float(stars.get("se_weight", 0.0))
-        y, _ = polish_exact(cal, y, max_rounds=int(stars.get("rounds", 200)),
-                            candidates=int(stars.get("candidates", 24)),
-                            max_checks=int(stars.get("max_checks", 4000)), frozen=frozen, log=log)
+        y, _ = polish_exact(
+            cal,
+            y,
+            max_rounds=int(stars.get("rounds", 200)),
+            candidates=int(stars.get("candidates", 24)),
+            max_checks=int(stars.get("max_checks", 4000)),
+            frozen=frozen,
+            log=log,
+        )
     out = frame.copy()
     out["approval"] = pd.array(y, dtype="Int64")
     return out

@@ -27,8 +27,9 @@ from pathlib import Path
 import yaml
 
 from scsrepro.data import paths
-from scsrepro.twin import covariates as twin, approval as twin_approval
 from scsrepro.data.files import write_atomic
+from scsrepro.twin import approval as twin_approval
+from scsrepro.twin import covariates as twin
 
 #: Settings of the approval section that the search does not change.
 APPROVAL_DEFAULTS = {
@@ -47,8 +48,16 @@ APPROVAL_DEFAULTS = {
     # whose stars disagree, the band (in published SEs) a passing cell must
     # stay inside, and the search budget (rounds, candidates checked exactly
     # per round, exact checks in all)
-    "stars": {"coef_weight": 0.1, "se_weight": 0.3, "share_weight": 0.1, "count_weight": 5.0, "band": 0.99,
-              "rounds": 200, "candidates": 24, "max_checks": 4000},
+    "stars": {
+        "coef_weight": 0.1,
+        "se_weight": 0.3,
+        "share_weight": 0.1,
+        "count_weight": 5.0,
+        "band": 0.99,
+        "rounds": 200,
+        "candidates": 24,
+        "max_checks": 4000,
+    },
 }
 
 

@@ -66,9 +66,9 @@ import yaml
 
 from scsrepro import __version__
 from scsrepro.data import paths
-from scsrepro.survey import decisions
 from scsrepro.data.codebook import load_codebook
 from scsrepro.data.files import write_atomic
+from scsrepro.survey import decisions
 from scsrepro.survey.weighting import rake
 
 __all__ = [
@@ -212,15 +212,18 @@ def calibrate_cells(params: dict, theta: dict | None = None) -> list[list[int]]:
             break
         best = None
         for a, g, r in itertools.product(range(3), range(2), range(3)):
-            if da[a] > 0 and dg[g] > 0 and dr[r] > 0 and (
-                    best is None or decisions.less(rem[best], rem[a, g, r], decisions.DISTANCE)):
+            if (
+                da[a] > 0
+                and dg[g] > 0
+                and dr[r] > 0
+                and (best is None or decisions.less(rem[best], rem[a, g, r], decisions.DISTANCE))
+            ):
                 best = (a, g, r)
         if best is None:  # pragma: no cover - margins are consistent by construction
             raise RuntimeError("controlled rounding of the cell table failed")
         counts[best] += 1
         rem[best] -= 1
-    return [[a + 1, g, r + 1, int(counts[a, g, r])]
-            for a, g, r in itertools.product(range(3), range(2), range(3))]
+    return [[a + 1, g, r + 1, int(counts[a, g, r])] for a, g, r in itertools.product(range(3), range(2), range(3))]
 
 
 # --------------------------------------------------------------------------- selection machinery
@@ -251,8 +254,7 @@ def _top(score: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _pick(ctx: _Ctx, z: np.ndarray, strata, target: float | None = None,
-          denom: np.ndarray | None = None) -> np.ndarray:
+def _pick(ctx: _Ctx, z: np.ndarray, strata, target: float | None = None, denom: np.ndarray | None = None) -> np.ndarray:
     """Select exact counts per stratum by ``z + beta * log-weight``.
 
     *strata* is a list of ``(candidate mask, count)``. With a *target*
@@ -295,9 +297,17 @@ def _pick(ctx: _Ctx, z: np.ndarray, strata, target: float | None = None,
     return select(best)
 
 
-def _peel(ctx: _Ctx, z: np.ndarray, cand: np.ndarray, counts: dict, wshares: dict | None,
-          denom: np.ndarray, order: list | None = None, strata_of=None,
-          from_bottom: tuple = ()) -> np.ndarray:
+def _peel(
+    ctx: _Ctx,
+    z: np.ndarray,
+    cand: np.ndarray,
+    counts: dict,
+    wshares: dict | None,
+    denom: np.ndarray,
+    order: list | None = None,
+    strata_of=None,
+    from_bottom: tuple = (),
+) -> np.ndarray:
     """Assign the categories of one question to *cand* with exact counts.
 
     Categories are taken in *order* (default: from the highest code down to
@@ -426,27 +436,40 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
 
     # urban
     v = V["urban"]
-    out["urban"] = _peel(ctx, latent("urban"), ALL, counts_from_percents(_ws(v["unweighted"]), n),
-                         _ws(v["weighted"]), ALL, order=[1, 0])
+    out["urban"] = _peel(
+        ctx, latent("urban"), ALL, counts_from_percents(_ws(v["unweighted"]), n), _ws(v["weighted"]), ALL, order=[1, 0]
+    )
 
     # 3. income and education, with the refusal group D
     refuse = fac["refuse"]
     v = V["income_group"]
     cnt = counts_from_percents(_ws(v["unweighted"]), n)
     inc99 = _pick(ctx, refuse + latent("refuse_income"), [(ALL, cnt[99])], _ws(v["weighted"])[99], ALL)
-    edu99 = _pick(ctx, refuse + latent("refuse_education"),
-                  [(inc99, int(L["education_refusal_among_income_refusers"])),
-                   (~inc99, int(L["education_refusals"]) - int(L["education_refusal_among_income_refusers"]))])
+    edu99 = _pick(
+        ctx,
+        refuse + latent("refuse_education"),
+        [
+            (inc99, int(L["education_refusal_among_income_refusers"])),
+            (~inc99, int(L["education_refusals"]) - int(L["education_refusal_among_income_refusers"])),
+        ],
+    )
     D = inc99 | edu99
     z_inc = latent("income")
-    ig = _peel(ctx, z_inc, ~inc99, {k: c for k, c in cnt.items() if k != 99},
-               {k: s for k, s in _ws(v["weighted"]).items() if k != 99}, ALL)
+    ig = _peel(
+        ctx,
+        z_inc,
+        ~inc99,
+        {k: c for k, c in cnt.items() if k != 99},
+        {k: s for k, s in _ws(v["weighted"]).items() if k != 99},
+        ALL,
+    )
     ig[inc99] = 99
     out["income"] = _income_detail(ig, z_inc, params["income_detail"])
     v = V["education"]
     n_edu = n - int(edu99.sum())
-    out["education"] = _peel(ctx, latent("education"), ~edu99,
-                             counts_from_percents(_ws(v["unweighted"]), n_edu), _ws(v["weighted"]), ~edu99)
+    out["education"] = _peel(
+        ctx, latent("education"), ~edu99, counts_from_percents(_ws(v["unweighted"]), n_edu), _ws(v["weighted"]), ~edu99
+    )
     out["education"][edu99] = 99
     _shift_factors_by_education(fac, out["education"], params.get("factor_shifts_by_education"), cache, loadings)
 
@@ -454,35 +477,53 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     # 4. online habits
     v = V["smartphone_time"]
     cnt = counts_from_percents(_ws(v["unweighted"]), n)
-    miss = _pick(ctx, refuse + latent("refuse_smartphone"),
-                 [(D, L["no_smartphone_in_refusers"]), (~D, cnt[97] - L["no_smartphone_in_refusers"])])
+    miss = _pick(
+        ctx,
+        refuse + latent("refuse_smartphone"),
+        [(D, L["no_smartphone_in_refusers"]), (~D, cnt[97] - L["no_smartphone_in_refusers"])],
+    )
     wsh = _ws(v["weighted"])
-    out["smartphone_time"] = _peel(ctx, latent("smartphone_time"), ~miss,
-                                   {k: c for k, c in cnt.items() if k != 97},
-                                   {k: s for k, s in wsh.items() if k != 97}, ALL)
+    out["smartphone_time"] = _peel(
+        ctx,
+        latent("smartphone_time"),
+        ~miss,
+        {k: c for k, c in cnt.items() if k != 97},
+        {k: s for k, s in wsh.items() if k != 97},
+        ALL,
+    )
     out["smartphone_time"][miss] = 97
     out["post_frequency"] = everyone_answers("post_frequency")
 
     # 5. political items
     v = V["ccp_member"]
     cnt = counts_from_percents(_ws(v["unweighted"]), n)
-    miss = _pick(ctx, refuse + latent("refuse_ccp"),
-                 [(D, L["ccp_refusals_in_refusers"]), (~D, cnt[99] - L["ccp_refusals_in_refusers"])],
-                 _ws(v["weighted"])[99], ALL)
-    out["ccp_member"] = _peel(ctx, latent("ccp_member"), ~miss, {1: cnt[1], 0: cnt[0]},
-                              {1: _ws(v["weighted"])[1]}, ALL)
+    miss = _pick(
+        ctx,
+        refuse + latent("refuse_ccp"),
+        [(D, L["ccp_refusals_in_refusers"]), (~D, cnt[99] - L["ccp_refusals_in_refusers"])],
+        _ws(v["weighted"])[99],
+        ALL,
+    )
+    out["ccp_member"] = _peel(ctx, latent("ccp_member"), ~miss, {1: cnt[1], 0: cnt[0]}, {1: _ws(v["weighted"])[1]}, ALL)
     out["ccp_member"][miss] = 99
     out["gov_confidence"] = everyone_answers("gov_confidence")
 
     # 6. SCS use (see the parameter file for the reading of Table A2)
     u = params["scs_use"]
-    S = _pick(ctx, latent("use_sesame"),
-              [(D, u["sesame_in_refusers"]), (~D, u["sesame"] - u["sesame_in_refusers"])], u["w_sesame"])
+    S = _pick(
+        ctx,
+        latent("use_sesame"),
+        [(D, u["sesame_in_refusers"]), (~D, u["sesame"] - u["sesame_in_refusers"])],
+        u["w_sesame"],
+    )
     B = _pick(ctx, latent("use_tencent"), [(S, u["both"])], u["w_both"])
     z_t = latent("use_tencent")
-    Tonly = _pick(ctx, z_t, [(~S & D, u["tencent_only_in_refusers"]),
-                             (~S & ~D, u["tencent"] - u["both"] - u["tencent_only_in_refusers"])],
-                  u["w_tencent"] - 100 * ctx.wsum(B) / ctx.wsum(ALL))
+    Tonly = _pick(
+        ctx,
+        z_t,
+        [(~S & D, u["tencent_only_in_refusers"]), (~S & ~D, u["tencent"] - u["both"] - u["tencent_only_in_refusers"])],
+        u["w_tencent"] - 100 * ctx.wsum(B) / ctx.wsum(ALL),
+    )
     T = B | Tonly
     ST = S | T
     rest = ~ST
@@ -496,19 +537,36 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     rest &= ~Oonly
     dk = _pick(ctx, refuse + latent("refuse_use"), [(rest, u["dont_know"])], u["w_dont_know"])
     none = rest & ~dk
-    O = Oonly | _pick(ctx, latent("use_other"), [(ST, u["other"] - u["other_only_commercial"])],
-                      u["w_other"] - 100 * ctx.wsum(Oonly) / ctx.wsum(ALL))
-    G = Gonly | _pick(ctx, latent("use_gov"), [(ST | Oonly, u["gov"] - u["gov_only"])],
-                      u["w_gov"] - 100 * ctx.wsum(Gonly) / ctx.wsum(ALL))
-    users = ST | O | G
-    for name, m in (("use_tencent", T), ("use_sesame", S), ("use_gov_pilot", G), ("use_other", O),
-                    ("use_dont_know", dk), ("use_none", none)):
+    other = Oonly | _pick(
+        ctx,
+        latent("use_other"),
+        [(ST, u["other"] - u["other_only_commercial"])],
+        u["w_other"] - 100 * ctx.wsum(Oonly) / ctx.wsum(ALL),
+    )
+    G = Gonly | _pick(
+        ctx,
+        latent("use_gov"),
+        [(ST | Oonly, u["gov"] - u["gov_only"])],
+        u["w_gov"] - 100 * ctx.wsum(Gonly) / ctx.wsum(ALL),
+    )
+    for name, m in (
+        ("use_tencent", T),
+        ("use_sesame", S),
+        ("use_gov_pilot", G),
+        ("use_other", other),
+        ("use_dont_know", dk),
+        ("use_none", none),
+    ):
         out[name] = m.astype(float)
 
     # pilot locality (Section 4): residents, some of whom know they are in the pilot
     p = params["pilot_locality"]
-    res = _pick(ctx, latent("pilot_locality"),
-                [(G, p["aware_residents"]), (~G, p["residents"] - p["aware_residents"])], p["w_residents"])
+    res = _pick(
+        ctx,
+        latent("pilot_locality"),
+        [(G, p["aware_residents"]), (~G, p["residents"] - p["aware_residents"])],
+        p["w_residents"],
+    )
     out["lives_in_pilot_locality"] = res.astype(float)
 
     # 7. branch: Sesame score
@@ -516,8 +574,13 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     cnt = counts_from_percents(_ws(v["unweighted"]), int(S.sum()))
     wsh = _ws(v["weighted"])
     s_in = int(L["sesame_score_missing_in_model1"])
-    ses_miss = _pick(ctx, refuse + latent("refuse_sesame_score"),
-                     [(S & ~D, s_in), (S & D, cnt[98] + cnt[99] - s_in)], wsh[98] + wsh[99], S)
+    ses_miss = _pick(
+        ctx,
+        refuse + latent("refuse_sesame_score"),
+        [(S & ~D, s_in), (S & D, cnt[98] + cnt[99] - s_in)],
+        wsh[98] + wsh[99],
+        S,
+    )
     out["sesame_score"] = _score_block(ctx, latent("sesame_score"), S, ses_miss, cnt, wsh, refuse)
 
     v = V["tencent_score"]
@@ -531,14 +594,27 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     wsh = _ws(v["weighted"])
     sv = L["score_vs_friends_missing"]
     Sm = S & ~D
-    svf_miss = _pick(ctx, refuse + latent("refuse_score_vs_friends"), [
-        (Sm & ses_miss, sv["sesame_model1_also_sesame_missing"]),
-        (Sm & ~ses_miss, sv["sesame_model1_other"]),
-        (S & D, sv["sesame_refusers"]),
-        (Tonly & ~D, sv["tencent_only_model1"]),
-        (Tonly & D, cnt[98] + cnt[99] - sv["sesame_model1_also_sesame_missing"] - sv["sesame_model1_other"]
-         - sv["sesame_refusers"] - sv["tencent_only_model1"]),
-    ], wsh[98] + wsh[99], ST)
+    svf_miss = _pick(
+        ctx,
+        refuse + latent("refuse_score_vs_friends"),
+        [
+            (Sm & ses_miss, sv["sesame_model1_also_sesame_missing"]),
+            (Sm & ~ses_miss, sv["sesame_model1_other"]),
+            (S & D, sv["sesame_refusers"]),
+            (Tonly & ~D, sv["tencent_only_model1"]),
+            (
+                Tonly & D,
+                cnt[98]
+                + cnt[99]
+                - sv["sesame_model1_also_sesame_missing"]
+                - sv["sesame_model1_other"]
+                - sv["sesame_refusers"]
+                - sv["tencent_only_model1"],
+            ),
+        ],
+        wsh[98] + wsh[99],
+        ST,
+    )
     out["score_vs_friends"] = _score_block(ctx, latent("score_vs_friends"), ST, svf_miss, cnt, wsh, refuse)
 
     v = V["gov_score_vs_others"]
@@ -553,9 +629,11 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     rural = out["urban"] == 0
     z = latent("transparency")
     low = np.zeros(n, dtype=bool)
-    for (m, k), base, pct in zip(_by_location(True, ST, cnt[1], ST, rural, v["dont_know_rural"],
-                                              v["dont_know_urban"]),
-                                 (ST & rural, ST & ~rural), (v["dont_know_rural"], v["dont_know_urban"])):
+    for (m, k), base, pct in zip(
+        _by_location(True, ST, cnt[1], ST, rural, v["dont_know_rural"], v["dont_know_urban"]),
+        (ST & rural, ST & ~rural),
+        (v["dont_know_rural"], v["dont_know_urban"]),
+    ):
         low |= _pick(ctx, -z, [(m, k)], pct, base)
     wsh = _ws(v["weighted"])
     out["transparency"] = _peel(ctx, z, ST & ~low, {3: cnt[3], 2: cnt[2]}, {3: wsh[3], 2: wsh[2]}, ST)
@@ -563,8 +641,10 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
 
     # information and method of joining: the base follows the codebook's filter
     # (the printed shares fit the 1,670 users of any SCS best, erratum E-INFO-JOIN-BASE)
-    for grp, key, yes, no in (("info", "info", "info_received", "info_none"),
-                              ("join_reason", "join", "join_auto_payment", "join_active")):
+    for grp, key, yes, no in (
+        ("info", "info", "info_received", "info_none"),
+        ("join_reason", "join", "join_auto_payment", "join_active"),
+    ):
         v = V[key]
         asked = _asked(cb, cb.groups[grp].asked_if, out)
         k = counts_from_percents(_ws(v["unweighted"]), int(asked.sum()))
@@ -577,13 +657,14 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     cnt = counts_from_percents(_ws(v["unweighted"]), int(ST.sum()))
     f_in = int(L["fairness_dont_know_in_model1"])
     f_score = refuse + latent("refuse_fairness")
-    f_miss = _pick(ctx, f_score, [(ST & ~D, f_in), (ST & D, cnt[98] - f_in)],
-                   _ws(v["weighted"])[98], ST)
-    f_miss = _few_uneducated_in_model5(f_miss, f_score, ST & ~D, out["education"] == 1,
-                                       int(L["no_education_in_model5"]))
+    f_miss = _pick(ctx, f_score, [(ST & ~D, f_in), (ST & D, cnt[98] - f_in)], _ws(v["weighted"])[98], ST)
+    f_miss = _few_uneducated_in_model5(
+        f_miss, f_score, ST & ~D, out["education"] == 1, int(L["no_education_in_model5"])
+    )
     wsh = _ws(v["weighted"])
-    out["fairness"] = _peel(ctx, latent("fairness"), ST & ~f_miss, {c: cnt[c] for c in (1, 2, 3, 4)},
-                            {c: wsh[c] for c in (1, 2, 3, 4)}, ST)
+    out["fairness"] = _peel(
+        ctx, latent("fairness"), ST & ~f_miss, {c: cnt[c] for c in (1, 2, 3, 4)}, {c: wsh[c] for c in (1, 2, 3, 4)}, ST
+    )
     out["fairness"][f_miss] = 98
 
     # advantages and disadvantages of Sesame/Tencent scores (Table 5, Section 4.4)
@@ -595,8 +676,9 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
         v = V[key]
         k = int(round(float(v["share"]) / 100 * G.sum()))
         sel = _pick(ctx, latent(key), [(G, k)], v["share"], G)
-        yes, no = (("gov_adv_received", "gov_adv_none") if grp == "gov_adv"
-                   else ("gov_disadv_received", "gov_disadv_none"))
+        yes, no = (
+            ("gov_adv_received", "gov_adv_none") if grp == "gov_adv" else ("gov_disadv_received", "gov_disadv_none")
+        )
         out[yes] = np.where(G, sel, np.nan)
         out[no] = np.where(G, G & ~sel, np.nan)
 
@@ -604,12 +686,22 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     out["accountability"] = everyone_answers("accountability")
     v = V["abide_regulations"]
     cnt = counts_from_percents(_ws(v["unweighted"]), n)
-    miss = _pick(ctx, refuse + latent("refuse_abide"),
-                 [(D, L["abide_dont_know_in_refusers"]), (~D, cnt[98] - L["abide_dont_know_in_refusers"])],
-                 _ws(v["weighted"])[98], ALL)
+    miss = _pick(
+        ctx,
+        refuse + latent("refuse_abide"),
+        [(D, L["abide_dont_know_in_refusers"]), (~D, cnt[98] - L["abide_dont_know_in_refusers"])],
+        _ws(v["weighted"])[98],
+        ALL,
+    )
     wsh = _ws(v["weighted"])
-    out["abide_regulations"] = _peel(ctx, latent("abide_regulations"), ~miss,
-                                     {c: cnt[c] for c in (1, 2, 3, 4)}, {c: wsh[c] for c in (1, 2, 3, 4)}, ALL)
+    out["abide_regulations"] = _peel(
+        ctx,
+        latent("abide_regulations"),
+        ~miss,
+        {c: cnt[c] for c in (1, 2, 3, 4)},
+        {c: wsh[c] for c in (1, 2, 3, 4)},
+        ALL,
+    )
     out["abide_regulations"][miss] = 98
     out["quality_of_life"] = everyone_answers("quality_of_life")
 
@@ -629,14 +721,14 @@ def generate_covariates(params: dict, seed: int) -> pd.DataFrame:
     missing = [c for c in cols if c not in out]
     if missing:  # pragma: no cover - every raw variable is generated above
         raise RuntimeError(f"generator does not produce {missing}")
-    df = pd.DataFrame({c: pd.array(np.asarray(out[c], dtype=float), dtype="Float64").astype("Int64")
-                       for c in cols})
+    df = pd.DataFrame({c: pd.array(np.asarray(out[c], dtype=float), dtype="Float64").astype("Int64") for c in cols})
     return df
 
 
 # --------------------------------------------------------------------------- blocks
-def _shift_factors_by_education(fac: dict, education: np.ndarray, shifts: dict | None,
-                                 cache: dict, loadings: dict) -> None:
+def _shift_factors_by_education(
+    fac: dict, education: np.ndarray, shifts: dict | None, cache: dict, loadings: dict
+) -> None:
     """Shift latent factors for respondents at given education levels.
 
     ``shifts`` maps a factor to ``{education code: shift}`` (in factor SD
@@ -654,8 +746,9 @@ def _shift_factors_by_education(fac: dict, education: np.ndarray, shifts: dict |
             fac[name] = fac[name] + float(value) * (education == int(level))
 
 
-def _few_uneducated_in_model5(f_miss: np.ndarray, score: np.ndarray, pool: np.ndarray,
-                              no_education: np.ndarray, keep: int) -> np.ndarray:
+def _few_uneducated_in_model5(
+    f_miss: np.ndarray, score: np.ndarray, pool: np.ndarray, no_education: np.ndarray, keep: int
+) -> np.ndarray:
     """Leave only *keep* respondents without education in Model 5's sample.
 
     Model 5's sample is the Sesame/Tencent users outside the refusal group
@@ -758,13 +851,14 @@ def _income_detail(ig: np.ndarray, z: np.ndarray, detail: dict) -> np.ndarray:
         order = idx[decisions.order(z[idx], decisions.DISTANCE)]
         start = 0
         for code in sorted(cnt):
-            out[order[start:start + cnt[code]]] = code
+            out[order[start : start + cnt[code]]] = code
             start += cnt[code]
     return out
 
 
-def _score_block(ctx: _Ctx, z: np.ndarray, asked: np.ndarray, miss: np.ndarray, cnt: dict, wsh: dict,
-                 refuse: np.ndarray) -> np.ndarray:
+def _score_block(
+    ctx: _Ctx, z: np.ndarray, asked: np.ndarray, miss: np.ndarray, cnt: dict, wsh: dict, refuse: np.ndarray
+) -> np.ndarray:
     """An item with codes 98/99: split the missing set, then peel the answers."""
     out = np.full(ctx.n, np.nan)
     dk = _pick(ctx, -refuse, [(miss, cnt[98])], wsh.get(98), asked)
@@ -777,8 +871,9 @@ def _score_block(ctx: _Ctx, z: np.ndarray, asked: np.ndarray, miss: np.ndarray, 
     return out
 
 
-def _by_location(flag: bool, left: np.ndarray, k: int, base: np.ndarray, rural: np.ndarray,
-                 pct_rural: float, pct_urban: float):
+def _by_location(
+    flag: bool, left: np.ndarray, k: int, base: np.ndarray, rural: np.ndarray, pct_rural: float, pct_urban: float
+):
     """Split a count between rural and urban respondents by two percentages."""
     if not flag:
         return [(left, k)]
@@ -789,8 +884,9 @@ def _by_location(flag: bool, left: np.ndarray, k: int, base: np.ndarray, rural: 
     return [(left & rural, kr), (left & ~rural, k - kr)]
 
 
-def _any_by_location(ctx: _Ctx, z: np.ndarray, cand: np.ndarray, ST: np.ndarray, k: int,
-                     rural: np.ndarray, p: dict) -> np.ndarray:
+def _any_by_location(
+    ctx: _Ctx, z: np.ndarray, cand: np.ndarray, ST: np.ndarray, k: int, rural: np.ndarray, p: dict
+) -> np.ndarray:
     """Who received any (dis)advantage: *k* of *cand*, split and tilted by location.
 
     The count is divided between rural and urban users so that each
@@ -850,14 +946,20 @@ def _advantages(ctx: _Ctx, out: dict, ST: np.ndarray, rural: np.ndarray, p: dict
     out["adv_none"] = np.where(ST, ST & ~got, np.nan)
 
 
-def _disadvantages(ctx: _Ctx, out: dict, ST: np.ndarray, D: np.ndarray, rural: np.ndarray, p: dict,
-                   L: dict, latent, refuse: np.ndarray) -> None:
+def _disadvantages(
+    ctx: _Ctx, out: dict, ST: np.ndarray, D: np.ndarray, rural: np.ndarray, p: dict, L: dict, latent, refuse: np.ndarray
+) -> None:
     """Disadvantage options: rather-not-answer placed for Model 6, 'any' by location."""
     n_st = int(ST.sum())
     cnt = counts_from_percents(_ws(p["unweighted"]), n_st)
     k_in = int(L["disadvantages_rna_in_model1"])
-    rna = _pick(ctx, refuse + latent("refuse_disadvantages"), [(ST & ~D, k_in), (ST & D, cnt[99] - k_in)],
-                _ws(p["weighted"])[99], ST)
+    rna = _pick(
+        ctx,
+        refuse + latent("refuse_disadvantages"),
+        [(ST & ~D, k_in), (ST & D, cnt[99] - k_in)],
+        _ws(p["weighted"])[99],
+        ST,
+    )
     cand = ST & ~rna
     got = _any_by_location(ctx, latent("disadvantages_any"), cand, ST, cnt[1], rural, p)
     opts = list(p["options"])
@@ -914,6 +1016,7 @@ def generate(params: dict, seed: int) -> pd.DataFrame:
     if params.get("approval") is not None:
         try:
             from scsrepro.twin import approval as twin_approval
+
             add = getattr(twin_approval, "add_approval", None)
         except ImportError:  # pragma: no cover
             add = None
@@ -944,8 +1047,12 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR,
-               params: dict | None = None, seed: int | None = None) -> Path:
+def write_twin(
+    frame: pd.DataFrame,
+    directory: str | os.PathLike[str] = TWIN_DIR,
+    params: dict | None = None,
+    seed: int | None = None,
+) -> Path:
     """Write ``twin.csv``, ``twin.csv.sha256`` and ``README.md`` atomically.
 
     Each file is written to a temporary file in *directory* and moved into
@@ -993,7 +1100,7 @@ def write_twin(frame: pd.DataFrame, directory: str | os.PathLike[str] = TWIN_DIR
         "",
         "Regenerate with `make data` (`python -m scsrepro.twin.covariates`); the same",
         "parameters and seed give the same bytes on any supported machine",
-        "(see \"What is guaranteed\" in the top-level README).",
+        '(see "What is guaranteed" in the top-level README).',
         "",
     ]
     write_atomic(d / "README.md", "\n".join(lines).encode("utf-8"))

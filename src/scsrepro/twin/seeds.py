@@ -27,15 +27,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from scsrepro.twin import calibrate, covariates as twin, approval as twin_approval
-from scsrepro.paper import fidelity, tables
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
+from scsrepro.paper import fidelity, tables
+from scsrepro.twin import approval as twin_approval
+from scsrepro.twin import calibrate
+from scsrepro.twin import covariates as twin
 
 SEED_FILE = paths.SYNTHETIC / "seed_check.csv"
 COLUMNS = [
-    "seed", "default", "twin_sha256", "targets_scored", "targets_pass", "t4_cells", "t4_within_1se",
-    "t4_within_2se", "t4_stars_agree", "held_out", "held_out_within",
+    "seed",
+    "default",
+    "twin_sha256",
+    "targets_scored",
+    "targets_pass",
+    "t4_cells",
+    "t4_within_1se",
+    "t4_within_2se",
+    "t4_stars_agree",
+    "held_out",
+    "held_out_within",
 ]
 
 
@@ -58,8 +69,13 @@ def score(path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scsrepro.twin.seeds", description=__doc__.splitlines()[0])
-    parser.add_argument("seeds", nargs="*", type=int, default=[7, 11, 2019, 31415],
-                        help="seeds besides the default one (default: 7 11 2019 31415)")
+    parser.add_argument(
+        "seeds",
+        nargs="*",
+        type=int,
+        default=[7, 11, 2019, 31415],
+        help="seeds besides the default one (default: 7 11 2019 31415)",
+    )
     args = parser.parse_args(argv)
     params = twin.load_params()
     default = int(params["seed"])
@@ -72,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             path = twin.write_twin(twin_for_seed(seed), paths.ROOT / "_build" / "seeds" / str(seed), params, seed)
         row = {"seed": seed, "default": seed == default, **score(path)}
         rows.append(row)
-        print(f"[seeds] {seed}: stars {row['t4_stars_agree']}/{row['t4_cells']}, targets "
-              f"{row['targets_pass']}/{row['targets_scored']} ({time.monotonic() - start:.0f} s)")
+        print(
+            f"[seeds] {seed}: stars {row['t4_stars_agree']}/{row['t4_cells']}, targets "
+            f"{row['targets_pass']}/{row['targets_scored']} ({time.monotonic() - start:.0f} s)"
+        )
     out = write_csv_atomic(pd.DataFrame(rows, columns=COLUMNS), SEED_FILE)
     print(f"[seeds] wrote {paths.relative(out)}")
     return 0

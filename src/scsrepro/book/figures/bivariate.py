@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -119,8 +120,11 @@ def approval_by_group(
                 pub = published[(published["panel"] == panel) & (published["measure"] == measure)]
                 pub = pub[pub["group"].isin(groups)]
                 if len(pub):
-                    ax.scatter(pub["value"].to_numpy(dtype=float),
-                               np.array([ypos[g] for g in pub["group"]], dtype=float) + off, **_PAPER)
+                    ax.scatter(
+                        pub["value"].to_numpy(dtype=float),
+                        np.array([ypos[g] for g in pub["group"]], dtype=float) + off,
+                        **_PAPER,
+                    )
         ax.set_yticks(range(len(groups)))
         ax.set_yticklabels(list(reversed(groups)))
         ax.set_ylim(-0.6, len(groups) - 0.4)
@@ -128,12 +132,14 @@ def approval_by_group(
         ax.grid(axis="y", visible=False)
         title = panel if panel not in p_of else f"{panel}\nRao–Scott {format_p(p_of[panel])}"
         ax.set_title(title, loc="left")
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
-    handles = [Patch(color=colours[m], label=m) for m in measures]
+    handles: list[Artist] = [Patch(color=colours[m], label=m) for m in measures]
     handles.append(Line2D([], [], color="0.15", lw=0.9, label="95 % confidence interval"))
     if published is not None and len(published):
-        handles.append(Line2D([], [], marker="D", ls="", color="black", markersize=5, label="share stated in the paper"))
+        handles.append(
+            Line2D([], [], marker="D", ls="", color="black", markersize=5, label="share stated in the paper")
+        )
     label = "weighted shares" + (f", N = {caption_n:,}" if caption_n is not None else "")
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), title=label, bbox_to_anchor=(0.5, 0.0))
     fig.tight_layout(rect=(0, 0.1 if nrows > 1 else 0.16, 1, 1))
@@ -169,8 +175,14 @@ def heldout_comparison(rows: pd.DataFrame, panel: str | None = "panel", xlabel: 
     else:
         groups, parts = [None], [rows]
     sizes = [len(p) for p in parts]
-    fig, axes = plt.subplots(len(parts), 1, figsize=(WIDTH, 0.28 * sum(sizes) + 0.9 * len(parts) + 0.4),
-                             gridspec_kw={"height_ratios": sizes}, squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        len(parts),
+        1,
+        figsize=(WIDTH, 0.28 * sum(sizes) + 0.9 * len(parts) + 0.4),
+        gridspec_kw={"height_ratios": sizes},
+        squeeze=False,
+        sharex=True,
+    )
     twin_colour = MEASURE_COLOURS["strongly approve"]
     for ax, name, part in zip(axes[:, 0], groups, parts):
         y = np.arange(len(part))[::-1].astype(float)
@@ -178,8 +190,18 @@ def heldout_comparison(rows: pd.DataFrame, panel: str | None = "panel", xlabel: 
         lo = np.clip(rep - part["ci_low"].to_numpy(dtype=float), 0, None)
         hi = np.clip(part["ci_high"].to_numpy(dtype=float) - rep, 0, None)
         ok = np.isfinite(rep) & np.isfinite(lo) & np.isfinite(hi)
-        ax.errorbar(rep[ok], y[ok], xerr=[lo[ok], hi[ok]], fmt="o", color=twin_colour, ms=4,
-                    elinewidth=0.9, capsize=2, zorder=3, label="twin, with 95 % interval")
+        ax.errorbar(
+            rep[ok],
+            y[ok],
+            xerr=[lo[ok], hi[ok]],
+            fmt="o",
+            color=twin_colour,
+            ms=4,
+            elinewidth=0.9,
+            capsize=2,
+            zorder=3,
+            label="twin, with 95 % interval",
+        )
         ax.scatter(part["published"].to_numpy(dtype=float), y, label="printed in the paper", **_PAPER)
         ax.set_yticks(y)
         ax.set_yticklabels(part["label"].tolist())

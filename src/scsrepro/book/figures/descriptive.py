@@ -34,9 +34,9 @@ import seaborn as sns
 
 from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook, Variable
-from scsrepro.survey.estimates import weighted_proportions
 from scsrepro.paper.published import load_published
 from scsrepro.paper.tables import RAKING_VARIABLES, WEIGHT_CAP, Recipe, Targets, _codebook, load_targets
+from scsrepro.survey.estimates import weighted_proportions
 
 __all__ = [
     "SHARE_COLUMNS",
@@ -62,13 +62,19 @@ __all__ = [
 SHARE_COLUMNS = ("variable", "code", "label", "percent", "se", "ci_low", "ci_high", "n")
 
 #: Display formats of a shares frame (after :func:`with_published`), for :func:`scsrepro.book.display.table`.
-SHARE_FORMATS: dict[str, str] = {"percent": "{:.2f}", "se": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}",
-                                 "published": "{:.2f}", "difference": "{:+.2f}"}
+SHARE_FORMATS: dict[str, str] = {
+    "percent": "{:.2f}",
+    "se": "{:.2f}",
+    "ci_low": "{:.2f}",
+    "ci_high": "{:.2f}",
+    "published": "{:.2f}",
+    "difference": "{:+.2f}",
+}
 
 #: Plain words for the bases of ``data/targets.yml`` (an unknown base is shown as its expression).
 BASE_WORDS: dict[str, str] = {
     "all": "all respondents",
-    "use_dont_know == 0": "respondents who did not answer \"I don't know\" to the question on systems used",
+    "use_dont_know == 0": 'respondents who did not answer "I don\'t know" to the question on systems used',
     "use_sesame == 1": "Sesame Credit users only",
     "use_tencent == 1": "Tencent Credit users only",
     "sesame_or_tencent == 1": "users of Sesame and/or Tencent Credit only",
@@ -76,8 +82,13 @@ BASE_WORDS: dict[str, str] = {
 }
 
 #: The sources of :func:`quota_comparison`, in order.
-QUOTA_SOURCES = ("Quota (Table A1)", "Achieved sample (unweighted)", "Weighted sample",
-                 "Paper, unweighted (Table A2)", "Paper, weighted (Table A2)")
+QUOTA_SOURCES = (
+    "Quota (Table A1)",
+    "Achieved sample (unweighted)",
+    "Weighted sample",
+    "Paper, unweighted (Table A2)",
+    "Paper, weighted (Table A2)",
+)
 
 
 # ===================================================================== numbers
@@ -94,9 +105,14 @@ def _weights(w, n: int) -> np.ndarray:
 
 def _row(var: str, code: int, label: str, est: pd.Series, n: int) -> dict:
     return {
-        "variable": var, "code": int(code), "label": label,
-        "percent": float(est["proportion"]) * 100, "se": float(est["se"]) * 100,
-        "ci_low": float(est["ci_low"]) * 100, "ci_high": float(est["ci_high"]) * 100, "n": n,
+        "variable": var,
+        "code": int(code),
+        "label": label,
+        "percent": float(est["proportion"]) * 100,
+        "se": float(est["se"]) * 100,
+        "ci_low": float(est["ci_low"]) * 100,
+        "ci_high": float(est["ci_high"]) * 100,
+        "n": n,
     }
 
 
@@ -257,14 +273,30 @@ def weight_cells(df: pd.DataFrame, w, cap: float = WEIGHT_CAP, codebook: Codeboo
     cells = cb.label(cells, list(RAKING_VARIABLES))
     cells["weight"] = wn
     cells["at_cap"] = wn >= cap * (1 - 1e-9)
-    out = cells.groupby(list(RAKING_VARIABLES), observed=True, sort=True).agg(
-        n=("weight", "size"), mean_weight=("weight", "mean"), min_weight=("weight", "min"),
-        max_weight=("weight", "max"), weight_total=("weight", "sum"), at_cap=("at_cap", "sum"),
-    ).reset_index()
+    out = (
+        cells.groupby(list(RAKING_VARIABLES), observed=True, sort=True)
+        .agg(
+            n=("weight", "size"),
+            mean_weight=("weight", "mean"),
+            min_weight=("weight", "min"),
+            max_weight=("weight", "max"),
+            weight_total=("weight", "sum"),
+            at_cap=("at_cap", "sum"),
+        )
+        .reset_index()
+    )
     out["share"] = out["n"] / len(cells) * 100
     out["weighted_share"] = out.pop("weight_total") / wn.sum() * 100
     out["at_cap"] = out["at_cap"].astype(int)
-    cols = list(RAKING_VARIABLES) + ["n", "share", "weighted_share", "mean_weight", "min_weight", "max_weight", "at_cap"]
+    cols = list(RAKING_VARIABLES) + [
+        "n",
+        "share",
+        "weighted_share",
+        "mean_weight",
+        "min_weight",
+        "max_weight",
+        "at_cap",
+    ]
     return out[cols].sort_values(["mean_weight", "n"], ascending=[False, False], kind="stable").reset_index(drop=True)
 
 
@@ -297,8 +329,11 @@ def quota_comparison(a2: pd.DataFrame, quota: pd.DataFrame) -> pd.DataFrame:
     for r in a2[a2["measure"].isin(["Gender", "Region"])].itertuples(index=False):
         ours, paper = names[r.column]
         pct[(r.measure, r.item)].update({ours: float(r.reproduced), paper: float(r.published)})
-    rows = [{"dimension": dim, "category": cat, "source": src, "percent": values[src]}
-            for (dim, cat), values in pct.items() for src in QUOTA_SOURCES]
+    rows = [
+        {"dimension": dim, "category": cat, "source": src, "percent": values[src]}
+        for (dim, cat), values in pct.items()
+        for src in QUOTA_SOURCES
+    ]
     return pd.DataFrame(rows, columns=["dimension", "category", "source", "percent"])
 
 
@@ -316,8 +351,11 @@ def errata_for(ids: Iterable[str]) -> pd.DataFrame:
 
     ids = list(ids)
     errata = load_errata(published_ids=set(ids)).set_index("id")
-    rows = [{"id": i, "erratum": errata.at[i, "erratum"], "reading": errata.at[i, "reading"]}
-            for i in ids if i in errata.index]
+    rows = [
+        {"id": i, "erratum": errata.at[i, "erratum"], "reading": errata.at[i, "reading"]}
+        for i in ids
+        if i in errata.index
+    ]
     return pd.DataFrame(rows, columns=["id", "erratum", "reading"])
 
 
@@ -337,8 +375,9 @@ def _base_words(base: str) -> str:
     return BASE_WORDS.get(base, f"respondents with {base}")
 
 
-def table_a2_layout(a2: pd.DataFrame, measures: Sequence[str] | None = None,
-                    targets: Targets | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def table_a2_layout(
+    a2: pd.DataFrame, measures: Sequence[str] | None = None, targets: Targets | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table A2 as the paper lays it out, with this data's numbers beside the printed ones.
 
     Parameters
@@ -369,7 +408,7 @@ def table_a2_layout(a2: pd.DataFrame, measures: Sequence[str] | None = None,
     letters: dict[str, str] = {}
     notes_text: dict[str, str] = {}
     rows = []
-    for key, grp in sel.groupby("key", sort=False):
+    for _, grp in sel.groupby("key", sort=False):
         u = grp[grp["column"] == "unweighted"].iloc[0]
         wt = grp[grp["column"] == "weighted"].iloc[0]
         bases = (_base_of(targets, u["id"]), _base_of(targets, wt["id"]))
@@ -379,8 +418,10 @@ def table_a2_layout(a2: pd.DataFrame, measures: Sequence[str] | None = None,
                 text = f"Base: {_base_words(bases[0])}."
             else:
                 n_u = "" if pd.isna(u["n_base"]) else f" (n = {int(u['n_base']):,})"
-                text = (f"Base of the unweighted share: {_base_words(bases[0])}{n_u}; "
-                        f"of the weighted share: {_base_words(bases[1])}.")
+                text = (
+                    f"Base of the unweighted share: {_base_words(bases[0])}{n_u}; "
+                    f"of the weighted share: {_base_words(bases[1])}."
+                )
             if text not in letters:
                 letters[text] = chr(ord("a") + len(letters))
                 notes_text[letters[text]] = text
@@ -390,16 +431,21 @@ def table_a2_layout(a2: pd.DataFrame, measures: Sequence[str] | None = None,
                 mark = f"{errata.at[r['id'], 'erratum']} ({side})"
                 marks.append(mark)
                 notes_text[mark] = f"Printed {side} value not followed: {errata.at[r['id'], 'reading']}"
-        rows.append({
-            ("", "measure"): u["measure"], ("", "item"): u["item"],
-            ("Unweighted %", "data"): u["reproduced"], ("Unweighted %", "paper"): u["published"],
-            ("Unweighted %", "diff."): u["reproduced"] - u["published"],
-            ("Weighted %", "data"): wt["reproduced"],
-            ("Weighted %", "95% CI"): _ci_text(wt["ci_low"], wt["ci_high"]),
-            ("Weighted %", "paper"): wt["published"],
-            ("Weighted %", "diff."): wt["reproduced"] - wt["published"],
-            ("Notes", "base n"): wt["n_base"], ("Notes", "notes"): ", ".join(marks),
-        })
+        rows.append(
+            {
+                ("", "measure"): u["measure"],
+                ("", "item"): u["item"],
+                ("Unweighted %", "data"): u["reproduced"],
+                ("Unweighted %", "paper"): u["published"],
+                ("Unweighted %", "diff."): u["reproduced"] - u["published"],
+                ("Weighted %", "data"): wt["reproduced"],
+                ("Weighted %", "95% CI"): _ci_text(wt["ci_low"], wt["ci_high"]),
+                ("Weighted %", "paper"): wt["published"],
+                ("Weighted %", "diff."): wt["reproduced"] - wt["published"],
+                ("Notes", "base n"): wt["n_base"],
+                ("Notes", "notes"): ", ".join(marks),
+            }
+        )
     table = pd.DataFrame(rows)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table = table.set_index([("", "measure"), ("", "item")])
@@ -426,8 +472,12 @@ def _codes_text(var: Variable) -> str:
     return f"{codes[0]} = {var.codes[codes[0]]} ... {codes[-1]} = {var.codes[codes[-1]]}"
 
 
-def table_a3_layout(a3: pd.DataFrame, implied: pd.DataFrame | None = None,
-                    targets: Targets | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
+def table_a3_layout(
+    a3: pd.DataFrame,
+    implied: pd.DataFrame | None = None,
+    targets: Targets | None = None,
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
     """Table A3 with this data's weighted mean and SD beside the printed ones.
 
     Parameters
@@ -458,15 +508,19 @@ def table_a3_layout(a3: pd.DataFrame, implied: pd.DataFrame | None = None,
     err_of = {i: e for e, ids in errata.items() for i in ids}
     agree = {} if implied is None else dict(zip(implied["id"], implied["matches"]))
     rows = []
-    for key, grp in a3.groupby("key", sort=False):
+    for _, grp in a3.groupby("key", sort=False):
         m = grp[grp["statistic"] == "mean"].iloc[0]
         s = grp[grp["statistic"] == "sd"].iloc[0]
         recipe = targets.recipe(m["id"])
         row = {
-            ("", "measure"): m["item"], ("", "coding"): _codes_text(cb[recipe.get("variable")]),
-            ("Mean", "data"): m["reproduced"], ("Mean", "95% CI"): _ci_text(m["ci_low"], m["ci_high"]),
-            ("Mean", "paper"): m["published"], ("Mean", "diff."): m["reproduced"] - m["published"],
-            ("Std. Dev.", "data"): s["reproduced"], ("Std. Dev.", "paper"): s["published"],
+            ("", "measure"): m["item"],
+            ("", "coding"): _codes_text(cb[recipe.get("variable")]),
+            ("Mean", "data"): m["reproduced"],
+            ("Mean", "95% CI"): _ci_text(m["ci_low"], m["ci_high"]),
+            ("Mean", "paper"): m["published"],
+            ("Mean", "diff."): m["reproduced"] - m["published"],
+            ("Std. Dev.", "data"): s["reproduced"],
+            ("Std. Dev.", "paper"): s["published"],
             ("Std. Dev.", "diff."): s["reproduced"] - s["published"],
             ("Notes", "n"): m["n_base"],
         }
@@ -510,16 +564,25 @@ def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 
     sns.histplot(x=wn, bins=bins, ax=ax, color=sns.color_palette(plots.PALETTE)[0], edgecolor="white")
     if cap is not None:
         ax.axvline(cap, color="black", linestyle="--", linewidth=1)
-        ax.annotate(f"cap {cap:.1f}", xy=(cap, 1), xycoords=("data", "axes fraction"),
-                    xytext=(-4, -4), textcoords="offset points", ha="right", va="top", fontsize=9)
+        ax.annotate(
+            f"cap {cap:.1f}",
+            xy=(cap, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, -4),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=9,
+        )
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("weight (mean 1)")
     ax.set_ylabel("respondents")
     return plots.finish(fig)
 
 
-def share_bars(shares: pd.DataFrame, xlabel: str = "weighted share of respondents", wrap: int = 30,
-               limit: float | None = None):
+def share_bars(
+    shares: pd.DataFrame, xlabel: str = "weighted share of respondents", wrap: int = 30, limit: float | None = None
+):
     """Horizontal bars of weighted shares with 95 % intervals and the paper's values.
 
     Parameters
@@ -541,16 +604,34 @@ def share_bars(shares: pd.DataFrame, xlabel: str = "weighted share of respondent
     """
     data = shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], wrap))
     fig, ax = plots.figure(height=0.55 * len(data) + 1.3)
-    sns.barplot(data=data, x="percent", y="answer", orient="h", ax=ax, errorbar=None,
-                color=sns.color_palette(plots.PALETTE)[0], label="this data (95% CI)")
+    sns.barplot(
+        data=data,
+        x="percent",
+        y="answer",
+        orient="h",
+        ax=ax,
+        errorbar=None,
+        color=sns.color_palette(plots.PALETTE)[0],
+        label="this data (95% CI)",
+    )
     y = np.arange(len(data))
-    ax.errorbar(data["percent"], y, xerr=[data["percent"] - data["ci_low"], data["ci_high"] - data["percent"]],
-                fmt="none", ecolor="black", elinewidth=1, capsize=3)
+    ax.errorbar(
+        data["percent"],
+        y,
+        xerr=[data["percent"] - data["ci_low"], data["ci_high"] - data["percent"]],
+        fmt="none",
+        ecolor="black",
+        elinewidth=1,
+        capsize=3,
+    )
     if "published" in data and data["published"].notna().any():
         has = data["published"].notna().to_numpy()
-        ax.scatter(data.loc[has, "published"], y[has], marker="D", s=28, color="black", zorder=3,
-                   label="paper")
-    upper = limit if limit is not None else (100.0 if data["ci_high"].max() > 60 else 10 * np.ceil(data["ci_high"].max() / 10 + 0.5))
+        ax.scatter(data.loc[has, "published"], y[has], marker="D", s=28, color="black", zorder=3, label="paper")
+    upper = (
+        limit
+        if limit is not None
+        else (100.0 if data["ci_high"].max() > 60 else 10 * np.ceil(data["ci_high"].max() / 10 + 0.5))
+    )
     plots.percent_axis(ax, "x", upper)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -574,11 +655,18 @@ def approval_bars(shares: pd.DataFrame):
     data = shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], 14))
     colours = sns.color_palette(plots.ORDINAL, len(data))
     fig, ax = plots.figure(height=3.8)
-    sns.barplot(data=data, x="answer", y="percent", hue="answer", palette=colours, legend=False,
-                errorbar=None, ax=ax)
+    sns.barplot(data=data, x="answer", y="percent", hue="answer", palette=colours, legend=False, errorbar=None, ax=ax)
     x = np.arange(len(data))
-    ax.errorbar(x, data["percent"], yerr=[data["percent"] - data["ci_low"], data["ci_high"] - data["percent"]],
-                fmt="none", ecolor="black", elinewidth=1, capsize=3, label="95% CI")
+    ax.errorbar(
+        x,
+        data["percent"],
+        yerr=[data["percent"] - data["ci_low"], data["ci_high"] - data["percent"]],
+        fmt="none",
+        ecolor="black",
+        elinewidth=1,
+        capsize=3,
+        label="95% CI",
+    )
     if "published" in data and data["published"].notna().any():
         has = data["published"].notna().to_numpy()
         ax.scatter(x[has], data.loc[has, "published"], marker="D", s=28, color="black", zorder=3, label="paper")
@@ -608,13 +696,22 @@ def representativeness(comparison: pd.DataFrame, sources: Sequence[str] = QUOTA_
     data = comparison[comparison["source"].isin(list(sources))]
     dims = list(dict.fromkeys(data["dimension"]))
     widths = [data.loc[data["dimension"] == d, "category"].nunique() for d in dims]
-    fig, axes = plots.figure(width=plots.WIDTH * 1.3, height=3.8, ncols=len(dims), sharey=True,
-                             gridspec_kw={"width_ratios": widths})
+    fig, axes = plots.figure(
+        width=plots.WIDTH * 1.3, height=3.8, ncols=len(dims), sharey=True, gridspec_kw={"width_ratios": widths}
+    )
     axes = np.atleast_1d(axes)
     for ax, dim in zip(axes, dims):
         sub = data[data["dimension"] == dim]
-        sns.barplot(data=sub, x="category", y="percent", hue="source", hue_order=list(sources),
-                    errorbar=None, ax=ax, legend=ax is axes[-1])
+        sns.barplot(
+            data=sub,
+            x="category",
+            y="percent",
+            hue="source",
+            hue_order=list(sources),
+            errorbar=None,
+            ax=ax,
+            legend=ax is axes[-1],
+        )
         ax.set_title(dim)
         ax.set_xlabel("")
         ax.set_ylabel("per cent of the sample")

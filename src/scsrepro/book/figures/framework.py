@@ -137,13 +137,20 @@ def hypothesis_overview(hypotheses: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _box(ax, x, y, w, h, title, lines, gid, colour):
     patch = mpatches.FancyBboxPatch(
-        (x, y), w, h, boxstyle="round,pad=0.01,rounding_size=0.015",
-        linewidth=1.2, edgecolor=colour, facecolor=colour + "22" if colour.startswith("#") else "white",
+        (x, y),
+        w,
+        h,
+        boxstyle="round,pad=0.01,rounding_size=0.015",
+        linewidth=1.2,
+        edgecolor=colour,
+        facecolor=colour + "22" if colour.startswith("#") else "white",
     )
     patch.set_gid(gid)
     ax.add_patch(patch)
     if not lines:
-        ax.text(x + w / 2, y + h / 2, title, ha="center", va="center", fontsize=10.5, fontweight="bold", gid=gid + ":title")
+        ax.text(
+            x + w / 2, y + h / 2, title, ha="center", va="center", fontsize=10.5, fontweight="bold", gid=gid + ":title"
+        )
         return patch
     ax.text(x + 0.015, y + h - 0.02, title, ha="left", va="top", fontsize=9.5, fontweight="bold", gid=gid + ":title")
     if lines:
@@ -192,7 +199,9 @@ def framework_figure(hypotheses: pd.DataFrame | None = None, width: float = plot
             lines.append("    " + _wrap(row.variables, 78))
         _box(ax, x0, y, w, box_h, name, lines, f"category:{name}", colours[i % len(colours)])
         ax.annotate(
-            "", xy=(ox, oy + oh * (0.8 - 0.3 * i)), xytext=(x0 + w, y + box_h / 2),
+            "",
+            xy=(ox, oy + oh * (0.8 - 0.3 * i)),
+            xytext=(x0 + w, y + box_h / 2),
             arrowprops={"arrowstyle": "-|>", "color": "0.25", "linewidth": 1.3, "shrinkA": 2, "shrinkB": 2},
         )
     _box(ax, ox, oy, ow, oh, OUTCOME, [], "outcome", "#555555")

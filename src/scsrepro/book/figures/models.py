@@ -90,9 +90,13 @@ def coefficient_plot(
     per_model = {m: [t for t in terms if t in set(ours.loc[ours["model"].eq(m), "term"])] for m in models}
     ncol = 2
     nrow = int(np.ceil((len(models) + 1) / ncol))
-    heights = [max(len(per_model[m]) for m in models[r * ncol:(r + 1) * ncol]) + 1 for r in range(nrow)]
+    heights = [max(len(per_model[m]) for m in models[r * ncol : (r + 1) * ncol]) + 1 for r in range(nrow)]
     fig, axes = plots.figure(
-        width=plots.WIDTH * 1.6, height=0.2 * sum(heights) + 1.0, nrows=nrow, ncols=ncol, sharex=True,
+        width=plots.WIDTH * 1.6,
+        height=0.2 * sum(heights) + 1.0,
+        nrows=nrow,
+        ncols=ncol,
+        sharex=True,
         gridspec_kw={"height_ratios": heights},
     )
     palette = sns.color_palette(plots.PALETTE)
@@ -119,7 +123,7 @@ def coefficient_plot(
         ax.set_title(f"Model {m}", loc="left")
         ax.grid(axis="y", visible=False)
         ax.set_xlim(*xlim)
-    for ax in flat[len(models):]:
+    for ax in flat[len(models) :]:
         ax.axis("off")
     handles = [
         Line2D([0], [0], color=c_ours, marker="o", lw=1.2, label=ours_label),
@@ -128,7 +132,7 @@ def coefficient_plot(
         Line2D([0], [0], color="0.3", marker="<", lw=0, label="beyond the axis (value written)"),
     ]
     flat[len(models)].legend(handles=handles, loc="center left")
-    for ax in flat[max(0, len(models) - ncol):len(models)]:
+    for ax in flat[max(0, len(models) - ncol) : len(models)]:
         ax.set_xlabel("ordered-logit coefficient (log-odds)")
     return plots.finish(fig)
 
@@ -136,16 +140,22 @@ def coefficient_plot(
 def _interval(ax, b, lo, hi, y, color, marker, xlim, hollow=False):
     """One estimate with its interval, clipped to *xlim* (arrow and value when outside)."""
     left, right = xlim
-    ax.plot([max(lo, left), min(hi, right)], [y, y], color=color, lw=1.2 if not hollow else 0.8,
-            solid_capstyle="butt")
+    ax.plot([max(lo, left), min(hi, right)], [y, y], color=color, lw=1.2 if not hollow else 0.8, solid_capstyle="butt")
     if b < left or b > right:
         edge = left if b < left else right
         ax.plot(edge, y, marker="<" if b < left else ">", color=color, ms=6, clip_on=False)
-        ax.annotate(f"{b:.3g}", (edge, y), xytext=(6 if b < left else -6, 0), textcoords="offset points",
-                    ha="left" if b < left else "right", va="center", fontsize=7, color=color)
+        ax.annotate(
+            f"{b:.3g}",
+            (edge, y),
+            xytext=(6 if b < left else -6, 0),
+            textcoords="offset points",
+            ha="left" if b < left else "right",
+            va="center",
+            fontsize=7,
+            color=color,
+        )
     else:
-        ax.plot(b, y, marker=marker, color=color, ms=4.5,
-                markerfacecolor="white" if hollow else color, zorder=3)
+        ax.plot(b, y, marker=marker, color=color, ms=4.5, markerfacecolor="white" if hollow else color, zorder=3)
 
 
 def probability_plot(
@@ -184,8 +194,18 @@ def probability_plot(
             x = d["value"].to_numpy(dtype=float) + (i * 0.08 - width / 2)
             p = 100 * d["probability"].to_numpy()
             err = np.vstack([p - 100 * d["ci_low"].to_numpy(), 100 * d["ci_high"].to_numpy() - p])
-            ax.errorbar(x, p, yerr=err, color=color, marker="o", ms=4.5, lw=1.2, capsize=2.5, elinewidth=0.9,
-                        label=series_labels.get(var, var) if len(variables) > 1 else None)
+            ax.errorbar(
+                x,
+                p,
+                yerr=err,
+                color=color,
+                marker="o",
+                ms=4.5,
+                lw=1.2,
+                capsize=2.5,
+                elinewidth=0.9,
+                label=series_labels.get(var, var) if len(variables) > 1 else None,
+            )
         values = sorted(frame["value"].unique())
         ticks = tick_labels.get(title)
         ax.set_xticks(values, [ticks.get(v, v) for v in values] if ticks else [f"{v:g}" for v in values])
@@ -219,8 +239,14 @@ def weighting_plot(comparison: pd.DataFrame, limit: float = 2.0):
     palette = sns.color_palette(plots.PALETTE, n_colors=int(comparison["model"].max()))
     for m, d in comparison.groupby("model"):
         colour = palette[int(m) - 1]
-        ax.scatter(d["coef_weighted"].clip(-limit, limit), d["coef_unweighted"].clip(-limit, limit),
-                   s=18, color=colour, label=f"Model {m}", zorder=3)
+        ax.scatter(
+            d["coef_weighted"].clip(-limit, limit),
+            d["coef_unweighted"].clip(-limit, limit),
+            s=18,
+            color=colour,
+            label=f"Model {m}",
+            zorder=3,
+        )
         ax2.scatter(d["shift"], np.full(len(d), m) + np.linspace(-0.25, 0.25, len(d)), s=14, color=colour)
     ax.plot([-limit, limit], [-limit, limit], color="0.4", lw=0.8, zorder=0)
     ax.set_xlim(-limit, limit)
