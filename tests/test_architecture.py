@@ -86,3 +86,12 @@ def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
     found = imported_modules(probe)
     assert found == [(2, "scsrepro.twin.covariates")]
     assert layer(found[0][1]) > layer("scsrepro.data.probe")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_no_module_imports_another_modules_private_names(path):
+    private = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("scsrepro")):
+            private += [(node.lineno, a.name) for a in node.names if a.name.startswith("_") and a.name != "__version__"]
+    assert not private, f"{module_name(path)} imports private names: {private}"

@@ -46,7 +46,7 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
-from scsrepro.paper.tables import Recipe, Targets, _published, load_targets, published_table_names
+from scsrepro.paper.tables import Recipe, Targets, cached_published, load_targets, published_table_names
 
 __all__ = [
     "TOLERANCES",
@@ -203,7 +203,7 @@ def default_roles(
 # ===================================================================== tolerance
 def _se_lookup() -> dict[str, float]:
     """Published SE of each Table 4 coefficient and cut point, by its id."""
-    t4 = _published("table_4")
+    t4 = cached_published("table_4")
     se = {(r.column, r.item): float(r.value) for r in t4.itertuples(index=False) if r.statistic == "se"}
     return {
         r.id: se.get((r.column, r.item), np.nan) for r in t4.itertuples(index=False) if r.statistic in ("coef", "cut")
@@ -260,7 +260,7 @@ def tolerance_for(
 def _all_published() -> pd.DataFrame:
     from scsrepro.paper.published import hypothesis_verdicts
 
-    frames = [_published(name).assign(file=name) for name in published_table_names()]
+    frames = [cached_published(name).assign(file=name) for name in published_table_names()]
     frames.append(hypothesis_verdicts().assign(file="table_1"))
     pub = pd.concat(frames, ignore_index=True)
     dup = pub["id"][pub["id"].duplicated()]

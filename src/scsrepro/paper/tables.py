@@ -357,7 +357,8 @@ def _cached(kind: str, path: Path, loader: Callable[[], Any]) -> Any:
     return _CACHE[key]
 
 
-def _codebook() -> Codebook:
+def cached_codebook() -> Codebook:
+    """The default codebook, loaded once per file version (shared by the tables and figures)."""
     from scsrepro.data.codebook import default_codebook_path
 
     path = default_codebook_path()
@@ -387,7 +388,7 @@ def population_margins(targets: Targets | None = None) -> dict[str, dict[int, fl
         :data:`RAKING_VARIABLES`.
     """
     targets = targets or load_targets()
-    a2 = _published("table_a2")
+    a2 = cached_published("table_a2")
     margins: dict[str, dict[int, float]] = {v: {} for v in RAKING_VARIABLES}
     for _, row in a2[a2["column"] == "weighted"].iterrows():
         hit = targets.lookup(row["id"])
@@ -443,7 +444,7 @@ def weights_for(df: pd.DataFrame, cap: float = WEIGHT_CAP) -> pd.Series:
                 f"{int(bad.sum())} row(s) are not (row positions {pos})"
             )
         return w.rename("weight")
-    frame = _codebook().derive(df)
+    frame = cached_codebook().derive(df)
     data = frame[list(RAKING_VARIABLES)]
     if data.isna().any().any():
         bad = {
@@ -468,7 +469,7 @@ def _prepare(df: pd.DataFrame, w: Any) -> tuple[pd.DataFrame, np.ndarray]:
     else:
         wv = w
     wv = check_weights(wv, len(df))
-    frame = _codebook().derive(df).reset_index(drop=True)
+    frame = cached_codebook().derive(df).reset_index(drop=True)
     return frame, wv
 
 
@@ -496,7 +497,7 @@ def _empty_result(note: str = "") -> dict:
 
 def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) -> dict:
     """Percentage (or proportion) of the base in the item, with design-based SE/CI."""
-    cb = _codebook()
+    cb = cached_codebook()
     base = _mask(frame, spec.get("base"))
     if spec.get("expr"):
         ind = _mask(frame, spec["expr"])
@@ -539,7 +540,7 @@ def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) ->
 
 def _summary(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, statistic: str, weighted: bool) -> dict:
     """Weighted mean (with SE/CI) or Stata-aweight SD; non-substantive codes missing."""
-    cb = _codebook()
+    cb = cached_codebook()
     var = spec["variable"]
     v = _column(frame, var)
     if var in cb and cb[var].missing_codes:
@@ -625,7 +626,8 @@ def _estimate(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, row: pd.Series)
 
 
 # ===================================================================== assembly
-def _published(name: str) -> pd.DataFrame:
+def cached_published(name: str) -> pd.DataFrame:
+    """A copy of the published table *name*, read once per file version."""
     path = paths.PUBLISHED / f"{name}.csv"
     return _cached("published", path, lambda: load_published(name)).copy()
 
@@ -695,7 +697,7 @@ def _generic_table(
     microdata).
     """
     targets = load_targets()
-    pub = _published(name)
+    pub = cached_published(name)
     if rows is not None:
         pub = pub[rows(pub)].reset_index(drop=True)
     frame, wv = prepared if prepared is not None else _prepare(df, w)
@@ -876,8 +878,8 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
         raise ValueError(f"sample must be 'pairwise' or 'listwise', got {sample!r}")
     _check_frame(df)
     targets = load_targets()
-    pub = _published("table_a4")
-    frame = _codebook().derive(df).reset_index(drop=True)
+    pub = cached_published("table_a4")
+    frame = cached_codebook().derive(df).reset_index(drop=True)
     predictors: list[str] = []
     for id_ in pub["id"]:
         hit = targets.lookup(id_)
@@ -886,7 +888,7 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
                 raise ValueError(f"{id_}: Table A4 rows are computed by 'vif', not {hit.method!r}")
             if hit.get("predictor") not in predictors:
                 predictors.append(hit.get("predictor"))
-    cb = _codebook()
+    cb = cached_codebook()
     X = cb.to_missing(pd.DataFrame({p: _column(frame, p) for p in predictors}), [p for p in predictors if p in cb])
     X = X.apply(lambda s: pd.to_numeric(s, errors="coerce").astype(float))
 
@@ -1020,7 +1022,7 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
         tab = res.table.assign(key=res.table["term"].map(names)).set_index("key")
         msgs = list(dict.fromkeys(str(c.message) for c in caught))
         fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "map": names}
-    pub = _published("table_4")
+    pub = cached_published("table_4")
     se_of = {(r.column, r.item): float(r.value) for r in pub.itertuples(index=False) if r.statistic == "se"}
 
     def resolve(hit: Recipe, row: pd.Series) -> dict:
@@ -1127,7 +1129,7 @@ def prose_numbers(df: pd.DataFrame, w: Any = None, tables: Mapping[str, pd.DataF
     cache: dict[str, pd.DataFrame] = dict(tables or {})
     owner = {}
     for name in published_table_names():
-        for id_ in _published(name)["id"]:
+        for id_ in cached_published(name)["id"]:
             owner[id_] = name
 
     def resolve(recipe: Recipe, row: pd.Series) -> dict:

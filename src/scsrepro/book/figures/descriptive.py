@@ -35,7 +35,7 @@ import seaborn as sns
 from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook, Variable
 from scsrepro.paper.published import load_published
-from scsrepro.paper.tables import RAKING_VARIABLES, WEIGHT_CAP, Recipe, Targets, _codebook, load_targets
+from scsrepro.paper.tables import RAKING_VARIABLES, WEIGHT_CAP, Recipe, Targets, cached_codebook, load_targets
 from scsrepro.survey.estimates import weighted_proportions
 
 __all__ = [
@@ -141,7 +141,7 @@ def option_shares(df: pd.DataFrame, w, options: str | Sequence[str], codebook: C
         Columns :data:`SHARE_COLUMNS` (``code`` is 1, ``label`` the option's
         label), one row per option in codebook order, percentages 0-100.
     """
-    cb = codebook or _codebook()
+    cb = codebook or cached_codebook()
     names = list(cb.groups[options].options) if isinstance(options, str) else list(options)
     wv = _weights(w, len(df))
     rows = []
@@ -172,7 +172,7 @@ def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | Non
     pandas.DataFrame
         Columns :data:`SHARE_COLUMNS`, one row per code in codebook order.
     """
-    cb = codebook or _codebook()
+    cb = codebook or cached_codebook()
     var = cb[variable]
     y = _as_float(df[variable])
     levels = [float(c) for c in var.codes]
@@ -265,7 +265,7 @@ def weight_cells(df: pd.DataFrame, w, cap: float = WEIGHT_CAP, codebook: Codeboo
         (respondents whose weight equals the cap), sorted by mean weight,
         largest first.
     """
-    cb = codebook or _codebook()
+    cb = codebook or cached_codebook()
     frame = df if all(v in df.columns for v in RAKING_VARIABLES) else cb.derive(df)
     wn = _weights(w, len(df))
     wn = wn / wn.mean()
@@ -502,7 +502,7 @@ def table_a3_layout(
         with`` (when *implied* is given) and ``erratum``.
     """
     targets = targets or load_targets()
-    cb = codebook or _codebook()
+    cb = codebook or cached_codebook()
     a3 = a3.assign(key=a3["id"].str.replace(r"^a3_|_(mean|sd)$", "", regex=True))
     errata = errata_for(a3["id"]).groupby("erratum", sort=False)["id"].apply(list)
     err_of = {i: e for e, ids in errata.items() for i in ids}
