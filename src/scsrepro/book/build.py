@@ -30,9 +30,11 @@ committed reference outputs stay untouched.
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,9 +44,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jupytext
+import nbformat
+import papermill as pm
 import yaml
 
 from scsrepro.data import paths
+from scsrepro.paper import audit, fidelity
 
 #: Metadata keys removed from executed notebooks because they change on every
 #: run (timestamps and durations recorded by papermill and nbclient).
@@ -115,7 +121,6 @@ def is_executable(md: Path) -> bool:
 
 def parameters_of(md: Path) -> dict:
     """Read the default values of a chapter's ``parameters`` cell."""
-    import jupytext
 
     nb = jupytext.read(md)
     for cell in nb.cells:
@@ -224,9 +229,6 @@ def stable_cell_ids(nb) -> None:
 
 def _execute(source: str, output: str, cwd: str, parameters: dict, position: int) -> dict:
     """Run one chapter (in a worker process). Returns an error summary or {}."""
-    import jupytext
-    import nbformat
-    import papermill as pm
 
     nb = jupytext.read(source)
     stable_cell_ids(nb)
@@ -350,8 +352,6 @@ def colophon(root: Path) -> str:
     Written into the staging copy at render time (never committed), so it
     always describes the build that produced the HTML.
     """
-    import datetime
-    import re
 
     top = []
     for line in (root / "requirements.in").read_text().splitlines():
@@ -461,7 +461,6 @@ def preview(root: Path, name: str, log=print) -> Path:
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     # links to chapters that exist but are outside this small book are expected to break
-    import re
 
     def expected(line: str) -> bool:
         if "index.md" in line:
@@ -568,7 +567,6 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
     ):
         log(f"[book] {paths.relative(board_path)}: up to date")
         return False
-    from scsrepro.paper import audit, fidelity
 
     log(f"[book] computing the reproduced tables and the scoreboard from {paths.relative(data)}")
     rc = fidelity.main(["--data", str(data), "--tables-dir", str(out_dir / "tables"), "--out", str(board_path)])

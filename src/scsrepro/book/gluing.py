@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import myst_nb
 import numpy as np
 
 __all__ = ["SIGNIFICANT_DIGITS", "round_significant", "glue"]
@@ -49,6 +50,5 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     Unlike ``myst_nb.glue``, *display* defaults to False: the chapters glue
     values for the running text and show tables and figures separately.
     """
-    from myst_nb import glue as _myst_glue
 
-    _myst_glue(name, round_significant(value), display=display)
+    myst_nb.glue(name, round_significant(value), display=display)

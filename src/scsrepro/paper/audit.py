@@ -45,7 +45,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
+from scsrepro.paper import quota
+from scsrepro.paper.published import load_published, parse_printed
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -638,7 +641,6 @@ def compare_a3_with_a2(published: pd.DataFrame, codings: dict | None = None) -> 
 
 
 def _naive_reading(value_printed: str) -> float | None:
-    from scsrepro.paper.published import parse_printed
 
     try:
         return parse_printed(value_printed)
@@ -894,7 +896,6 @@ def check_table_a1(published: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Findings (columns :data:`FINDING_COLUMNS`).
     """
-    from scsrepro.paper import quota
 
     a1 = published[published["id"].str.startswith("a1_")]
     look = _Lookup(published)
@@ -2124,8 +2125,6 @@ def run_audit(published: pd.DataFrame | None = None) -> pd.DataFrame:
         :data:`FINDING_COLUMNS`.
     """
     if published is None:
-        from scsrepro.paper.published import load_published
-
         published = load_published()
     frames = [f(published) for _, f in CHECKS]
     frames = [f for f in frames if len(f)]
@@ -2178,9 +2177,7 @@ def write_errata(path: str | Path | None = None, published: pd.DataFrame | None 
         The path written.
     """
     if path is None:
-        from scsrepro.data.paths import TABLES
-
-        path = TABLES / "errata.csv"
+        path = paths.TABLES / "errata.csv"
     path = Path(path)
     findings = run_audit(published)
     write_csv_atomic(findings, path)

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data import paths
-from scsrepro.data.codebook import Codebook, evaluate_condition, load_codebook
+from scsrepro.data.codebook import Codebook, default_codebook_path, evaluate_condition, load_codebook
+from scsrepro.paper.tables import load_targets
 from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
 from scsrepro.survey.weighting import check_weights
 
@@ -113,7 +114,6 @@ FIGURE4_PROSE: dict[str, tuple[str, int, str]] = {
 def _codebook(codebook: Codebook | None) -> Codebook:
     if codebook is not None:
         return codebook
-    from scsrepro.data.codebook import default_codebook_path
 
     return load_codebook(default_codebook_path())
 
@@ -439,7 +439,6 @@ def pair_test(
     ValueError
         If the two bases overlap or a recipe is not a share.
     """
-    from scsrepro.paper.tables import load_targets
 
     targets = targets or load_targets()
     cb = _codebook(codebook)
@@ -536,8 +535,6 @@ def table3_implied_approval(
     )
     var_of, code_of = {}, {}
     if "id" in t3.columns:
-        from scsrepro.paper.tables import load_targets
-
         targets = targets or load_targets()
         for r in t3[t3["column"] == "Doubters"].itertuples(index=False):
             hit = targets.lookup(r.id)
@@ -569,7 +566,6 @@ def group_sizes(frame: pd.DataFrame, w: Any, ids: Sequence[str], targets=None) -
         paper prints), ``weighted_n`` (sum of the weights scaled to a mean
         of 1) and ``weighted_share`` (per cent of all respondents).
     """
-    from scsrepro.paper.tables import load_targets
 
     targets = targets or load_targets()
     wv = _weights(w, len(frame))

@@ -46,7 +46,17 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
-from scsrepro.paper.tables import Recipe, Targets, cached_published, load_targets, published_table_names
+from scsrepro.data.loading import DataValidationError, load_survey
+from scsrepro.paper.published import hypothesis_verdicts
+from scsrepro.paper.tables import (
+    Recipe,
+    Targets,
+    all_tables,
+    cached_published,
+    load_targets,
+    published_table_names,
+    write_tables,
+)
 
 __all__ = [
     "TOLERANCES",
@@ -258,7 +268,6 @@ def tolerance_for(
 
 # ===================================================================== board
 def _all_published() -> pd.DataFrame:
-    from scsrepro.paper.published import hypothesis_verdicts
 
     frames = [cached_published(name).assign(file=name) for name in published_table_names()]
     frames.append(hypothesis_verdicts().assign(file="table_1"))
@@ -555,8 +564,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 2 if the data file cannot be read.
     """
-    from scsrepro.data.loading import DataValidationError, load_survey
-    from scsrepro.paper.tables import all_tables, write_tables
 
     parser = argparse.ArgumentParser(prog="python -m scsrepro.paper.fidelity", description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="respondent-level CSV following data/codebook.yml")

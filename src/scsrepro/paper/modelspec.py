@@ -16,6 +16,8 @@ import pandas as pd
 import yaml
 
 from scsrepro.data import paths
+from scsrepro.data.codebook import load_codebook
+from scsrepro.survey.models import fit_ologit
 
 SPEC_FILE = paths.DATA / "models.yml"
 
@@ -90,7 +92,6 @@ def estimation_frame(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.Dat
     Non-substantive codes become missing (via the codebook), then every row
     with a missing outcome, covariate or weight is dropped.
     """
-    from scsrepro.data.codebook import load_codebook
 
     cb = codebook or load_codebook()
     cols = [spec.outcome, *spec.covariates, spec.weight]
@@ -110,7 +111,6 @@ def fit_model(df: pd.DataFrame, spec: ModelSpec, codebook=None, convergence: str
     this equals the exact maximum to about 1e-6; it differs only where the
     maximum does not exist (separation), as in the paper's Model 5.
     """
-    from scsrepro.survey.models import fit_ologit
 
     frame = estimation_frame(df, spec, codebook)
     return fit_ologit(

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from scsrepro.data import paths
+
 __all__ = [
     "REQUIRED_COLUMNS",
     "HYPOTHESIS_COLUMNS",
@@ -88,9 +90,8 @@ _VALUE_CACHE: dict = {}
 
 def default_data_dir() -> Path:
     """Return the ``data/published`` directory of the repository (see :mod:`scsrepro.data.paths`)."""
-    from scsrepro.data.paths import PUBLISHED
 
-    return PUBLISHED
+    return paths.PUBLISHED
 
 
 def _resolve_dir(directory: str | Path | None) -> Path:

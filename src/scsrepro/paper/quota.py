@@ -32,6 +32,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from scsrepro.paper.published import load_published
+
 #: Order of the rows in Table A1.
 GROUPS: tuple[tuple[str, str], ...] = (
     ("14-25", "male"),
@@ -192,8 +194,6 @@ def printed_table(published: pd.DataFrame | None = None) -> pd.DataFrame:
     ``West_n``), read from ``data/published/table_a1.csv``.
     """
     if published is None:
-        from scsrepro.paper.published import load_published
-
         published = load_published("table_a1")
     values = published.set_index("id")["value"]
     rows = {}
@@ -212,8 +212,6 @@ def printed_table(published: pd.DataFrame | None = None) -> pd.DataFrame:
 def printed_regional_shares(published: pd.DataFrame | None = None) -> dict[str, float]:
     """The regional shares printed in Table A1's header, as fractions."""
     if published is None:
-        from scsrepro.paper.published import load_published
-
         published = load_published("table_a1")
     values = published.set_index("id")["value"]
     return {region: float(values[f"a1_header_{region.lower()}_share"]) / 100 for region in REGIONS}

@@ -37,7 +37,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
+from scsrepro.paper.tables import weights_for
 from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
 
 __all__ = [
@@ -71,8 +73,6 @@ def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
         Survey weights; by default :func:`scsrepro.paper.tables.weights_for` (the
         data's own ``weight`` column, or raking for the synthetic twin).
     """
-    from scsrepro.data.codebook import load_codebook
-    from scsrepro.paper.tables import weights_for
 
     w = weights_for(df) if weights is None else pd.Series(np.asarray(weights, dtype=float), index=df.index)
     frame = load_codebook().derive(df).reset_index(drop=True)

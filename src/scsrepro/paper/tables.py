@@ -54,10 +54,14 @@ import pandas as pd
 import yaml
 
 from scsrepro.data import paths
-from scsrepro.data.codebook import Codebook, evaluate_condition, load_codebook
+from scsrepro.data.codebook import Codebook, default_codebook_path, evaluate_condition, load_codebook
 from scsrepro.data.files import csv_text
-from scsrepro.paper.published import load_published, published_files
+from scsrepro.paper import hypotheses
+from scsrepro.paper.modelspec import fit_model, load_specs, term_map
+from scsrepro.paper.published import hypothesis_verdicts, load_hypotheses, load_published, published_files
+from scsrepro.paper.quota import reproduce_table_a1
 from scsrepro.survey.estimates import weighted_mean, weighted_proportions, weighted_sd
+from scsrepro.survey.models import vif_table
 from scsrepro.survey.weighting import check_weights, effective_n, implied_deff, kish_deff, margin_of_error, rake
 
 __all__ = [
@@ -359,7 +363,6 @@ def _cached(kind: str, path: Path, loader: Callable[[], Any]) -> Any:
 
 def cached_codebook() -> Codebook:
     """The default codebook, loaded once per file version (shared by the tables and figures)."""
-    from scsrepro.data.codebook import default_codebook_path
 
     path = default_codebook_path()
     return _cached("codebook", path, lambda: load_codebook(path))
@@ -749,7 +752,6 @@ def table_a1() -> pd.DataFrame:
     pandas.DataFrame
         One row per printed Table A1 number, columns :data:`COLUMNS`.
     """
-    from scsrepro.paper.quota import reproduce_table_a1
 
     comparison = reproduce_table_a1()
     lookup = {
@@ -872,7 +874,6 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
         cases (listwise). ``reproduced_alt`` holds the other reading when it
         can be computed.
     """
-    from scsrepro.survey.models import vif_table
 
     if sample not in ("pairwise", "listwise"):
         raise ValueError(f"sample must be 'pairwise' or 'listwise', got {sample!r}")
@@ -1003,7 +1004,6 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
         One row per printed Table 4 number, columns :data:`COLUMNS` plus
         ``published_se``, ``stars``, ``published_stars``.
     """
-    from scsrepro.paper.modelspec import fit_model, load_specs, term_map
 
     frame, wv = _prepare(df, w)
     specs = {s.column: s for s in load_specs()}
@@ -1267,8 +1267,6 @@ def table_1(df: pd.DataFrame, w: Any = None, table4: pd.DataFrame | None = None)
     result up with the paper's verdicts: ``reproduced`` is 1 when the
     estimates support the hypothesis, 0 when they do not.
     """
-    from scsrepro.paper import hypotheses
-    from scsrepro.paper.published import hypothesis_verdicts, load_hypotheses
 
     t4 = table_4(df, w) if table4 is None else table4
     verdicts = hypotheses.verdict_table(load_hypotheses(), hypotheses.estimates_from_table_4(t4))

@@ -62,6 +62,7 @@ import pandas as pd
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.published import load_published
+from scsrepro.paper.tables import weights_for
 from scsrepro.survey import decisions
 from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
 
@@ -959,7 +960,6 @@ def report(cal: Calibration, y: np.ndarray) -> pd.DataFrame:
 
 def _setup(frame: pd.DataFrame, params: dict, codebook=None):
     """Designs, weights, share targets and the pinned group for *frame*."""
-    from scsrepro.paper.tables import weights_for
 
     cb = codebook or load_codebook()
     work = cb.derive(frame.copy())

@@ -53,8 +53,10 @@ result with ``data/published`` through the package's own functions.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
+import itertools
 import json
 import os
 import zlib
@@ -63,13 +65,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.optimize import minimize
 
 from scsrepro import __version__
 from scsrepro.data import paths
-from scsrepro.data.codebook import load_codebook
+from scsrepro.data.codebook import evaluate_condition, expression_names, load_codebook
 from scsrepro.data.files import write_atomic
 from scsrepro.survey import decisions
 from scsrepro.survey.weighting import rake
+from scsrepro.twin import approval as twin_approval
 
 __all__ = [
     "PARAMS_FILE",
@@ -178,7 +182,6 @@ def calibrate_cells(params: dict, theta: dict | None = None) -> list[list[int]]:
     ``[age_group, gender, region, count]``; the result is stored in the
     parameter file, this function documents how it was made.
     """
-    import itertools
 
     th = params["cells_theta"] if theta is None else theta
     scale = float(th.get("scale", 1.0))
@@ -776,7 +779,6 @@ def _few_uneducated_in_model5(
 
 def _asked(cb, expr: str, out: dict) -> np.ndarray:
     """Evaluate a codebook ``asked_if`` on the variables drawn so far."""
-    from scsrepro.data.codebook import evaluate_condition, expression_names
 
     if expr == "always":
         return np.ones(len(out["age"]), dtype=bool)
@@ -795,7 +797,6 @@ def _draw_age(p: dict, age_group: np.ndarray, w: np.ndarray, rng: np.random.Gene
     weighted moments) for Table A3's weighted mean and SD; the oldest group's
     tilt is a fixed parameter.
     """
-    from scipy.optimize import minimize
 
     groups = {int(k): (int(v[0]), int(v[1])) for k, v in p["groups"].items()}
     u = rng.random(age_group.size)
@@ -1007,21 +1008,13 @@ def placeholder_approval(frame: pd.DataFrame, params: dict, seed: int) -> pd.Ser
 def generate(params: dict, seed: int) -> pd.DataFrame:
     """The whole twin: covariates plus approval, in the codebook's raw order.
 
-    Approval comes from ``scsrepro.twin.approval.add_approval`` when that
-    module can be imported and *params* has an ``approval`` section;
-    otherwise from :func:`placeholder_approval` (unrelated to the covariates).
+    Approval comes from ``scsrepro.twin.approval.add_approval`` when
+    *params* has an ``approval`` section; otherwise from
+    :func:`placeholder_approval` (unrelated to the covariates).
     """
     frame = generate_covariates(params, seed)
-    add = None
     if params.get("approval") is not None:
-        try:
-            from scsrepro.twin import approval as twin_approval
-
-            add = getattr(twin_approval, "add_approval", None)
-        except ImportError:  # pragma: no cover
-            add = None
-    if add is not None:
-        frame = add(frame, params["approval"], seed)
+        frame = twin_approval.add_approval(frame, params["approval"], seed)
         source = "scsrepro.twin.approval.add_approval"
     else:
         frame = frame.copy()
@@ -1109,7 +1102,6 @@ def write_twin(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate the twin with the committed parameters and write it."""
-    import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=None)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
+from scsrepro.data.loading import load_survey
 from scsrepro.paper import fidelity, tables
 from scsrepro.twin import approval as twin_approval
 from scsrepro.twin import calibrate
@@ -60,7 +61,6 @@ def twin_for_seed(seed: int) -> pd.DataFrame:
 
 def score(path: Path) -> dict:
     """Checksum and scoreboard summary of a twin file."""
-    from scsrepro.data.loading import load_survey
 
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     board = fidelity.scoreboard(tables.all_tables(load_survey(path)))

@@ -34,6 +34,7 @@ import seaborn as sns
 
 from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook, Variable
+from scsrepro.paper.fidelity import load_errata
 from scsrepro.paper.published import load_published
 from scsrepro.paper.tables import RAKING_VARIABLES, WEIGHT_CAP, Recipe, Targets, cached_codebook, load_targets
 from scsrepro.survey.estimates import weighted_proportions
@@ -347,7 +348,6 @@ def errata_for(ids: Iterable[str]) -> pd.DataFrame:
         Columns ``id`` (published id), ``erratum`` and ``reading`` (the
         reading the twin follows), in the order of *ids*.
     """
-    from scsrepro.paper.fidelity import load_errata
 
     ids = list(ids)
     errata = load_errata(published_ids=set(ids)).set_index("id")
