@@ -16,6 +16,7 @@ from scsrepro.survey.models import (
     SeparationWarning,
     WeightedOrderedModel,
     design_matrix,
+    DIAGNOSTIC_KINDS,
     detect_separation,
     fit_ologit,
     stars,
@@ -381,3 +382,30 @@ def test_sandwich_is_accurate_along_a_separated_direction():
         ses.append(np.sqrt(np.diag(m.sandwich_cov(params))))
     np.testing.assert_allclose(ses[0][1:], ses[1][1:], rtol=1e-6)
     assert ses[1][0] == pytest.approx(ses[0][0] / 0.1, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::scsrepro.survey.models.SeparationWarning")
+def test_diagnostics_are_records_that_name_their_term():
+    res = fit_ologit(_separated_data(), "approval", ["age", "education"], weight="weight")
+    kinds = {d.kind for d in res.diagnostics}
+    assert "separation" in kinds and kinds <= set(DIAGNOSTIC_KINDS)
+    sep = [d for d in res.diagnostics if d.kind == "separation"]
+    assert [d.term for d in sep] == ["education=1 (base level)"]
+    large = {d.term for d in res.diagnostics if d.kind == "large_coefficient"}
+    assert large and large <= {"education_2", "education_3", "education_4"}
+    assert res.warnings == [d.message for d in res.diagnostics]
+
+
+def test_results_object_speaks_statsmodels():
+    df = _separated_data()
+    df.loc[df.index[-3:], "approval"] = [1, 2, 3]
+    res = fit_ologit(df, "approval", ["age", "education"], weight="weight")
+    assert res.params.equals(res.coef()) and res.bse.equals(res.se())
+    assert np.allclose(np.sqrt(np.diag(res.cov_params())), res.bse)  # bse are the robust SEs
+    ci = res.conf_int()
+    assert np.allclose(ci["upper"] - res.params, res.params - ci["lower"])
+    assert np.allclose((ci["upper"] - res.params) / res.bse, 1.959964, atol=1e-6)
+    assert (res.tvalues == res.params / res.bse).all() and res.pvalues.between(0, 1).all()
+    text = res.summary()
+    assert f"N = {res.nobs:,}" in text and "education_4" in text and "cut4" in text
+    assert "Diagnostics" not in text  # a clean fit lists none

@@ -1021,7 +1021,7 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
         names = term_map(spec)
         tab = res.table.assign(key=res.table["term"].map(names)).set_index("key")
         msgs = list(dict.fromkeys(str(c.message) for c in caught))
-        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "map": names}
+        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics, "map": names}
     pub = cached_published("table_4")
     se_of = {(r.column, r.item): float(r.value) for r in pub.itertuples(index=False) if r.statistic == "se"}
 
@@ -1049,7 +1049,7 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
             res["note"] = f"term {item!r} was not estimated (a level absent from the estimation sample?)"
         else:
             t = tab.loc[item]
-            related = [m for m in fit["warnings"] if re.search(rf"\b{re.escape(str(t['term']))}\b", m)]
+            related = [d.message for d in fit["diagnostics"] if d.term == t["term"]]
             res["n_base"] = fit["nobs"]
             if stat == "se":
                 res["reproduced"] = float(t["se"])

@@ -58,6 +58,9 @@ __all__ = [
     "design_matrix",
     "fit_ologit",
     "detect_separation",
+    "separation_diagnostics",
+    "Diagnostic",
+    "DIAGNOSTIC_KINDS",
     "stars",
     "vif_table",
     "format_estimate",
@@ -545,11 +548,46 @@ def stars(p: float) -> str:
 
 
 @dataclass
+class Diagnostic:
+    """One problem found while fitting, as data: what kind, which term, the message.
+
+    ``kind`` is one of :data:`DIAGNOSTIC_KINDS`; ``term`` names the fitted
+    term (a dummy such as ``education_2``) or the indicator the problem is
+    about, and is None for problems of the whole fit.
+    """
+
+    kind: str
+    term: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+#: Kinds of :class:`Diagnostic`.
+DIAGNOSTIC_KINDS = (
+    "separation",  # an indicator's outcomes do not overlap the others' (data check)
+    "large_coefficient",  # |coef| beyond LARGE_COEF, typical of a diverging optimiser
+    "ill_conditioned",  # the scaled Hessian is nearly singular
+    "not_identified",  # a zero on the Hessian's diagonal
+    "optimiser",  # the optimiser reported a convergence or singularity problem
+    "gradient",  # the gradient is not zero at the returned point
+    "no_standard_errors",  # the covariance could not be computed
+    "undefined_variance",  # some variances are negative or undefined
+)
+
+
+@dataclass
 class OlogitResult:
     """Tidy output of :func:`fit_ologit`.
 
     ``table`` has one row per slope and per cut point (``cut1`` ..), columns
-    ``term, coef, se, z, p, stars``.
+    ``term, coef, se, z, p, stars``. ``params``, ``bse``, ``tvalues``,
+    ``pvalues``, ``cov_params()``, ``conf_int()`` and ``summary()`` follow
+    statsmodels' names; ``bse`` is the standard error of ``cov_type``
+    (robust for ``"robust"``). Problems found while fitting are in
+    ``diagnostics`` (:class:`Diagnostic` records) and, as text, in
+    ``warnings``.
     """
 
     table: pd.DataFrame
@@ -562,6 +600,47 @@ class OlogitResult:
     cov_type: str
     converged: bool
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimates by term (as :meth:`coef`)."""
+        return self.coef()
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors by term, of the fit's ``cov_type`` (as :meth:`se`)."""
+        return self.se()
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Wald z statistics by term."""
+        return self.table.set_index("term")["z"]
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided normal p-values by term."""
+        return self.table.set_index("term")["p"]
+
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance of the estimates (robust for ``cov_type="robust"``)."""
+        return self.cov.copy()
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals (normal quantile), columns ``lower`` and ``upper``."""
+        z = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - z * self.bse, "upper": self.params + z * self.bse})
+
+    def summary(self) -> str:
+        """A plain-text summary: sample, fit statistics, the coefficient table, the diagnostics."""
+        head = (
+            f"Weighted ordered logit ({self.cov_type} standard errors)\n"
+            f"N = {self.nobs:,} (dropped {self.n_dropped:,}), log pseudo-likelihood = {self.ll:.4f}, "
+            f"pseudo R2 = {self.pseudo_r2:.4f}, converged = {self.converged}"
+        )
+        table = self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+        notes = "\n".join(f"  [{d.kind}] {d.message}" for d in self.diagnostics)
+        return head + "\n" + table + ("\nDiagnostics:\n" + notes if notes else "")
 
     def coef(self) -> pd.Series:
         """Estimates by term (slopes, then cut1..), like Stata ``_b`` / R ``coef``."""
@@ -579,7 +658,18 @@ def detect_separation(
     se: Mapping[str, float] | None = None,
     hessian: np.ndarray | None = None,
 ) -> list[str]:
-    """List signs of quasi-complete separation in an ordered-outcome fit.
+    """The messages of :func:`separation_diagnostics`."""
+    return [d.message for d in separation_diagnostics(y, indicators, coef, se, hessian)]
+
+
+def separation_diagnostics(
+    y: np.ndarray,
+    indicators: Mapping[str, np.ndarray],
+    coef: Mapping[str, float] | None = None,
+    se: Mapping[str, float] | None = None,
+    hessian: np.ndarray | None = None,
+) -> list[Diagnostic]:
+    """Signs of quasi-complete separation in an ordered-outcome fit, as records.
 
     Three checks (each gives a message; an empty list means none found):
 
@@ -597,7 +687,7 @@ def detect_separation(
     coefficient. This function makes the problem explicit.
     """
     y = np.asarray(y)
-    msgs = []
+    msgs: list[Diagnostic] = []
     for name, z in indicators.items():
         z = np.asarray(z).astype(bool)
         if z.all() or (~z).all():
@@ -606,26 +696,40 @@ def detect_separation(
         if y1.min() >= y0.max() or y1.max() <= y0.min():
             cats = sorted(set(y1.tolist()))
             msgs.append(
-                f"quasi-complete separation: {name} (n={int(z.sum())}) has outcome "
-                f"categories {cats} only, which do not overlap the other rows' range "
-                f"[{y0.min()}, {y0.max()}]"
+                Diagnostic(
+                    "separation",
+                    name,
+                    f"quasi-complete separation: {name} (n={int(z.sum())}) has outcome "
+                    f"categories {cats} only, which do not overlap the other rows' range "
+                    f"[{y0.min()}, {y0.max()}]",
+                )
             )
     if coef is not None:
         for name, b in coef.items():
             if np.isfinite(b) and abs(b) > LARGE_COEF:
                 s = None if se is None else se.get(name)
                 msgs.append(
-                    f"possible separation: |coef| of {name} = {b:.3g} exceeds {LARGE_COEF:g}"
-                    + ("" if s is None else f" (se {s:.3g})")
+                    Diagnostic(
+                        "large_coefficient",
+                        name,
+                        f"possible separation: |coef| of {name} = {b:.3g} exceeds {LARGE_COEF:g}"
+                        + ("" if s is None else f" (se {s:.3g})"),
+                    )
                 )
     if hessian is not None:
         d = np.sqrt(np.abs(np.diag(hessian)))
         if np.all(d > 0):
             cond = np.linalg.cond(hessian / np.outer(d, d))
             if not np.isfinite(cond) or cond > COND_LIMIT:
-                msgs.append(f"Hessian nearly singular (scaled condition number {cond:.3g})")
+                msgs.append(
+                    Diagnostic("ill_conditioned", None, f"Hessian nearly singular (scaled condition number {cond:.3g})")
+                )
         else:
-            msgs.append("Hessian has a zero diagonal element (a parameter is not identified)")
+            msgs.append(
+                Diagnostic(
+                    "not_identified", None, "Hessian has a zero diagonal element (a parameter is not identified)"
+                )
+            )
     return msgs
 
 
@@ -799,7 +903,7 @@ def fit_ologit(
     w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
 
     model = WeightedOrderedModel(y, X, weights=w)
-    msgs: list[str] = []
+    diags: list[Diagnostic] = []
     inner = inner_params = basis = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -815,7 +919,7 @@ def fit_ologit(
             raise ValueError(f"convergence must be 'exact' or 'stata', got {convergence!r}")
     for c in caught:
         if "converg" in str(c.message).lower() or "singular" in str(c.message).lower():
-            msgs.append(f"optimiser: {c.message}")
+            diags.append(Diagnostic("optimiser", None, f"optimiser: {c.message}"))
     kv, kc = model.k_vars, model.k_levels - 1
     est = np.concatenate((params[:kv], model.cuts_from_params(params)))
     gsum = (model.score_obs_cut(params) * w[:, None]).sum(0)
@@ -823,7 +927,7 @@ def fit_ologit(
         gsum = gsum + model.penalty_hessian(prior_sd) @ est
     converged = bool(np.max(np.abs(gsum)) < 1e-5 * max(1.0, w.sum() / len(w)))
     if not converged:
-        msgs.append(f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})")
+        diags.append(Diagnostic("gradient", None, f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})"))
     H = model.hessian_cut(params)
     try:
         if inner is not None:
@@ -836,22 +940,29 @@ def fit_ologit(
             V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
     except np.linalg.LinAlgError:
         V = np.full((kv + kc, kv + kc), np.nan)
-        msgs.append("Hessian is singular: standard errors unavailable")
+        diags.append(Diagnostic("no_standard_errors", None, "Hessian is singular: standard errors unavailable"))
     var = np.diag(V)
     se = np.sqrt(np.where(var >= 0, var, np.nan))
     if np.isnan(se).any():
-        msgs.append("negative or undefined variance for some terms: standard errors set to NaN")
+        diags.append(
+            Diagnostic(
+                "undefined_variance",
+                None,
+                "negative or undefined variance for some terms: standard errors set to NaN",
+            )
+        )
     names = list(X.columns) + [f"cut{j + 1}" for j in range(kc)]
     z = est / se
     p = 2 * stats.norm.sf(np.abs(z))
     table = pd.DataFrame({"term": names, "coef": est, "se": se, "z": z, "p": p, "stars": [stars(v) for v in p]})
-    msgs += detect_separation(
+    diags += separation_diagnostics(
         y_raw.to_numpy(),  # original labels, so messages name real categories
         indicators,
         coef=dict(zip(names[:kv], est[:kv])),
         se=dict(zip(names[:kv], se[:kv])),
         hessian=H,
     )
+    msgs = [d.message for d in diags]
     for m in msgs:
         warnings.warn(m, SeparationWarning, stacklevel=2)
     ll = float(model.loglike(params))
@@ -868,6 +979,7 @@ def fit_ologit(
         cov_type=cov_type,
         converged=converged,
         warnings=msgs,
+        diagnostics=diags,
     )
 
 
