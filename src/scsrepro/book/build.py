@@ -50,6 +50,7 @@ import papermill as pm
 import yaml
 
 from scsrepro.data import paths
+from scsrepro.data.schema import DataValidationError
 from scsrepro.paper import audit, fidelity
 
 #: Metadata keys removed from executed notebooks because they change on every
@@ -569,9 +570,14 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
         return False
 
     log(f"[book] computing the reproduced tables and the scoreboard from {paths.relative(data)}")
-    rc = fidelity.main(["--data", str(data), "--tables-dir", str(out_dir / "tables"), "--out", str(board_path)])
-    if rc != 0:
-        raise BuildError(f"the scoreboard could not be computed from {paths.relative(data)}")
+    try:
+        written, _, board = fidelity.write_reports(data, out_dir / "tables", board_path)
+    except DataValidationError as exc:
+        raise BuildError(f"the scoreboard could not be computed from {paths.relative(data)}:\n{exc}") from exc
+    log(
+        f"wrote {len(written)} tables to {paths.relative(out_dir / 'tables')} and the scoreboard to {paths.relative(board_path)}"
+    )
+    log(fidelity.summary_text(board))
     audit.write_errata(out_dir / "tables" / "errata.csv")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))

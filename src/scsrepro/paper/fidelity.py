@@ -571,21 +571,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="scoreboard file (default _build/fidelity.csv)")
     args = parser.parse_args(argv)
     try:
-        df = load_survey(args.data)
+        written, out, board = write_reports(args.data, args.tables_dir, args.out)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 2
-    tables = all_tables(df)
-    written = write_tables(tables, args.tables_dir)
-    board = scoreboard(tables)
-    out = write_scoreboard(board, args.out)
-    summ = summary(board)
     print(
         f"wrote {len(written)} tables to {paths.relative(written[0].parent)} and the scoreboard to {paths.relative(out)}"
     )
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(summ.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(summary_text(board))
     return 0
+
+
+def write_reports(
+    data: str | os.PathLike[str],
+    tables_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> tuple[list[Path], Path, pd.DataFrame]:
+    """Compute every table from the data file *data*, write them and the scoreboard.
+
+    Returns the table files, the scoreboard file and the scoreboard. Raises
+    :class:`scsrepro.data.schema.DataValidationError` if *data* does not
+    follow the codebook. ``make book`` and ``python -m scsrepro.paper.fidelity``
+    both go through here.
+    """
+    tables = all_tables(load_survey(data))
+    written = write_tables(tables, tables_dir)
+    board = scoreboard(tables)
+    return written, write_scoreboard(board, out), board
+
+
+def summary_text(board: pd.DataFrame) -> str:
+    """:func:`summary` of *board* as a plain-text table."""
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        return summary(board).to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
 if __name__ == "__main__":  # pragma: no cover
