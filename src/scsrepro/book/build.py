@@ -186,14 +186,29 @@ def stamp_path(chapter: Chapter, run_dir: Path) -> Path:
     return run_dir / ".stamps" / f"{chapter.name}.json"
 
 
+def recorded_fingerprint(stamp: Path) -> str | None:
+    """The fingerprint a stamp file records, or None when there is no stamp.
+
+    The build's one up-to-date check: chapters, the rendered book and the
+    reports each compare this with the fingerprint of their current inputs.
+    """
+    return json.loads(stamp.read_text()).get("fingerprint") if stamp.is_file() else None
+
+
+def write_stamp(stamp: Path, digest: str) -> None:
+    """Record *digest* as the fingerprint of the inputs that made an output."""
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+
+
 def is_stale(chapter: Chapter, output: Path, stamp: Path, files: list[Path], digest: str) -> str | None:
     """Return why *chapter* must run again, or None when it is up to date."""
     if not output.is_file():
         return "no executed notebook yet"
-    if not stamp.is_file():
+    recorded = recorded_fingerprint(stamp)
+    if recorded is None:
         return "first build on this machine"
-    recorded = json.loads(stamp.read_text())
-    if recorded.get("fingerprint") != digest:
+    if recorded != digest:
         return "inputs changed"
     newest = max(f.stat().st_mtime for f in files)
     if newest > stamp.stat().st_mtime:
@@ -330,8 +345,7 @@ def execute_chapters(
                     f"{paths.relative(output)} was left unchanged"
                 )
                 continue
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+            write_stamp(stamp, digest)
             ran.append(ch)
     if errors:
         raise BuildError("\n".join(errors))
@@ -492,12 +506,7 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     stage_book(root, notebooks, stage)
     digest = book_fingerprint(stage)
     stamp = work / ".stamps" / f"{html_out.name}.json"
-    if (
-        not force
-        and (html_out / "index.html").is_file()
-        and stamp.is_file()
-        and json.loads(stamp.read_text()).get("fingerprint") == digest
-    ):
+    if not force and (html_out / "index.html").is_file() and recorded_fingerprint(stamp) == digest:
         log(f"[book] {paths.relative(html_out)}: up to date")
         return False
     log(f"[book] rendering {paths.relative(html_out)} (Sphinx warnings are errors)")
@@ -536,8 +545,7 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     new_html.rename(html_out)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+    write_stamp(stamp, digest)
     return True
 
 
@@ -560,12 +568,7 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
     digest = fingerprint(files, root, {"data": paths.relative(data)})
     stamp = out_dir / ".stamps" / "reports.json"
     board_path = out_dir / "fidelity.csv"
-    if (
-        not force
-        and board_path.is_file()
-        and stamp.is_file()
-        and json.loads(stamp.read_text()).get("fingerprint") == digest
-    ):
+    if not force and board_path.is_file() and recorded_fingerprint(stamp) == digest:
         log(f"[book] {paths.relative(board_path)}: up to date")
         return False
 
@@ -579,8 +582,7 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
     )
     log(fidelity.summary_text(board))
     audit.write_errata(out_dir / "tables" / "errata.csv")
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+    write_stamp(stamp, digest)
     return True
 
 
