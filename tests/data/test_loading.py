@@ -398,3 +398,15 @@ def test_empty_column_name_and_position_after_duplicates(cb, frame, tmp_path):
     assert f"header row, column {width + 3}" in problem_line(msg, "shoe_size")
     assert f"{width + 1}" in problem_line(msg, "gender")
     assert "3 problem(s)" in msg
+
+
+def test_data_label_names_the_twin_only_when_it_is_the_committed_twin(tmp_path):
+    from scsrepro.data import paths
+    from scsrepro.data.loading import data_label
+
+    assert data_label(paths.SYNTHETIC / "twin.csv") == "twin"
+    copy = tmp_path / "survey_2018.csv"
+    copy.write_bytes((paths.SYNTHETIC / "twin.csv").read_bytes())
+    assert data_label(copy) == "twin"  # the same bytes are the twin, whatever the name
+    copy.write_bytes(copy.read_bytes().replace(b"\n1,", b"\n2,", 1))
+    assert data_label(copy) == "survey_2018"

@@ -16,12 +16,14 @@ loader never writes anything.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 from pathlib import Path
 
 import pandas as pd
 
+from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, display_name, load_codebook
 from scsrepro.data.schema import DataValidationError, Problem, validate_frame
 
@@ -172,3 +174,19 @@ def load_survey(
     df.attrs["source"] = name
     df.attrs["codebook"] = cb.source
     return df
+
+
+def data_label(path: str | os.PathLike[str]) -> str:
+    """A short name for the data in *path*, for captions and column labels.
+
+    ``"twin"`` when the file is the committed synthetic twin (its sha256 equals
+    ``data/synthetic/twin.csv.sha256``), otherwise the file's stem, so that a
+    page run on other data never calls them the twin.
+    """
+    path = Path(path)
+    recorded = paths.SYNTHETIC / "twin.csv.sha256"
+    if path.is_file() and recorded.is_file():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest == recorded.read_text().split()[0]:
+            return "twin"
+    return path.stem
