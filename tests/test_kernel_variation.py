@@ -76,11 +76,13 @@ def environment(config: str) -> dict[str, str]:
     return env
 
 
-def run_all(command: list[str], timeout: int = 600) -> dict[str, subprocess.CompletedProcess]:
-    """Run *command* once per configuration, all at the same time."""
-    procs = {name: subprocess.Popen(command, cwd=ROOT, env=environment(name), text=True,
+def run_all(command, timeout: int = 600, configs=tuple(CONFIGS)) -> dict[str, subprocess.CompletedProcess]:
+    """Run *command* (a list, or a function of the configuration's name that
+    returns one) once per configuration, all at the same time."""
+    procs = {name: subprocess.Popen(command(name) if callable(command) else command, cwd=ROOT,
+                                    env=environment(name), text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for name in CONFIGS}
+             for name in configs}
     out = {}
     for name, p in procs.items():
         stdout, stderr = p.communicate(timeout=timeout)
@@ -127,16 +129,12 @@ def test_models_chapter_reproduces_its_outputs_on_an_old_core():
 def test_recorded_tables_and_scoreboard_are_identical_under_other_kernels(tmp_path):
     """``_build/tables`` and ``fidelity.csv`` come out byte for byte the same."""
     twin_csv = ROOT / "data" / "synthetic" / "twin.csv"
-    procs = {}
-    for name in ("native", "old-core"):
-        out = tmp_path / name
-        command = [sys.executable, "-m", "scsrepro.paper.fidelity", "--data", str(twin_csv),
-                   "--tables-dir", str(out / "tables"), "--out", str(out / "fidelity.csv")]
-        procs[name] = subprocess.Popen(command, cwd=ROOT, env=environment(name), text=True,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    for name, p in procs.items():
-        stdout, stderr = p.communicate(timeout=600)
-        assert p.returncode == 0, f"{name}: {stderr[-3000:]}"
+    runs = run_all(lambda name: [sys.executable, "-m", "scsrepro.paper.fidelity", "--data", str(twin_csv),
+                                 "--tables-dir", str(tmp_path / name / "tables"),
+                                 "--out", str(tmp_path / name / "fidelity.csv")],
+                   configs=("native", "old-core"))
+    for name, r in runs.items():
+        assert r.returncode == 0, f"{name}: {r.stderr[-3000:]}"
     files = sorted(p.relative_to(tmp_path / "native") for p in (tmp_path / "native").rglob("*.csv"))
     assert len(files) >= 10
     differ = [str(f) for f in files if (tmp_path / "native" / f).read_bytes() != (tmp_path / "old-core" / f).read_bytes()]

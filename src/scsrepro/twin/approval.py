@@ -481,9 +481,14 @@ class Calibration:
         """
         if self.profile is None:
             return values
-        key = self.profile.astype(np.int64) * (LEVELS + 1) + np.asarray(y, dtype=np.int64)
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(self.alike(y), return_index=True, return_inverse=True)
         return values[first[inverse]]
+
+    def alike(self, y: np.ndarray) -> np.ndarray:
+        """One integer per respondent, equal for respondents alike to the objective
+        (same profile and same current answer); requires ``profile``."""
+        assert self.profile is not None
+        return self.profile.astype(np.int64) * (LEVELS + 1) + np.asarray(y, dtype=np.int64)
 
 
 def profiles(
@@ -894,8 +899,7 @@ def polish_exact(
         if cal.profile is not None:
             # a respondent identical to one ranked before it (same profile,
             # answer and move) would give the same exact result: skip it
-            key = cal.profile[order] * (LEVELS + 1) + y[order]
-            _, first = np.unique(key, return_index=True)
+            _, first = np.unique(cal.alike(y)[order], return_index=True)
             order = order[np.sort(first)]
         order = order[: candidates * widen]
         saved = [d.snapshot() for d in cal.designs]
