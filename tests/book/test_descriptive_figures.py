@@ -10,19 +10,20 @@ and then read back from the drawn figure (bar lengths, error bars, markers).
 from __future__ import annotations
 
 import matplotlib
-from matplotlib.container import BarContainer
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import BarContainer
 
 matplotlib.use("Agg")
 
-from scsrepro.book.figures import descriptive as figs# noqa: E402
-from scsrepro.paper import quota, tables# noqa: E402
+from scsrepro.book.figures import descriptive as figs  # noqa: E402
 from scsrepro.data.loading import load_survey  # noqa: E402
 from scsrepro.data.paths import SYNTHETIC  # noqa: E402
-from scsrepro.paper.published import load_published, published_value  # noqa: E402
 from scsrepro.data.schema import random_valid_frame  # noqa: E402
+from scsrepro.paper import quota, tables  # noqa: E402
+from scsrepro.paper.published import load_published, published_value  # noqa: E402
+from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP, population_margins, weights_for
 
 Z = 1.959963984540054
 SESAME_SCORE = "Sesame credit reported score"
@@ -31,7 +32,7 @@ SESAME_SCORE = "Sesame credit reported score"
 @pytest.fixture(scope="module")
 def twin():
     df = load_survey(SYNTHETIC / "twin.csv")
-    return df, tables.weights_for(df)
+    return df, weights_for(df)
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +180,11 @@ def test_weight_histogram_and_cells(twin):
     assert cells["share"].sum() == pytest.approx(100)
     assert cells["weighted_share"].sum() == pytest.approx(100)
     assert cells["max_weight"].max() == pytest.approx(wn.max())
-    assert cells["at_cap"].sum() == int((wn >= tables.WEIGHT_CAP * (1 - 1e-9)).sum())
-    assert cells["max_weight"].max() <= tables.WEIGHT_CAP + 1e-9
+    assert cells["at_cap"].sum() == int((wn >= WEIGHT_CAP * (1 - 1e-9)).sum())
+    assert cells["max_weight"].max() <= WEIGHT_CAP + 1e-9
     # the weighted shares of the raking variables hold the paper's margins
-    margins = tables.population_margins()
-    for var in tables.RAKING_VARIABLES:
+    margins = population_margins()
+    for var in RAKING_VARIABLES:
         got = pd.Series(np.asarray(wn), index=df.index).groupby(df[var]).sum() / len(df)
         for code, share in margins[var].items():
             assert got[code] == pytest.approx(share, abs=1e-8)
@@ -192,7 +193,7 @@ def test_weight_histogram_and_cells(twin):
     ax = fig.axes[0]
     heights = np.array([p.get_height() for p in ax.patches])
     assert heights.sum() == len(df)
-    assert any(np.allclose(line.get_xdata(), tables.WEIGHT_CAP) for line in ax.lines)
+    assert any(np.allclose(line.get_xdata(), WEIGHT_CAP) for line in ax.lines)
 
 
 def test_design_numbers_beside_the_paper(twin):
@@ -261,7 +262,7 @@ def test_table_a3_layout_has_every_row(twin):
 # ------------------------------------------------------------------ other data
 def test_numbers_on_another_codebook_valid_file():
     df = random_valid_frame(400, seed=5, weight=True)
-    w = tables.weights_for(df)
+    w = weights_for(df)
     assert np.array_equal(w.to_numpy(), df["weight"].to_numpy(dtype=float))
     use = figs.option_shares(df, w, "scs_use")
     assert use["percent"].between(0, 100).all()

@@ -35,3 +35,26 @@ def test_distances_below_the_recorded_precision_are_zero():
     out = fidelity.recorded_distances(board)
     assert out["distance"].tolist() == [0.0, 0.25, 0.0, 0.0030677]
     assert board["distance"].iloc[0] == 4.18802e-09  # the board itself is not changed
+
+
+def test_write_all_atomic_touches_nothing_when_one_file_fails(tmp_path, monkeypatch):
+    files.write_all_atomic({tmp_path / "a.txt": b"old a", tmp_path / "b.txt": b"old b"})
+    calls = {"n": 0}
+    real = files.os.fsync
+
+    def fails_second(fd):  # the disk fills up while the second file is synced
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fails_second)
+    try:
+        files.write_all_atomic({tmp_path / "a.txt": b"new a", tmp_path / "b.txt": b"new b"})
+    except OSError as exc:
+        assert "disk full" in str(exc)
+    else:  # pragma: no cover - the patched fsync always fails once
+        raise AssertionError("the failure was not raised")
+    assert (tmp_path / "a.txt").read_bytes() == b"old a"
+    assert (tmp_path / "b.txt").read_bytes() == b"old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.paper import bivariate as B
-from scsrepro.data import paths
 from scsrepro.book.figures import bivariate as PB
-from scsrepro.paper import tables
-from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
+from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
-from scsrepro.paper.published import load_published
 from scsrepro.data.schema import random_valid_frame
+from scsrepro.paper import bivariate as B
+from scsrepro.paper import tables
+from scsrepro.paper.published import load_published
+from scsrepro.paper.targets import load_targets
+from scsrepro.paper.weights import weights_for
+from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
 
 matplotlib.use("Agg")
 
@@ -164,7 +166,7 @@ def test_errata_entries():
 @pytest.fixture(scope="module")
 def twin():
     df = load_survey(paths.SYNTHETIC / "twin.csv")
-    return df, tables.weights_for(df)
+    return df, weights_for(df)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +179,7 @@ def test_figure4_numbers_equal_the_scored_prose_numbers(twin, computed):
     """Each share the text reads off Figure 4 is the figure's bar, to the last digit."""
     df, w = twin
     est = B.approval_panels(df, w, method="wald")
-    targets = tables.load_targets()
+    targets = load_targets()
     scored = computed["prose"].set_index("id")
     stated = B.stated_shares(est, load_published("prose")).set_index("id")
     for id_, (variable, code, measure) in B.FIGURE4_PROSE.items():
@@ -240,7 +242,7 @@ def test_helpers_run_on_any_codebook_valid_frame():
     from scsrepro.data.codebook import default_codebook_path, load_codebook
 
     frame = load_codebook(default_codebook_path()).derive(df)
-    w = tables.weights_for(frame)
+    w = weights_for(frame)
     est = B.approval_panels(frame, w)
     assert len(est) and est["share"].notna().any()
     assert len(B.panel_tests(frame, w)) == len(B.PANELS)

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scsrepro.data.schema import random_valid_frame
 from scsrepro.paper import fidelity as F
 from scsrepro.paper import tables as T
 from scsrepro.paper.published import load_published
-from scsrepro.data.schema import random_valid_frame
-
+from scsrepro.paper.targets import load_targets, published_table_names
 
 _VALUES: dict[str, float] = {}
 
@@ -21,7 +21,7 @@ _VALUES: dict[str, float] = {}
 def published_value(id_: str) -> float:
     """Printed value of one id (read per file, so an errata file cannot interfere)."""
     if not _VALUES:
-        for name in T.published_table_names():
+        for name in published_table_names():
             pub = load_published(name)
             _VALUES.update(zip(pub["id"], pub["value"]))
     return float(_VALUES[id_])
@@ -40,9 +40,9 @@ def _board_row(board: pd.DataFrame, id_: str) -> pd.Series:
 
 # ------------------------------------------------------------------ coverage
 def test_every_published_row_has_a_recipe_or_a_reason():
-    targets = T.load_targets()
+    targets = load_targets()
     uncovered, ids = [], []
-    for name in T.published_table_names():
+    for name in published_table_names():
         for id_ in load_published(name)["id"]:
             ids.append(id_)
             if targets.lookup(id_) is None:  # lookup raises if two entries match
@@ -52,8 +52,8 @@ def test_every_published_row_has_a_recipe_or_a_reason():
 
 
 def test_every_recipe_is_used():
-    targets = T.load_targets()
-    ids = [i for name in T.published_table_names() for i in load_published(name)["id"]]
+    targets = load_targets()
+    ids = [i for name in published_table_names() for i in load_published(name)["id"]]
     from scsrepro.paper.published import hypothesis_verdicts
 
     ids += hypothesis_verdicts()["id"].tolist()
@@ -66,7 +66,7 @@ def test_recipe_variables_exist_in_the_codebook():
     from scsrepro.data.codebook import load_codebook
 
     cb = load_codebook()
-    for r in T.load_targets().recipes:
+    for r in load_targets().recipes:
         for key in ("variable", "predictor"):
             if r.get(key):
                 assert r.get(key) in cb, (r.pattern, r.get(key))

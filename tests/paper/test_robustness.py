@@ -16,11 +16,12 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from scsrepro.paper import modelspec, robustness, tables
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
-from scsrepro.survey.models import OlogitResult, esttab, fit_ologit, format_estimate
+from scsrepro.paper import modelspec, robustness
 from scsrepro.paper.published import load_published
+from scsrepro.paper.weights import weights_for
+from scsrepro.survey.models import OlogitResult, esttab, fit_ologit, format_estimate
 
 
 # --------------------------------------------------------------------------- simulated data
@@ -236,7 +237,7 @@ def test_esttab_layout():
 @pytest.fixture(scope="module")
 def twin_frame():
     df = load_survey(paths.SYNTHETIC / "twin.csv")
-    return robustness.model_frame(df, tables.weights_for(df))
+    return robustness.model_frame(df, weights_for(df))
 
 
 def test_each_models_sample_has_the_printed_number_of_observations(twin_frame):

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.paper import tables as T
 from scsrepro.data.codebook import load_codebook
-from scsrepro.paper.modelspec import estimation_frame, load_specs
-from scsrepro.survey.models import vif_table
-from scsrepro.paper.published import load_published
 from scsrepro.data.schema import random_valid_frame
-from scsrepro.survey.weighting import RakingError
+from scsrepro.paper import tables as T
+from scsrepro.paper.modelspec import estimation_frame, load_specs
+from scsrepro.paper.published import load_published
+from scsrepro.paper.targets import published_table_names
+from scsrepro.paper.weights import weights_for
+from scsrepro.survey.models import vif_table
 
 SEEDS = (11, 12, 13)
 
@@ -28,7 +29,7 @@ def computed(request):
 def _published_ids() -> dict[str, list[str]]:
     from scsrepro.paper.published import hypothesis_verdicts
 
-    ids = {name: load_published(name)["id"].tolist() for name in T.published_table_names()}
+    ids = {name: load_published(name)["id"].tolist() for name in published_table_names()}
     ids["table_1"] = hypothesis_verdicts()["id"].tolist()  # the paper's verdicts on H1-H21
     return ids
 
@@ -202,44 +203,9 @@ def test_bad_weights_raise(tiny):
     bad = tiny.copy()
     bad.loc[0, "weight"] = pd.NA
     with pytest.raises(ValueError, match="column 'weight'"):
-        T.weights_for(bad)
+        weights_for(bad)
     with pytest.raises(ValueError, match="no rows"):
         T.table_2(tiny.iloc[:0])
-
-
-# ------------------------------------------------------------------ weights
-def _feasible_frame(n: int = 1500, seed: int = 4) -> pd.DataFrame:
-    df = random_valid_frame(n, seed=seed).copy()
-    rng = np.random.default_rng(seed)
-    ages = np.concatenate([rng.integers(14, 31, int(0.5 * n)), rng.integers(31, 51, int(0.42 * n)),
-                           rng.integers(51, 66, n - int(0.5 * n) - int(0.42 * n))])
-    df["age"] = pd.array(ages, dtype="Int64")
-    return df
-
-
-def test_weights_for_rakes_to_table_a2_margins():
-    df = _feasible_frame()
-    assert "weight" not in df.columns
-    w = T.weights_for(df)
-    assert w.index.equals(df.index)
-    assert w.mean() == pytest.approx(1.0)
-    assert w.max() <= 2.0 + 1e-9
-    derived = load_codebook().derive(df)
-    margins = T.population_margins()
-    assert margins["region"][1] == pytest.approx(19.68 / 100.01)
-    for var, shares in margins.items():
-        got = w.groupby(derived[var].to_numpy()).sum() / w.sum()
-        for code, share in shares.items():
-            assert got[code] == pytest.approx(share, abs=1e-6), (var, code)
-    # the raked weights are what the tables use when no weight column exists
-    a2 = T.table_a2(df).set_index("id")["reproduced"]
-    assert a2["a2_w_region_west"] == pytest.approx(100 * margins["region"][1], abs=1e-4)
-
-
-def test_weights_for_reports_infeasible_raking():
-    df = random_valid_frame(600, seed=3)  # ages uniform on 14-65: 14-30 cannot reach 55 % with cap 2
-    with pytest.raises(RakingError):
-        T.weights_for(df)
 
 
 # ------------------------------------------------------------------ Table A4
@@ -332,29 +298,6 @@ def test_prose_and_design_numbers(tiny):
     assert prose.loc["p_fn10_tencent_also_sesame", "reproduced"] == pytest.approx(100 * 3 / 4)
     assert not prose.loc["p_lit_baihang_nifa_share", "computable"]
     assert "p_design_margin_of_error" not in prose.index
-
-
-# ------------------------------------------------------------------ recipes
-def test_load_targets_rejects_bad_files(tmp_path):
-    p = tmp_path / "t.yml"
-    p.write_text("recipes:\n  - ids: 'x_{item}'\n    method: share\n    variable: v\n    items: {14_30: [1]}\n")
-    with pytest.raises(ValueError, match="quote it"):
-        T.load_targets(p)
-    p.write_text("recipes:\n  - ids: x\n    method: guess\n")
-    with pytest.raises(ValueError, match="method 'guess'"):
-        T.load_targets(p)
-    p.write_text("recipes:\n  - ids: x\n    method: share\n    colour: red\n    expr: a == 1\n")
-    with pytest.raises(ValueError, match="unknown key"):
-        T.load_targets(p)
-    with pytest.raises(ValueError, match="not found"):
-        T.load_targets(tmp_path / "missing.yml")
-
-
-def test_overlapping_recipes_are_an_error(tmp_path):
-    p = tmp_path / "t.yml"
-    p.write_text("recipes:\n  - ids: 'a_*'\n    method: count\n  - ids: a_b\n    method: count\n")
-    with pytest.raises(ValueError, match="matches 2 entries"):
-        T.load_targets(p).lookup("a_b")
 
 
 # ------------------------------------------------------------------ writing

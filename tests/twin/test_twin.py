@@ -17,14 +17,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.paper import tables
-from scsrepro.twin import covariates as twin
 from scsrepro.data.codebook import load_codebook
-from scsrepro.survey.models import vif_table
+from scsrepro.data.schema import validate_frame
+from scsrepro.paper import tables
 from scsrepro.paper.modelspec import estimation_frame, load_specs
 from scsrepro.paper.published import load_published
-from scsrepro.data.schema import validate_frame
+from scsrepro.paper.weights import weights_for
+from scsrepro.survey.models import vif_table
 from scsrepro.survey.weighting import implied_deff, kish_deff
+from scsrepro.twin import covariates as twin
 
 A2_TOL = 0.5    # percentage points, both columns of Table A2
 A3_MEAN_TOL = 0.02
@@ -83,7 +84,7 @@ def cb():
 @pytest.fixture(scope="module")
 def derived(frame, cb):
     d = cb.derive(frame)
-    d["weight"] = tables.weights_for(frame).to_numpy()
+    d["weight"] = weights_for(frame).to_numpy()
     return d
 
 
@@ -308,7 +309,7 @@ def test_exact_counts_hold_for_any_seed(params, cb, published, seed):
     """The Ns come from the parameters, not from a lucky seed."""
     frame = twin.generate(params, seed)
     d = cb.derive(frame)
-    d["weight"] = tables.weights_for(frame).to_numpy()
+    d["weight"] = weights_for(frame).to_numpy()
     for spec in load_specs():
         assert len(estimation_frame(d, spec, cb)) == pub(published, f"t4_m{spec.id}_observations")
     assert int((d["use_sesame"] == 1).sum()) == pub(published, "t2_sesame_n")

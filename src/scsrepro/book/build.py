@@ -50,6 +50,7 @@ import papermill as pm
 import yaml
 
 from scsrepro.data import paths
+from scsrepro.data.files import write_atomic
 from scsrepro.data.schema import DataValidationError
 from scsrepro.paper import audit, fidelity
 
@@ -278,9 +279,8 @@ def _execute(source: str, output: str, cwd: str, parameters: dict, position: int
             }
         executed = nbformat.read(out_nb, as_version=4)
         clean_notebook(executed)
-        final_tmp = Path(work) / "final.ipynb"
-        nbformat.write(executed, final_tmp)
-        os.replace(final_tmp, output)
+        text = nbformat.writes(executed)
+        write_atomic(Path(output), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return {}
 
 

@@ -1,16 +1,19 @@
 """Writing output files so that a reader never sees half of one.
 
 Every file the package writes (the twin, its checksum and README, the
-scoreboard, the errata list) goes through :func:`write_atomic`: the bytes go
-to a temporary file in the target folder, which then replaces the target
-with :func:`os.replace`. If anything fails, the temporary file is removed
-and the previous file stays as it was.
+reproduced tables, the scoreboard, the errata list) goes through
+:func:`write_all_atomic` (several files, all or nothing) or its one-file
+form :func:`write_atomic`: the bytes go to a temporary file in the target
+folder, which then replaces the target with :func:`os.replace`. If anything
+fails, the temporary files are removed and the previous files stay as they
+were.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -18,20 +21,41 @@ import pandas as pd
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write *data* to *path* atomically (creating the parent folder)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return write_all_atomic({Path(path): data})[0]
+
+
+def write_all_atomic(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files, all or nothing.
+
+    Each file's bytes first go to a temporary file beside it (parent folders
+    are created); only when every one has been written and synced are they
+    moved into place with :func:`os.replace`. If anything fails before that,
+    the temporary files are removed and no target is touched.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order given.
+    """
+    pending: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        for target, data in files.items():
+            target = Path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            pending.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp, _ in pending:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         raise
-    return path
+    for tmp, target in pending:
+        os.replace(tmp, target)
+    return [target for _, target in pending]
 
 
 #: Significant digits of the floats in recorded CSV outputs (the reproduced

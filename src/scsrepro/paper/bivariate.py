@@ -40,7 +40,7 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, default_codebook_path, evaluate_condition, load_codebook
-from scsrepro.paper.tables import load_targets
+from scsrepro.paper.targets import load_targets
 from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
 from scsrepro.survey.weighting import check_weights
 

@@ -48,15 +48,8 @@ from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
 from scsrepro.data.loading import DataValidationError, load_survey
 from scsrepro.paper.published import hypothesis_verdicts
-from scsrepro.paper.tables import (
-    Recipe,
-    Targets,
-    all_tables,
-    cached_published,
-    load_targets,
-    published_table_names,
-    write_tables,
-)
+from scsrepro.paper.tables import all_tables, write_tables
+from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets, published_table_names
 
 __all__ = [
     "TOLERANCES",

@@ -39,7 +39,7 @@ from scipy.special import expit
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.tables import weights_for
+from scsrepro.paper.weights import weights_for
 from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
 
 __all__ = [
@@ -70,7 +70,7 @@ def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
     df : DataFrame
         Raw respondent data (codes as in the data file).
     weights : array-like, optional
-        Survey weights; by default :func:`scsrepro.paper.tables.weights_for` (the
+        Survey weights; by default :func:`scsrepro.paper.weights.weights_for` (the
         data's own ``weight`` column, or raking for the synthetic twin).
     """
 

@@ -62,7 +62,7 @@ import pandas as pd
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.published import load_published
-from scsrepro.paper.tables import weights_for
+from scsrepro.paper.weights import weights_for
 from scsrepro.survey import decisions
 from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
 

@@ -70,7 +70,7 @@ from scipy.optimize import minimize
 from scsrepro import __version__
 from scsrepro.data import paths
 from scsrepro.data.codebook import evaluate_condition, expression_names, load_codebook
-from scsrepro.data.files import write_atomic
+from scsrepro.data.files import write_all_atomic
 from scsrepro.survey import decisions
 from scsrepro.survey.weighting import rake
 from scsrepro.twin import approval as twin_approval
@@ -150,7 +150,7 @@ def _std(x: np.ndarray) -> np.ndarray:
 def raking_weights(df: pd.DataFrame, params: dict) -> pd.Series:
     """Capped raking weights of age group, gender and region (mean 1).
 
-    A private equivalent of ``tables.weights_for``: the margins are the
+    A private equivalent of ``scsrepro.paper.weights.weights_for``: the margins are the
     weighted Table A2 shares copied into ``params["weighting"]`` (rescaled to
     sum to one), the cap is 2.0 on the mean-1 scale.
     """
@@ -1048,10 +1048,9 @@ def write_twin(
 ) -> Path:
     """Write ``twin.csv``, ``twin.csv.sha256`` and ``README.md`` atomically.
 
-    Each file is written to a temporary file in *directory* and moved into
-    place with ``os.replace``, so a reader sees either the old or the new
-    file, never a partial one. The checksum file is written after the CSV
-    and the README last, so a README always describes the CSV beside it.
+    The three files are written all or nothing
+    (:func:`scsrepro.data.files.write_all_atomic`), so the checksum and the
+    README always describe the CSV beside them.
     Returns the path of ``twin.csv``.
     """
     cb = load_codebook()
@@ -1060,8 +1059,6 @@ def write_twin(
     data = _csv_bytes(frame[cols])
     digest = hashlib.sha256(data).hexdigest()
     csv = d / "twin.csv"
-    write_atomic(csv, data)
-    write_atomic(d / "twin.csv.sha256", f"{digest}  twin.csv\n".encode())
     lines = [
         "# Synthetic twin of the Kostka (2019) survey",
         "",
@@ -1096,7 +1093,13 @@ def write_twin(
         '(see "What is guaranteed" in the top-level README).',
         "",
     ]
-    write_atomic(d / "README.md", "\n".join(lines).encode("utf-8"))
+    write_all_atomic(
+        {
+            csv: data,
+            d / "twin.csv.sha256": f"{digest}  twin.csv\n".encode(),
+            d / "README.md": "\n".join(lines).encode("utf-8"),
+        }
+    )
     return csv
 
 

@@ -36,7 +36,8 @@ from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook, Variable
 from scsrepro.paper.fidelity import load_errata
 from scsrepro.paper.published import load_published
-from scsrepro.paper.tables import RAKING_VARIABLES, WEIGHT_CAP, Recipe, Targets, cached_codebook, load_targets
+from scsrepro.paper.targets import Recipe, Targets, cached_codebook, load_targets
+from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP
 from scsrepro.survey.estimates import weighted_proportions
 
 __all__ = [
