@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scsrepro.book.facts.common import p_value
 from scsrepro.book.figures import bivariate as PB
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
@@ -307,7 +308,7 @@ def test_heldout_figure_draws_printed_and_twin_values():
     assert ax_q.get_title(loc="left") == "Q"
 
 
-def test_format_p():
-    assert PB.format_p(0.0004) == "p < 0.001"
-    assert PB.format_p(0.0123) == "p = 0.012"
-    assert PB.format_p(float("nan")) == "p = n/a"
+def test_p_value_text():
+    assert p_value(0.0004) == "p < 0.001"
+    assert p_value(0.0123) == "p = 0.012"
+    assert p_value(float("nan")) == "p = n/a"

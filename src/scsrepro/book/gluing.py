@@ -16,12 +16,13 @@ Integers, strings, figures and anything else pass through unchanged.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import myst_nb
 import numpy as np
 
-__all__ = ["SIGNIFICANT_DIGITS", "round_significant", "glue"]
+__all__ = ["SIGNIFICANT_DIGITS", "round_significant", "glue", "glue_all"]
 
 #: Significant digits kept of a glued float.
 SIGNIFICANT_DIGITS = 6
@@ -52,3 +53,13 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     """
 
     myst_nb.glue(name, round_significant(value), display=display)
+
+
+def glue_all(facts: Mapping[str, Any]) -> None:
+    """Glue every named fact of *facts* (:func:`glue`, not displayed), in order.
+
+    The chapters' sections get their prose facts from one helper of
+    :mod:`scsrepro.book.facts` and publish them with one call of this.
+    """
+    for name, value in facts.items():
+        glue(name, value)

@@ -25,9 +25,10 @@ from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from scsrepro.book.facts.common import p_value
 from scsrepro.book.style import ORDINAL, WIDTH, percent_axis, use_style
 
-__all__ = ["MEASURE_COLOURS", "approval_by_group", "heldout_comparison", "format_p"]
+__all__ = ["MEASURE_COLOURS", "approval_by_group", "heldout_comparison"]
 
 _BAR = 0.38
 _ERR = {"fmt": "none", "ecolor": "0.15", "elinewidth": 0.9, "capsize": 2.0, "zorder": 3}
@@ -41,13 +42,6 @@ def _colours() -> dict[str, tuple]:
 
 #: Bar colour of each measure (the blue end of the ordinal palette).
 MEASURE_COLOURS: dict[str, tuple] = _colours()
-
-
-def format_p(p: float) -> str:
-    """A p-value for a figure label: ``p < 0.001`` or three decimals."""
-    if p is None or not np.isfinite(p):
-        return "p = n/a"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _need(frame: pd.DataFrame, cols: set[str], what: str) -> None:
@@ -130,7 +124,7 @@ def approval_by_group(
         ax.set_ylim(-0.6, len(groups) - 0.4)
         percent_axis(ax, "x", 100)
         ax.grid(axis="y", visible=False)
-        title = panel if panel not in p_of else f"{panel}\nRao–Scott {format_p(p_of[panel])}"
+        title = panel if panel not in p_of else f"{panel}\nRao–Scott {p_value(p_of[panel])}"
         ax.set_title(title, loc="left")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
