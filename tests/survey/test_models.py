@@ -13,15 +13,15 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
 from scsrepro.survey.models import (
+    DIAGNOSTIC_KINDS,
     SeparationWarning,
     WeightedOrderedModel,
     design_matrix,
-    DIAGNOSTIC_KINDS,
     detect_separation,
     fit_ologit,
-    stars,
     vif_table,
 )
+from scsrepro.survey.significance import stars
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 ATOL_COEF = 1e-4

@@ -41,6 +41,7 @@ from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+from scsrepro.survey.significance import Z95, critical_value
 
 __all__ = [
     "Fit",
@@ -241,9 +242,6 @@ def table4_key(term: str, spec: modelspec.ModelSpec) -> str:
     raise KeyError(f"term {term!r} is not a term of model {spec.id}")
 
 
-_Z = stats.norm.ppf(0.975)
-
-
 def tidy(f: Fit) -> pd.DataFrame:
     """Long table of one fit: ``model, label, term, coef, se, p, ci_low, ci_high`` (Table 4 keys)."""
     t = f.result.table
@@ -255,8 +253,8 @@ def tidy(f: Fit) -> pd.DataFrame:
             "coef": t["coef"].to_numpy(),
             "se": t["se"].to_numpy(),
             "p": t["p"].to_numpy(),
-            "ci_low": (t["coef"] - _Z * t["se"]).to_numpy(),
-            "ci_high": (t["coef"] + _Z * t["se"]).to_numpy(),
+            "ci_low": (t["coef"] - Z95 * t["se"]).to_numpy(),
+            "ci_high": (t["coef"] + Z95 * t["se"]).to_numpy(),
         }
     )
 
@@ -412,7 +410,7 @@ def predicted_probabilities(
     V = res.cov.to_numpy(dtype=float)
     nb = len(slopes)
     values = sorted(sample[variable].unique().tolist()) if values is None else list(values)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = critical_value(level)
     rng = np.random.default_rng(seed) if method == "simulation" else None
     # Cholesky, not an eigen- or singular-value decomposition: the Cholesky
     # factor is unique, whereas eigenvectors may come back with other signs

@@ -77,6 +77,7 @@ from scsrepro.paper.targets import (
 )
 from scsrepro.paper.weights import check_frame, prepare, weights_for
 from scsrepro.survey.models import vif_table
+from scsrepro.survey.significance import Z95
 from scsrepro.survey.weighting import effective_n, implied_deff, kish_deff, margin_of_error
 
 __all__ = [
@@ -95,8 +96,6 @@ __all__ = [
     "write_tables",
     "TABLE_FUNCTIONS",
 ]
-
-_Z95 = 1.959963984540054
 
 
 # ===================================================================== tables
@@ -418,8 +417,8 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
                 res.update(
                     reproduced=float(t["coef"]),
                     se=float(t["se"]),
-                    ci_low=float(t["coef"] - _Z95 * t["se"]),
-                    ci_high=float(t["coef"] + _Z95 * t["se"]),
+                    ci_low=float(t["coef"] - Z95 * t["se"]),
+                    ci_high=float(t["coef"] + Z95 * t["se"]),
                     stars=str(t["stars"]),
                 )
             res["note"] = "; ".join(related)

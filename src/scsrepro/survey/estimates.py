@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scsrepro.survey.significance import critical_value
 from scsrepro.survey.weighting import check_weights
 
 __all__ = [
@@ -71,7 +72,7 @@ def _quantile(level: float, df: float | None) -> float:
         raise ValueError(f"level must lie in (0, 1), got {level}")
     q = 1 - (1 - level) / 2
     if df is None or np.isinf(df):
-        return float(stats.norm.ppf(q))
+        return critical_value(level)
     if df <= 0:
         raise ValueError(f"df must be positive, got {df}")
     return float(stats.t.ppf(q, df))

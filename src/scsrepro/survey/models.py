@@ -49,6 +49,7 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from scsrepro.survey.significance import critical_value, stars
 from scsrepro.survey.weighting import check_weights
 
 __all__ = [
@@ -536,17 +537,6 @@ class WeightedOrderedModel(OrderedModel):
 # ---------------------------------------------------------------------------
 # tidy front end
 # ---------------------------------------------------------------------------
-def stars(p: float) -> str:
-    """Significance stars as in the paper's tables: *** p<0.01, ** p<0.05, * p<0.1.
-
-    Same thresholds as Stata ``esttab, star(* 0.10 ** 0.05 *** 0.01)`` and R
-    ``stargazer``'s defaults; an empty string otherwise (or for NaN).
-    """
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
 @dataclass
 class Diagnostic:
     """One problem found while fitting, as data: what kind, which term, the message.
@@ -628,7 +618,7 @@ class OlogitResult:
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald confidence intervals (normal quantile), columns ``lower`` and ``upper``."""
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = critical_value(1 - alpha)
         return pd.DataFrame({"lower": self.params - z * self.bse, "upper": self.params + z * self.bse})
 
     def summary(self) -> str:

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from scsrepro.survey.significance import critical_value
 
 __all__ = [
     "rake",
@@ -318,7 +319,7 @@ def margin_of_error(w, p: float = 0.5, level: float = 0.95) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
     w = check_weights(w)
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = critical_value(level)
     return float(z * np.sqrt(kish_deff(w) * p * (1 - p) / w.size))
 
 
@@ -330,5 +331,5 @@ def implied_deff(moe: float, n: int, p: float = 0.5, level: float = 0.95) -> flo
     """
     if moe <= 0 or n <= 0:
         raise ValueError(f"moe and n must be positive, got moe={moe}, n={n}")
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = critical_value(level)
     return float(n * (moe / z) ** 2 / (p * (1 - p)))

@@ -63,7 +63,7 @@ from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
-from scsrepro.survey import decisions
+from scsrepro.survey import decisions, significance
 from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
 
 LEVELS = 5
@@ -295,14 +295,18 @@ def loss_grad_curv(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return grad, curv
 
 
-#: |z| intervals of Stata-style significance stars (two-sided normal p).
-STAR_BANDS = {"***": (2.5758, np.inf), "**": (1.9600, 2.5758), "*": (1.6449, 1.9600), "": (0.0, 1.6449)}
+#: |z| interval of each star mark under the package's one significance rule
+#: (:func:`scsrepro.survey.significance.star_bands`), with the edges at the
+#: four decimals the committed parameters were searched with (2.5758, 1.96,
+#: 1.6449): the objective aims a little inside each band (``STAR_MARGIN``),
+#: so the fifth decimal never decides a star.
+STAR_BANDS = significance.star_bands(digits=4)
 #: Weight of the stars penalty and the safety margin inside each band.
 STAR_WEIGHT = 20.0
 STAR_MARGIN = 0.05
 
 
-def star_bands(stars: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def band_edges(stars: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper |z| edges of each cell's printed stars (see STAR_BANDS)."""
     return np.array([STAR_BANDS[s][0] for s in stars]), np.array([STAR_BANDS[s][1] for s in stars])
 
@@ -316,7 +320,7 @@ def star_penalty(
     |z|, elementwise. Cells where *feasible* is False (the band cannot be
     reached without leaving the coefficient's tolerance) get no penalty.
     """
-    lo, hi = star_bands(stars)
+    lo, hi = band_edges(stars)
     lo, hi = lo + STAR_MARGIN, hi - STAR_MARGIN
     lo = np.where(lo <= STAR_MARGIN, 0.0, lo)  # no lower edge for "no stars"
     below = np.maximum(lo - absz, 0.0)
@@ -362,7 +366,7 @@ def stars_agree(d: Design) -> np.ndarray:
 def in_star_band(absz: np.ndarray, stars: list[str]) -> np.ndarray:
     """Whether each |z| lies in the band of its printed stars (decided at
     :data:`scsrepro.survey.decisions.DISTANCE`, so last-bit noise cannot flip it)."""
-    lo, hi = star_bands(stars)
+    lo, hi = band_edges(stars)
     res = decisions.DISTANCE
     return ~decisions.less(absz, lo, res) & decisions.less(absz, hi, res)
 
@@ -373,7 +377,7 @@ def stars_feasible(d: Design) -> np.ndarray:
     With the current SE held fixed, the band of |theta| values that give the
     published stars must overlap the coefficient's inner tolerance band.
     """
-    lo, hi = star_bands(d.target_stars)
+    lo, hi = band_edges(d.target_stars)
     lo, hi = lo * d.se, hi * d.se
     a = np.abs(d.target) - INNER * d.target_se
     b = np.abs(d.target) + INNER * d.target_se
