@@ -15,12 +15,12 @@ from statsmodels.tools.numdiff import approx_fprime, approx_hess
 from scsrepro.survey.models import (
     DIAGNOSTIC_KINDS,
     SeparationWarning,
-    WeightedOrderedModel,
     design_matrix,
     detect_separation,
     fit_ologit,
     vif_table,
 )
+from scsrepro.survey.ordered_logit import WeightedOrderedModel
 from scsrepro.survey.significance import stars
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"

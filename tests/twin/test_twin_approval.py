@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from scsrepro.twin import covariates as twin, approval as ta
-from scsrepro.survey.models import fit_ologit, ordered_logit_pieces
+from scsrepro.survey.models import fit_ologit
+from scsrepro.survey.ordered_logit import ordered_logit_pieces, ordered_logit_scores
 
 
 def simulate(n: int = 600, seed: int = 3, small: int = 0):
@@ -85,7 +86,9 @@ def test_fast_refit_matches_the_validated_estimator():
 def test_newton_refit_reports_failure_instead_of_returning_nonsense():
     X, y, w = simulate(100)
     bad = np.array([0.0, 0.0, 1.0, 0.0, -1.0, 2.0])  # cut points out of order
-    assert ta._newton_refit(X, y, w, bad, maxiter=1) is None
+    d = design(X, y, w)
+    d.theta = bad
+    assert ta.newton_refit(d, y[d.rows], maxiter=1) is None
 
 
 def test_influence_function_predicts_one_changed_answer():
@@ -94,10 +97,10 @@ def test_influence_function_predicts_one_changed_answer():
     before = d.theta.copy()
     cal = ta.Calibration([d], np.ones(len(y)))
     i = int(np.flatnonzero(y == 3)[0])
-    s0 = ta.obs_scores(X, y, d.theta[:2], d.theta[2:])
+    s0 = ordered_logit_scores(X, y, d.theta)
     y1 = y.copy()
     y1[i] += 1
-    s1 = ta.obs_scores(X, y1, d.theta[:2], d.theta[2:])
+    s1 = ordered_logit_scores(X, y1, d.theta)
     predicted = (d.hinv @ ((s1[i] - s0[i]) * w[i]))
     ta.refit(d, y1)
     exact = d.theta - before

@@ -41,6 +41,7 @@ from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+from scsrepro.survey.ordered_logit import newton_maximise, step_converged
 from scsrepro.survey.significance import Z95, critical_value
 
 __all__ = [
@@ -485,24 +486,21 @@ class POTest:
 def _weighted_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, maxiter: int = 100, tol: float = 1e-10):
     """Weighted logistic regression by Newton-Raphson; returns (coef, converged).
 
-    Under separation the Newton steps grow without end or the Hessian
-    becomes singular; the fit then stops and reports ``converged=False``.
+    The package's Newton loop (:func:`scsrepro.survey.ordered_logit.newton_maximise`)
+    from zero. Under separation the Newton steps grow without end or the
+    Hessian becomes singular; the fit then stops and reports
+    ``converged=False``.
     """
-    b = np.zeros(X.shape[1])
-    for _ in range(maxiter):
+
+    def derivatives(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = expit(X @ b)
-        g = X.T @ (w * (y - p))
-        H = (X * (w * p * (1 - p))[:, None]).T @ X
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            return b, False
-        if not np.all(np.isfinite(step)):
-            return b, False
-        b = b + step
-        if np.max(np.abs(step)) < tol:
-            return b, True
-    return b, False
+        return X.T @ (w * (y - p)), -(X * (w * p * (1 - p))[:, None]).T @ X
+
+    # the plain solve: under separation its LinAlgError is what stops the fit
+    res = newton_maximise(
+        np.zeros(X.shape[1]), derivatives, step_converged(tol), solve=np.linalg.solve, maxiter=maxiter
+    )
+    return res.theta, res.status == "converged"
 
 
 def proportional_odds_test(

@@ -64,7 +64,18 @@ from scsrepro.paper import modelspec
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey import decisions, significance
-from scsrepro.survey.models import fit_stata_rebased, ordered_logit_hessian, ordered_logit_pieces, scaled_solve
+from scsrepro.survey.ordered_logit import (
+    cuts_increasing,
+    fit_stata_rebased,
+    influence_rows,
+    newton_maximise,
+    ordered_logit_derivatives,
+    ordered_logit_scores,
+    params_from_theta,
+    robust_se,
+    scaled_solve,
+    step_converged,
+)
 
 LEVELS = 5
 
@@ -189,86 +200,69 @@ def prepare_designs(
 # --------------------------------------------------------------------------- ordered-logit pieces
 
 
-def obs_scores(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Per-observation scores of log P(y | x) w.r.t. (beta, cut1..cut4), answers 1..5."""
-    ga, gb, _, _, _, Ja, Jb = ordered_logit_pieces(X, y, np.concatenate((beta, cuts)))
-    return ga[:, None] * Ja + gb[:, None] * Jb
+def newton_refit(d: Design, y: np.ndarray, tol: float = 1e-10, maxiter: int = 30):
+    """Newton steps from the design's last estimate (no step halving).
 
-
-def _score_and_hessian(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray):
-    """Unweighted per-observation scores and the weighted Hessian at *theta*."""
-    ga, gb, haa, hbb, hab, Ja, Jb = ordered_logit_pieces(X, y, theta)
-    return ga[:, None] * Ja + gb[:, None] * Jb, ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w)
-
-
-def _newton_refit(
-    X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray, tol: float = 1e-10, maxiter: int = 30
-):
-    """Newton's method from *theta*.
-
-    Returns (theta, inverse of minus the Hessian, unweighted scores) at the
-    maximum, or None if a step fails (singular Hessian, cut points out of
-    order, no convergence), in which case the caller fits from scratch.
+    Returns the :class:`~scsrepro.survey.ordered_logit.NewtonResult`, or None
+    if the loop did not converge (singular Hessian, cut points out of order,
+    no convergence), in which case the caller fits from scratch.
     """
-    theta = np.asarray(theta, float).copy()
-    p = X.shape[1]
-    if not np.all(np.isfinite(theta)) or np.any(np.diff(theta[p:]) <= 0):
-        return None
-    for _ in range(maxiter):
-        scores, H = _score_and_hessian(X, y, w, theta)
-        try:
-            step = np.linalg.solve(-H, w @ scores)
-        except np.linalg.LinAlgError:
-            return None
-        theta = theta + step
-        if not np.all(np.isfinite(theta)) or np.any(np.diff(theta[p:]) <= 0):
-            return None
-        if np.max(np.abs(step)) < tol:
-            scores, H = _score_and_hessian(X, y, w, theta)
-            return theta, np.linalg.pinv(-H), scores
-    return None
+    assert d.theta is not None, "newton_refit starts from a fitted design"
+    k = d.X.shape[1]
+    res = newton_maximise(
+        d.theta,
+        lambda th: _gradient_and_hessian(d.X, y, d.w, th),
+        step_converged(tol),
+        valid=lambda th: cuts_increasing(th, k),
+        maxiter=maxiter,
+    )
+    return res if res.status == "converged" else None
+
+
+def _gradient_and_hessian(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray):
+    scores, H = ordered_logit_derivatives(X, y, w, theta)
+    return w @ scores, H
 
 
 def refit(d: Design, y_full: np.ndarray) -> None:
     """Refit one model on the current answers and store the result.
 
     A model marked ``stata`` (the separated one, the paper's Model 5) is
-    fitted from scratch with Stata's stopping rule
-    (:meth:`WeightedOrderedModel.fit_stata`), as the scoreboard does, so it
-    stops where Stata stops instead of drifting towards infinity. The other
-    models have a proper maximum, which both rules find to about 1e-6; they
-    are refitted with Newton steps from the previous estimate
-    (:func:`_newton_refit`, plain numpy, much faster than building a model),
-    falling back to a fit from scratch if that fails.
+    fitted from scratch with Stata's stopping rule, as the scoreboard does,
+    so it stops where Stata stops instead of drifting towards infinity; it
+    is iterated where the separated factor's drift is a single coordinate
+    (:func:`~scsrepro.survey.ordered_logit.fit_stata_rebased`), so the
+    stopping point keeps its digits on every CPU. The other models have a
+    proper maximum, which both rules find to about 1e-6; they are refitted
+    with Newton steps from the previous estimate (:func:`newton_refit`,
+    much faster than building a model), falling back to a fit from scratch
+    if that fails. Everything -- the Newton loop, the inverse Hessian and
+    the robust standard errors -- is the engine's
+    (:mod:`scsrepro.survey.ordered_logit`).
     """
     y = y_full[d.rows]
-    n = len(y)
     k = d.X.shape[1]
-    fast = None
-    if not d.stata and d.theta is not None:
-        fast = _newton_refit(d.X, y, d.w, d.theta)
+    fast = newton_refit(d, y) if (not d.stata and d.theta is not None) else None
     if fast is not None:
-        d.theta, d.hinv, obs = fast
-        cuts = d.theta[k:]
-        d.sm_params = np.concatenate((d.theta[:k], [cuts[0]], np.log(np.diff(cuts))))
-        # robust SEs as models.WeightedOrderedModel.sandwich_cov computes them:
-        # one row s_i' H^-1 per observation, squared and summed, never S'S
-        rows = (obs * d.w[:, None]) @ d.hinv
+        d.theta = fast.theta
+        d.sm_params = params_from_theta(d.theta, k)
+        H = fast.hessian
+        scores = ordered_logit_scores(d.X, y, d.theta) * d.w[:, None]
+        A = None
     else:
-        # from scratch with Stata's rule, iterated where the separated
-        # factor's drift is a single coordinate (models.factor_basis), so the
-        # stopping point keeps its digits on every CPU; the inverse Hessian
-        # and the influence rows are formed there and mapped back with A
         params, _, inner, phi, A = fit_stata_rebased(y - 1, d.X, d.w, d.groups)
         if not np.all(np.isfinite(params)):
             raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
         d.sm_params = np.asarray(params)
         d.theta = A @ np.concatenate((phi[:k], inner.cuts_from_params(phi)))
         H = inner.hessian_cut(phi)
-        hinv = scaled_solve(-H, np.eye(H.shape[0]))
-        d.hinv = A @ hinv @ A.T
-        rows = ((inner.score_obs_cut(phi) * d.w[:, None]) @ hinv) @ A.T
-    d.se = np.sqrt(n / (n - 1) * np.einsum("ij,ij->j", rows, rows))
+        scores = inner.score_obs_cut(phi) * d.w[:, None]
+    hinv = scaled_solve(-H, np.eye(H.shape[0]))
+    rows = influence_rows(scores, H)
+    if A is not None:  # derivatives taken in the re-based coding: map back with A
+        hinv, rows = A @ hinv @ A.T, rows @ A.T
+    d.hinv = hinv
+    d.se = robust_se(rows)
 
 
 # --------------------------------------------------------------------------- objective
@@ -722,10 +716,8 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
     delta = np.zeros((2, n))
     for d in cal.designs:
         assert d.theta is not None and d.hinv is not None, "_predicted_changes needs fitted designs (see refit)"
-        k = d.X.shape[1]
-        beta, cuts = d.theta[:k], d.theta[k:]
         yy = y[d.rows]
-        s0 = obs_scores(d.X, yy, beta, cuts)
+        s0 = ordered_logit_scores(d.X, yy, d.theta)
         grad, curv = loss_grad_curv((d.theta - d.target) / d.target_se)
         grad = np.where(d.active, cal.coef_weight * grad, 0.0)
         curv = np.where(d.active, cal.coef_weight * curv, 0.0)
@@ -747,7 +739,7 @@ def _predicted_changes(cal: Calibration, y: np.ndarray) -> tuple[np.ndarray, np.
             miss0 = ~stars_agree(d)
         for side, step in enumerate((-1, 1)):
             y1 = np.clip(yy + step, 1, LEVELS)
-            s1 = obs_scores(d.X, y1, beta, cuts)
+            s1 = ordered_logit_scores(d.X, y1, d.theta)
             dtheta = ((s1 - s0) * d.w[:, None]) @ d.hinv.T
             z = dtheta * inv_se
             delta[side, d.rows] += z @ grad + 0.5 * (z**2) @ curv
