@@ -312,3 +312,32 @@ def test_p_value_text():
     assert p_value(0.0004) == "p < 0.001"
     assert p_value(0.0123) == "p = 0.012"
     assert p_value(float("nan")) == "p = n/a"
+
+
+# ----------------------------------------------------------------- pairs and the printed doubter rate
+def test_rural_urban_pairs_keep_order_and_select_by_prefix():
+    ids = ["t5_n", "t5_rural_a", "t5_urban_a", "t5_rural_b", "p_disc_rural_a"]
+    assert B.rural_urban_pairs(ids, "t5_rural_") == [("t5_rural_a", "t5_urban_a"), ("t5_rural_b", "t5_urban_b")]
+    assert B.rural_urban_pairs(ids, "p_disc_rural_") == [("p_disc_rural_a", "p_disc_urban_a")]
+    with pytest.raises(ValueError, match="rural"):
+        B.rural_urban_pairs(ids, "t5_urban_")
+
+
+def test_pair_tests_are_pair_test_row_by_row(twin):
+    df, w = twin
+    pairs = [("t5_rural_credit_without_difficulty", "t5_urban_credit_without_difficulty"),
+             ("p_disc_rural_credit", "p_disc_urban_credit")]
+    out = B.pair_tests(df, w, pairs)
+    assert list(out[["id_a", "id_b"]].itertuples(index=False, name=None)) == pairs
+    for row, (a, b) in zip(out.to_dict("records"), pairs):
+        assert row == B.pair_test(df, w, a, b)
+    assert list(B.pair_tests(df, w, []).columns) == list(out.columns)
+
+
+def test_printed_doubter_rate_sums_table_2s_doubter_answers():
+    published = pd.DataFrame({"id": [*B.DOUBTER_TOTAL_IDS, "t2_total_strongly_approve"], "value": [1.5, 2.5, 16.0, 40]})
+    assert B.printed_doubter_rate(published) == 20.0
+    with pytest.raises(ValueError, match="lack"):
+        B.printed_doubter_rate(published.iloc[1:])
+    real = load_published().set_index("id")["value"]
+    assert B.printed_doubter_rate(load_published()) == pytest.approx(float(real[list(B.DOUBTER_TOTAL_IDS)].sum()))

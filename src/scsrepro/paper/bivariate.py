@@ -15,9 +15,11 @@ provide:
   variable per panel of Figure 4 (:func:`scsrepro.survey.estimates.weighted_crosstab`);
 * :func:`pair_test`: a Rao-Scott test of the difference between two printed
   shares that differ only in their base (rural against urban), each defined
-  by its recipe in ``data/targets.yml``;
+  by its recipe in ``data/targets.yml``; :func:`rural_urban_pairs` pairs the
+  printed ids and :func:`pair_tests` tests many pairs at once;
 * :func:`implied_approval` / :func:`table3_implied_approval`: the share
-  approving within a group that a doubter profile such as Table 3 implies;
+  approving within a group that a doubter profile such as Table 3 implies,
+  with :func:`printed_doubter_rate`, the share of doubters Table 2 prints;
 * :func:`group_sizes`: the Table 2 groups' unweighted and weighted sizes;
 * :func:`side_by_side` and :func:`errata_entries`: small display helpers.
 
@@ -58,6 +60,10 @@ __all__ = [
     "approval_levels3",
     "panel_tests",
     "pair_test",
+    "rural_urban_pairs",
+    "pair_tests",
+    "DOUBTER_TOTAL_IDS",
+    "printed_doubter_rate",
     "implied_approval",
     "table3_implied_approval",
     "group_sizes",
@@ -74,6 +80,12 @@ MEASURES: dict[str, tuple[int, ...]] = {
 }
 #: Table 3's doubters: strongly or somewhat disapprove, or neutral.
 DOUBTER_CODES: tuple[int, ...] = (1, 2, 3)
+#: The printed Table 2 shares (Total column) of the doubters' answers.
+DOUBTER_TOTAL_IDS: tuple[str, ...] = (
+    "t2_total_strongly_disapprove",
+    "t2_total_somewhat_disapprove",
+    "t2_total_neutral",
+)
 
 
 @dataclass(frozen=True)
@@ -469,6 +481,33 @@ def pair_test(
     }
 
 
+def rural_urban_pairs(ids: Sequence[str], prefix: str) -> list[tuple[str, str]]:
+    """(rural id, urban id) for every id of *ids* that starts with *prefix*, in order.
+
+    The printed rural-urban numbers are named in pairs that differ only in
+    ``_rural_`` / ``_urban_`` (``t5_rural_...`` and ``t5_urban_...``); *prefix*
+    selects the rural half (``"t5_rural_"``, ``"p_disc_rural_"``).
+    """
+    if "_rural_" not in prefix:
+        raise ValueError(f"prefix {prefix!r} does not select rural ids (no '_rural_')")
+    return [(i, i.replace("_rural_", "_urban_", 1)) for i in ids if i.startswith(prefix)]
+
+
+def pair_tests(
+    frame: pd.DataFrame, w: Any, pairs: Sequence[tuple[str, str]], targets=None, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """:func:`pair_test` for each (id_a, id_b) of *pairs*: one row per pair, in order.
+
+    The columns are the keys of :func:`pair_test`'s result (``id_a, id_b,
+    share_a, share_b, difference, f, ndf, ddf, p_value, n_a, n_b``).
+    """
+    targets = targets or load_targets()
+    cb = _codebook(codebook)
+    rows = [pair_test(frame, w, a, b, targets=targets, codebook=cb) for a, b in pairs]
+    columns = ["id_a", "id_b", "share_a", "share_b", "difference", "f", "ndf", "ddf", "p_value", "n_a", "n_b"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 # ---------------------------------------------------------------------------
 # Table 3: what a doubter profile implies about approval by group
 # ---------------------------------------------------------------------------
@@ -487,6 +526,20 @@ def implied_approval(doubters_share: Any, total_share: Any, doubter_rate: float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 100.0 - d * float(doubter_rate) / t
     return out if out.ndim else float(out)
+
+
+def printed_doubter_rate(published: pd.DataFrame, ids: Sequence[str] = DOUBTER_TOTAL_IDS) -> float:
+    """The share of doubters among all respondents that Table 2 prints, in per cent.
+
+    The sum of the printed Total-column shares of the doubters' answers
+    (:data:`DOUBTER_TOTAL_IDS`) in *published* (rows with ``id`` and
+    ``value``, e.g. ``load_published()``).
+    """
+    value = published.set_index("id")["value"]
+    missing = [i for i in ids if i not in value.index]
+    if missing:
+        raise ValueError(f"published numbers lack {missing}")
+    return float(value[list(ids)].sum())
 
 
 def table3_implied_approval(
