@@ -1,0 +1,605 @@
+"""Tables and prose facts of the Models chapter (``chapters/models.md``).
+
+``*_table`` functions (and :func:`table_4_layout`) build the frames the
+chapter shows with :func:`scsrepro.book.display.table`; ``*_facts``
+functions return the named, formatted facts a section's prose quotes, which
+the chapter publishes with one :func:`scsrepro.book.gluing.glue_all` call.
+
+Every fact is a ``str`` (the chapter's prose shows it with ``{glue:text}``),
+formatted with :mod:`scsrepro.book.facts.common`. The fits and statistics
+themselves come from :mod:`scsrepro.paper.tables`,
+:mod:`scsrepro.paper.robustness`, :mod:`scsrepro.paper.hypotheses` and
+:mod:`scsrepro.paper.model_summaries`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from scsrepro.book.facts.common import count, pct, signed
+from scsrepro.book.figures.models import TERM_LABELS
+from scsrepro.data.codebook import Codebook
+from scsrepro.paper import hypotheses, model_summaries, modelspec, robustness
+from scsrepro.survey.models import esttab
+
+__all__ = [
+    "term_labels",
+    "spec_table",
+    "specification_facts",
+    "table_4_terms",
+    "table_4_layout",
+    "table_4_facts",
+    "se_differences_table",
+    "slopes",
+    "slope_terms",
+    "a4_table",
+    "a4_facts",
+    "verdicts_table",
+    "hypotheses_facts",
+    "exceptions_table",
+    "h14_facts",
+    "h15_table",
+    "h15_facts",
+    "education_by_approval_table",
+    "model5_education_facts",
+    "separation_table",
+    "separation_facts",
+    "treatments_table",
+    "treatment_facts",
+    "weighting_facts",
+    "PROBABILITY_PANELS",
+    "probability_ticks",
+    "function_labels",
+    "probability_facts",
+    "probability_table",
+    "answer_shares_table",
+    "share_facts",
+    "flagged_table",
+    "proportional_odds_facts",
+]
+
+#: Table 4's Model 5 education dummies (Table 4 keys, fitted terms), low to high.
+_EDUC_KEYS = ["educ_2", "educ_3", "educ_4"]
+_EDUC_TERMS = ["education_2", "education_3", "education_4"]
+
+
+def term_labels(published_4: pd.DataFrame) -> dict[str, str]:
+    """Table 4's row labels by term key (``item`` -> ``measure`` of the printed table)."""
+    return dict(zip(published_4["item"], published_4["measure"], strict=False))
+
+
+# --------------------------------------------------------------------------- the specification
+
+
+def spec_table(frame: pd.DataFrame, specs: Iterable[modelspec.ModelSpec], published_4: pd.DataFrame) -> pd.DataFrame:
+    """One row per model of *specs* (by Table 4 column): block added, covariates, sample size here and printed.
+
+    ``N (this data)`` is the size of :func:`scsrepro.paper.robustness.estimation_sample`
+    on *frame* (:func:`~scsrepro.paper.robustness.model_frame`), ``N (paper)``
+    the ``n`` row of *published_4* (``load_published("table_4")``).
+    """
+    specs = list(specs)
+    printed_n = published_4[published_4["statistic"].eq("n")].set_index("column")["value"]
+    return pd.DataFrame(
+        {
+            "block": [s.title for s in specs],
+            "covariates": [len(s.covariates) for s in specs],
+            "N (this data)": [len(robustness.estimation_sample(frame, s)[0]) for s in specs],
+            "N (paper)": [int(printed_n[s.column]) for s in specs],
+        },
+        index=[s.column for s in specs],
+    )
+
+
+def specification_facts(specs: pd.DataFrame) -> dict[str, str]:
+    """``n_models``, ``n_equal`` (samples of the printed size), ``n_min`` and ``n_max`` of :func:`spec_table`."""
+    n = specs["N (this data)"]
+    return {
+        "n_models": str(len(specs)),
+        "n_equal": str(int(n.eq(specs["N (paper)"]).sum())),
+        "n_min": count(n.min()),
+        "n_max": count(n.max()),
+    }
+
+
+# --------------------------------------------------------------------------- Table 4
+
+
+def table_4_terms(t4: pd.DataFrame) -> list[str]:
+    """Table 4's coefficient and cut-point keys in row order (each once)."""
+    return list(dict.fromkeys(t4.loc[t4["statistic"].isin(["coef", "cut"]), "item"]))
+
+
+def table_4_layout(t4: pd.DataFrame, published_4: pd.DataFrame, source: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Table 4 (:func:`scsrepro.paper.tables.table_4`) in the paper's layout, refit above print.
+
+    :func:`scsrepro.survey.models.esttab` of the coefficients with stars,
+    standard errors, cut points and numbers of observations; the refit's
+    lines are labelled *source* (the data's name), the printed ones
+    ``paper``; rows are labelled from *published_4*, *columns* give the
+    models' order.
+    """
+    est = t4[t4["statistic"].isin(["coef", "cut", "n"])]
+
+    def side(name: str, coef: str, se: str, stars: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "source": name,
+                "column": est["column"],
+                "term": est["item"],
+                "coef": est[coef],
+                "se": est[se],
+                "stars": est[stars],
+            }
+        )
+
+    long = pd.concat(
+        [side(source, "reproduced", "se", "stars"), side("paper", "published", "published_se", "published_stars")]
+    )
+    return esttab(long, table_4_terms(t4), columns, labels=term_labels(published_4), sources=[source, "paper"])
+
+
+def table_4_facts(cells: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, str]:
+    """Stars, intervals and standard errors of the refit against the print.
+
+    *cells* is :func:`scsrepro.paper.model_summaries.compare_cells`; *labels*
+    :func:`term_labels`. Facts: ``n_cells``, ``stars_same``, ``n_outside``
+    and ``outside_terms`` (printed estimates outside the refit's interval,
+    or ``"none"``), the median absolute SE difference overall
+    (``se_median_abs``), the median for the education dummies
+    (``se_educ_median``, signed) and for the other terms
+    (``se_other_median_abs``), and the other term with the largest
+    difference (``se_other_max_term``, ``se_other_max``).
+    """
+    outside = cells[cells["outside"]]
+    educ = cells["item"].str.startswith("educ_")
+    other = cells.loc[~educ]
+    worst = other.loc[other["se_diff_pct"].abs().idxmax()]
+    return {
+        "n_cells": str(len(cells)),
+        "stars_same": str(int(cells["stars"].eq(cells["published_stars"]).sum())),
+        "n_outside": str(int(cells["outside"].sum())),
+        "outside_terms": ", ".join(f"{labels[r.item]} in {r.column}" for r in outside.itertuples()) or "none",
+        "se_median_abs": pct(cells["se_diff_pct"].abs().median(), 0),
+        "se_educ_median": signed(cells.loc[educ, "se_diff_pct"].median(), 0),
+        "se_other_median_abs": pct(other["se_diff_pct"].abs().median(), 0),
+        "se_other_max_term": f"{labels[worst['item']]} in {worst['column']}",
+        "se_other_max": signed(worst["se_diff_pct"], 0),
+    }
+
+
+def se_differences_table(cells: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The SE differences of :func:`~scsrepro.paper.model_summaries.compare_cells`, term by model."""
+    wide = cells.pivot_table(index="item", columns="column", values="se_diff_pct", sort=False)
+    wide.index = [labels[i] for i in wide.index]
+    return wide
+
+
+def slopes(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a long estimates table (``term`` column) that are not cut points."""
+    return estimates[~estimates["term"].str.startswith("cut")]
+
+
+def slope_terms(t4: pd.DataFrame) -> list[str]:
+    """Table 4's slope keys in row order (:func:`table_4_terms` without the cut points)."""
+    return [t for t in table_4_terms(t4) if not t.startswith("cut")]
+
+
+# --------------------------------------------------------------------------- Table A4
+
+
+#: Table A4's columns as the chapter shows them: ``(value, statistic)`` -> heading.
+_A4_COLUMNS = {
+    ("published", "tolerance"): "tolerance (paper)",
+    ("reproduced", "tolerance"): "tolerance (pairwise)",
+    ("published", "vif"): "VIF (paper)",
+    ("reproduced", "vif"): "VIF (pairwise)",
+    ("reproduced_alt", "vif"): "VIF (complete cases)",
+}
+
+
+def a4_table(a4: pd.DataFrame) -> pd.DataFrame:
+    """Table A4 wide: tolerance and VIF as printed, pairwise, and VIF on complete cases.
+
+    *a4* is :func:`scsrepro.paper.tables.table_a4`.
+    """
+    wide = a4.pivot_table(
+        index="item", columns="statistic", values=["published", "reproduced", "reproduced_alt"], sort=False
+    )
+    wide = wide.reindex(columns=list(_A4_COLUMNS))
+    wide.columns = list(_A4_COLUMNS.values())
+    return wide
+
+
+def a4_facts(a4: pd.DataFrame, wide: pd.DataFrame) -> dict[str, str]:
+    """Largest VIFs and the complete-case sample of Table A4 (*wide* from :func:`a4_table`)."""
+    pairwise, paper = wide["VIF (pairwise)"], wide["VIF (paper)"]
+    return {
+        "a4_n": str(len(wide)),
+        "vif_max": pct(pairwise.max(), 2),
+        "vif_max_paper": pct(paper.max(), 2),
+        "vif_max_name": str(pairwise.idxmax()),
+        "n_complete": str(a4.attrs["n_complete"]),
+        "vif_maxdiff": pct((pairwise - paper).abs().max(), 2),
+    }
+
+
+# --------------------------------------------------------------------------- the hypotheses
+
+
+def verdicts_table(hyp: pd.DataFrame, on_print: pd.DataFrame, on_refit: pd.DataFrame) -> pd.DataFrame:
+    """The paper's verdict on each hypothesis next to the rule's, on the print and on the refit.
+
+    *hyp* is ``load_hypotheses()``; *on_print* and *on_refit* are
+    :func:`scsrepro.paper.hypotheses.verdict_table` of the printed and the
+    refitted estimates (same row order as *hyp*).
+    """
+    return pd.DataFrame(
+        {
+            "variable": hyp["variable"].to_numpy(),
+            "model": hyp["model"].to_numpy(),
+            "expected sign": hyp["expected_sign"].to_numpy(),
+            "paper says": hyp["verdict"].to_numpy(),
+            "rule on printed Table 4": on_print["verdict"].to_numpy(),
+            "rule on refit": on_refit["verdict"].to_numpy(),
+            "refit: why": on_refit["reason"].to_numpy(),
+        },
+        index=hyp["hypothesis"],
+    )
+
+
+def _disagree(verdicts: pd.DataFrame) -> pd.Index:
+    return verdicts.index[~verdicts["rule on refit"].eq(verdicts["paper says"])]
+
+
+def hypotheses_facts(verdicts: pd.DataFrame, alpha: float = hypotheses.ALPHA) -> dict[str, str]:
+    """The rule's level and how often it agrees with the paper (*verdicts*: :func:`verdicts_table`).
+
+    Facts: ``alpha``, ``n_hyp``, ``agree_print``, ``agree_twin`` and
+    ``disagree_twin`` (the hypotheses where the rule on the refit differs
+    from the paper, or ``"none"``).
+    """
+    agree_print = verdicts["rule on printed Table 4"].eq(verdicts["paper says"])
+    agree_refit = verdicts["rule on refit"].eq(verdicts["paper says"])
+    return {
+        "alpha": str(alpha),
+        "n_hyp": str(len(verdicts)),
+        "agree_print": str(int(agree_print.sum())),
+        "agree_twin": str(int(agree_refit.sum())),
+        "disagree_twin": ", ".join(_disagree(verdicts)) or "none",
+    }
+
+
+def exceptions_table(verdicts: pd.DataFrame, on_print: pd.DataFrame, on_refit: pd.DataFrame) -> pd.DataFrame:
+    """Terms, printed and refitted coefficient and p-value of the hypotheses judged differently.
+
+    A hypothesis is listed when the rule on the refit (*verdicts*, from
+    :func:`verdicts_table`) differs from the paper's verdict.
+    """
+    differ = _disagree(verdicts)
+    printed, refit = on_print.set_index("hypothesis"), on_refit.set_index("hypothesis")
+    return pd.DataFrame(
+        {
+            "terms": refit.loc[differ, "terms"],
+            "printed coef": printed.loc[differ, "coef"],
+            "printed p": printed.loc[differ, "p"],
+            "refit coef": refit.loc[differ, "coef"],
+            "refit p": refit.loc[differ, "p"],
+        }
+    )
+
+
+def h14_facts(cells: pd.DataFrame, column: str = "Model 5", item: str = "received_info") -> dict[str, str]:
+    """Coefficient and standard error of the information dummy, refit and print, and their SE ratio.
+
+    *cells* is :func:`scsrepro.paper.model_summaries.compare_cells`.
+    """
+    info = cells.set_index(["column", "item"]).loc[(column, item)]
+    return {
+        "h14_coef_twin": pct(info["reproduced"], 3),
+        "h14_coef_paper": pct(info["published"], 3),
+        "h14_se_twin": pct(info["se"], 3),
+        "h14_se_paper": pct(info["published_se"], 3),
+        "h14_se_ratio": pct(info["published_se"] / info["se"], 1),
+    }
+
+
+def _row(verdicts: pd.DataFrame, hypothesis: str) -> pd.Series:
+    return verdicts.set_index("hypothesis").loc[hypothesis]
+
+
+def h15_table(
+    stated: Mapping[str, pd.DataFrame], flipped: Mapping[str, pd.DataFrame], hypothesis: str = "H15"
+) -> pd.DataFrame:
+    """H15 judged under the stated coding and under the reading of the paper's text.
+
+    *stated* and *flipped* map a data name (``"paper"``, ``"refit"``) to
+    :func:`scsrepro.paper.hypotheses.verdict_table` without and with
+    ``flip=["h15"]``. Rows are indexed by ``(coding, data)``.
+    """
+    readings = {"stated: 1 = automatically integrated": stated, "as the text reads it: 1 = joined actively": flipped}
+    shown = ["expected_sign", "coef", "p", "direction", "verdict"]
+    return pd.DataFrame(
+        [
+            {"coding": coding, "data": data, **_row(v, hypothesis)[shown]}
+            for coding, tables in readings.items()
+            for data, v in tables.items()
+        ]
+    ).set_index(["coding", "data"])
+
+
+def h15_facts(on_print: pd.DataFrame, on_refit: pd.DataFrame) -> dict[str, str]:
+    """H15's printed p-value and its printed and refitted coefficient (stated coding)."""
+    return {
+        "h15_p_paper": pct(_row(on_print, "H15")["p"], 2),
+        "h15_coef_paper": str(_row(on_print, "H15")["coef"]),
+        "h15_coef_twin": str(_row(on_refit, "H15")["coef"]),
+    }
+
+
+# --------------------------------------------------------------------------- Model 5's education
+
+
+def _short_labels(codebook: Codebook, variable: str) -> dict[int, str]:
+    return {k: v.split(":")[0] for k, v in codebook[variable].labels.items()}
+
+
+def education_by_approval_table(sample: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Respondents of a model's sample by education (rows, in code order) and approval, with totals."""
+    edu = _short_labels(codebook, "education")
+    counts = pd.crosstab(sample["education"].map(edu), sample["approval"].astype(int), margins=True, margins_name="all")
+    counts = counts.reindex([*[edu[k] for k in sorted(edu) if edu[k] in counts.index], "all"])
+    counts.columns.name = "approval"
+    return counts
+
+
+def model5_education_facts(printed: pd.DataFrame, sample5: pd.DataFrame) -> dict[str, str]:
+    """Range of the printed education dummies in Model 5 and elsewhere; the group without education.
+
+    *printed* is :func:`scsrepro.paper.hypotheses.estimates_from_published`;
+    *sample5* Model 5's estimation sample.
+    """
+    pub_educ = printed[printed["term"].str.startswith("educ_")]
+    in5 = pub_educ["model"].eq(5)
+    none = sample5[sample5["education"].eq(1)]
+    return {
+        "pub5_educ_lo": str(pub_educ.loc[in5, "coef"].min()),
+        "pub5_educ_hi": str(pub_educ.loc[in5, "coef"].max()),
+        "pub_educ_other_lo": str(pub_educ.loc[~in5, "coef"].min()),
+        "pub_educ_other_hi": str(pub_educ.loc[~in5, "coef"].max()),
+        "m5_none_n": str(len(none)),
+        "m5_none_top": str(int(none["approval"].eq(5).sum())),
+    }
+
+
+def separation_table(
+    printed: pd.DataFrame,
+    stata_fit: robustness.Fit,
+    exact_fit: robustness.Fit,
+    labels: Mapping[str, str],
+) -> pd.DataFrame:
+    """Model 5's education dummies as printed, at Stata's stopping point and run to convergence.
+
+    The converged values are :func:`scsrepro.paper.robustness.estimate_text`
+    (text, ``diverges`` when there is no finite estimate).
+    """
+    pub5 = printed[printed["model"].eq(5)].set_index("term")
+    exact = exact_fit.result
+    return pd.DataFrame(
+        {
+            "paper (Stata)": pub5.loc[_EDUC_KEYS, "coef"].to_numpy(),
+            "paper SE": pub5.loc[_EDUC_KEYS, "se"].to_numpy(),
+            "Stata's stopping rule": stata_fit.result.coef()[_EDUC_TERMS].to_numpy(),
+            "SE (Stata rule)": stata_fit.result.se()[_EDUC_TERMS].to_numpy(),
+            "run to convergence": [robustness.estimate_text(exact, t, fmt="{:,.3f}") for t in _EDUC_TERMS],
+            "SE (converged)": [robustness.estimate_text(exact, t, "se", "{:,.3f}") for t in _EDUC_TERMS],
+        },
+        index=[labels[k] for k in _EDUC_KEYS],
+    )
+
+
+def separation_facts(separation: pd.DataFrame, stata_fit: robustness.Fit, exact_fit: robustness.Fit) -> dict[str, str]:
+    """The first education dummy printed, at Stata's stop and converged; likelihood gain; contrasts.
+
+    *separation* is :func:`separation_table`. ``gap_stata`` and
+    ``gap_exact`` are the medium-minus-low contrast of the two fits.
+    """
+
+    def gap(f: robustness.Fit) -> float:
+        coef = f.result.coef()
+        return float(coef["education_3"] - coef["education_2"])
+
+    exact = exact_fit.result
+    return {
+        "pub5_educ2": pct(separation["paper (Stata)"].iloc[0], 2),
+        "stata_educ2": pct(separation["Stata's stopping rule"].iloc[0], 1),
+        "exact_educ2": robustness.estimate_text(exact, "education_2", fmt="{:.1f}"),
+        "exact_se2": robustness.estimate_text(exact, "education_2", "se", "{:,.0f}"),
+        "ll_gain": f"{exact.ll - stata_fit.result.ll:.1e}",
+        "gap_stata": pct(gap(stata_fit), 3),
+        "gap_exact": pct(gap(exact_fit), 3),
+    }
+
+
+def treatments_table(treatments: model_summaries.EducationTreatments, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Slopes (coefficient and SE) of every fit of *treatments*, one column pair per fit."""
+    wide = pd.concat({f.label: robustness.tidy(f).set_index("term")[["coef", "se"]] for f in treatments.fits}, axis=1)
+    terms = [t for t in wide.index if not t.startswith("cut")]
+    wide = wide.loc[terms]
+    wide.index = [labels.get(t, t) for t in terms]
+    return wide
+
+
+def treatment_facts(treatments: model_summaries.EducationTreatments) -> dict[str, str]:
+    """The merged fit's education dummies, the penalised fits' first dummy, and the other slopes' shift.
+
+    The penalised facts are those of the first (``_small``) and the last
+    (``_large``) prior SD of *treatments*.
+    """
+    merged = robustness.tidy(treatments.merged).set_index("term")
+    small, large = treatments.penalised[0], treatments.penalised[-1]
+    return {
+        "merged_educ3": pct(merged.loc["educ_3", "coef"], 2),
+        "merged_educ4": pct(merged.loc["educ_4", "coef"], 2),
+        "merged_p": pct(merged.loc[["educ_3", "educ_4"], "p"].min(), 2),
+        "pen_sd_small": f"{treatments.prior_sds[0]:g}",
+        "pen_sd_large": f"{treatments.prior_sds[-1]:g}",
+        "pen_educ2_small": pct(small.result.coef()["education_2"], 2),
+        "pen_educ2_large": pct(large.result.coef()["education_2"], 2),
+        "other_shift": pct(model_summaries.largest_shift(treatments.fits), 3),
+    }
+
+
+# --------------------------------------------------------------------------- beyond the paper
+
+
+def _label(term: str) -> str:
+    return TERM_LABELS.get(term, term)
+
+
+def weighting_facts(wu: pd.DataFrame, demographic: modelspec.ModelSpec) -> dict[str, str]:
+    """How much dropping the weights moves the slopes and their significance.
+
+    *wu* is :func:`scsrepro.paper.robustness.weighted_vs_unweighted`;
+    *demographic* the model whose covariates count as socio-demographic
+    (Model 1). ``wu_block_*`` count the other models' added terms.
+    """
+    keys = modelspec.term_keys()
+    demo_terms = {k for var in demographic.covariates for k in keys[var]}
+    big = wu.loc[wu["shift"].abs().idxmax()]
+    changed = wu["significance_changes"]
+    block = wu[~wu["term"].isin(demo_terms)]
+    return {
+        "wu_n": str(len(wu)),
+        "wu_max_shift": pct(abs(big["shift"]), 2),
+        "wu_max_term": f"{_label(big['term'])} in Model {int(big['model'])}",
+        "wu_within_one": str(int((wu["shift"].abs() < 1).sum())),
+        "wu_sig_changes": str(int(changed.sum())),
+        "wu_sig_terms": ", ".join(f"{_label(r.term)} (Model {r.model})" for r in wu[changed].itertuples()),
+        "wu_sig_demo": str(int(wu.loc[changed, "term"].isin(demo_terms).sum())),
+        "wu_block_n": str(len(block)),
+        "wu_block_same": str(int((~block["significance_changes"]).sum())),
+        "wu_se_ratio": pct(wu["se_ratio"].median(), 2),
+    }
+
+
+#: The panels of the predicted-probability figure: ``{title: [(model id, variable), ...]}``.
+PROBABILITY_PANELS: dict[str, list[tuple[int, str]]] = {
+    "Income (Model 1)": [(1, "income_group")],
+    "Education (Model 1)": [(1, "education")],
+    "Fairness of one's score (Model 5)": [(5, "fairness")],
+    "Perceived functions (Model 7)": [(7, "accountability"), (7, "abide_regulations"), (7, "quality_of_life")],
+}
+
+_FUNCTIONS = ["accountability", "abide_regulations", "quality_of_life"]
+
+
+def probability_ticks(codebook: Codebook) -> dict[str, dict[int, str]]:
+    """Tick labels (short answer labels) of the single-variable panels of :data:`PROBABILITY_PANELS`."""
+    return {
+        "Income (Model 1)": _short_labels(codebook, "income_group"),
+        "Education (Model 1)": _short_labels(codebook, "education"),
+        "Fairness of one's score (Model 5)": _short_labels(codebook, "fairness"),
+    }
+
+
+def function_labels() -> dict[str, str]:
+    """Legend names of the three perceived functions (Table 4's short term labels)."""
+    keys = modelspec.term_keys()
+    return {v: TERM_LABELS[keys[v][0]] for v in _FUNCTIONS}
+
+
+def probability_facts(
+    panels: Mapping[str, pd.DataFrame], delta: Mapping[str, pd.DataFrame], draws: int
+) -> dict[str, str]:
+    """Draws, the largest gap to the delta-method intervals, and probabilities at the ends.
+
+    *panels* and *delta* are :func:`scsrepro.paper.model_summaries.probability_panels`
+    of :data:`PROBABILITY_PANELS` by simulation and by the delta method;
+    probabilities are given in per cent, without decimals.
+    """
+
+    def at(frame: pd.DataFrame, value: int) -> str:
+        return pct(100 * frame.set_index("value").loc[value, "probability"], 0)
+
+    fair = panels["Fairness of one's score (Model 5)"]
+    inc = panels["Income (Model 1)"]
+    abide = panels["Perceived functions (Model 7)"].query("variable == 'abide_regulations'")
+    return {
+        "draws": count(draws),
+        "delta_gap": pct(100 * model_summaries.interval_gap(panels, delta)),
+        "fair_lo": at(fair, 1),
+        "fair_hi": at(fair, 4),
+        "inc_lo": at(inc, 1),
+        "inc_hi": at(inc, 3),
+        "abide_lo": at(abide, 1),
+        "abide_hi": at(abide, 4),
+    }
+
+
+def probability_table(panels: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """All panels in one table indexed by ``(panel, variable, value)``."""
+    return pd.concat(panels, names=["panel"]).reset_index(level=0).set_index(["panel", "variable", "value"])
+
+
+def answer_shares_table(samples: Mapping[int, tuple[pd.DataFrame, dict]], codebook: Codebook) -> pd.DataFrame:
+    """Respondents per approval answer (columns, labelled) in each model's sample (rows)."""
+    shares = (
+        pd.DataFrame({f"Model {m}": smp[0]["approval"].value_counts().sort_index() for m, smp in samples.items()})
+        .T.fillna(0)
+        .astype(int)
+    )
+    shares.columns = [codebook["approval"].labels[int(c)] for c in shares.columns]
+    return shares
+
+
+def share_facts(shares: pd.DataFrame) -> dict[str, str]:
+    """Fewest and most respondents in the two lowest answers, and their largest share (per cent)."""
+    low = shares.iloc[:, :2].sum(axis=1)
+    return {
+        "low_min": str(int(low.min())),
+        "low_max": str(int(low.max())),
+        "low_pct": pct(100 * (low / shares.sum(axis=1)).max()),
+    }
+
+
+def flagged_table(
+    po_all: pd.DataFrame, specs: Mapping[int, modelspec.ModelSpec], alpha: float = hypotheses.ALPHA
+) -> pd.DataFrame:
+    """The terms the test rejects with their binary-logit slopes and tests, rows ``"Model m: term label"``.
+
+    The terms are :func:`scsrepro.paper.model_summaries.flagged_terms`.
+
+    *po_all* is :func:`scsrepro.paper.model_summaries.proportional_odds_table`.
+    """
+    view = model_summaries.flagged_terms(po_all, alpha)[["b_gt_3", "b_gt_4", "chi2", "df", "p", "p_holm"]].copy()
+    view.index = [f"{m}: {TERM_LABELS[robustness.table4_key(t, specs[int(m.split()[1])])]}" for m, t in view.index]
+    return view
+
+
+def proportional_odds_facts(
+    po_all: pd.DataFrame, tests: Mapping[int, robustness.POTest], alpha: float = hypotheses.ALPHA
+) -> dict[str, str]:
+    """Counts of rejections (omnibus, term-level, after Holm), the gender pattern and the warnings.
+
+    *po_all* is :func:`scsrepro.paper.model_summaries.proportional_odds_table`
+    of *tests*.
+    """
+    omni = po_all.xs("all", level="term")
+    male = po_all.xs("gender", level="term")
+
+    def span(column: str) -> str:
+        return f"{pct(male[column].min(), 2)} to {pct(male[column].max(), 2)}"
+
+    return {
+        "po_omni_sig": str(int((omni["p"] < alpha).sum())),
+        "po_flagged": str(len(model_summaries.flagged_terms(po_all, alpha))),
+        "po_terms": str(po_all.drop(index="all", level="term").shape[0]),
+        "po_holm": str(int((po_all["p_holm"] < alpha).sum())),
+        "po_male_models": str(int((male["p"] < alpha).sum())),
+        "po_male_gt3": span("b_gt_3"),
+        "po_male_gt4": span("b_gt_4"),
+        "po_warnings": str(sum(len(r.warnings) for r in tests.values())),
+    }
