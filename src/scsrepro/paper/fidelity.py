@@ -63,6 +63,7 @@ __all__ = [
     "tolerance_for",
     "scoreboard",
     "summary",
+    "largest_distances",
     "write_scoreboard",
     "main",
 ]
@@ -412,6 +413,21 @@ def distance_in_tolerances(board: pd.DataFrame) -> pd.Series:
     exact = t.eq(0) & d.notna()
     ratio[exact] = np.where(d[exact] > 0, np.inf, 0.0)
     return ratio
+
+
+def largest_distances(board: pd.DataFrame, n: int = 12) -> pd.DataFrame:
+    """The *n* scored targets farthest from the paper, measured in tolerances.
+
+    The rows of *board* (a :func:`scoreboard`) with role ``target`` and
+    status ``pass`` or ``fail``, with a column ``in tolerances``
+    (:func:`distance_in_tolerances`), sorted by it from the largest down
+    (a stable sort: ties keep the board's order; missing values last), the
+    first *n* of them. A miss of a number that must match exactly ranks
+    first.
+    """
+    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])].copy()
+    scored["in tolerances"] = distance_in_tolerances(scored)
+    return scored.sort_values("in tolerances", ascending=False, kind="stable").head(n)
 
 
 def acceptance(board: pd.DataFrame) -> dict:

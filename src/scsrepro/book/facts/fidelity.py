@@ -1,0 +1,242 @@
+"""The facts of the fidelity appendix (``chapters/fidelity.md``), one helper per section.
+
+Each ``*_facts`` helper returns the named values the prose of one section
+quotes, for one :func:`scsrepro.book.gluing.glue_all` call; the other
+helpers build the tables the appendix shows. The values keep the types the
+prose formats them with (``{glue:text}`fid_pass_rate:.1f```): counts are
+``int``, shares in per cent and tolerances are ``float``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "twin_facts",
+    "tolerance_facts",
+    "targets_by_table",
+    "pass_rate_facts",
+    "table4_facts",
+    "seed_rates",
+    "seed_facts",
+    "held_out_rows",
+    "held_out_table",
+    "held_out_facts",
+    "errata_facts",
+]
+
+#: Glue name of each tolerance the scoreboard section quotes, by key of
+#: :data:`scsrepro.paper.fidelity.TOLERANCES`.
+TOLERANCE_NAMES: dict[str, str] = {
+    "percent_table_a2": "tol_a2",
+    "percent": "tol_pct",
+    "mean": "tol_mean",
+    "sd": "tol_sd",
+}
+
+#: Columns of the per-table summary of the calibration targets.
+TARGET_COLUMNS = ["table", "n_scored", "n_pass", "n_fail", "pass_rate"]
+
+#: Columns of the held-out table, in the order shown.
+HELD_OUT_COLUMNS = ["source", "item", "column", "published", "reproduced", "tolerance", "distance"]
+
+
+def twin_facts(params: Mapping[str, Any]) -> dict[str, Any]:
+    """How the twin is made: seed, size and the settings the text quotes.
+
+    Parameters
+    ----------
+    params : mapping
+        The generator parameters, as :func:`scsrepro.twin.covariates.load_params`
+        reads them (with the ``approval`` section of ``make calibrate``).
+
+    Returns
+    -------
+    dict
+        ``twin_seed`` and ``twin_n`` as stored; ``twin_enth_shift`` (how many
+        SDs lower the enthusiasm factor of respondents without formal
+        education is, a positive float); ``twin_count_weight`` and
+        ``twin_band`` (floats) and ``twin_max_checks`` (int) of the stars
+        stage; ``twin_n_latent``, the number of terms of the latent index.
+    """
+    stars_phase = params["approval"]["stars"]
+    return {
+        "twin_seed": params["seed"],
+        "twin_n": params["n"],
+        "twin_enth_shift": -float(params["factor_shifts_by_education"]["enth"][1]),
+        "twin_count_weight": float(stars_phase["count_weight"]),
+        "twin_band": float(stars_phase["band"]),
+        "twin_max_checks": int(stars_phase["max_checks"]),
+        "twin_n_latent": len(params["approval"]["latent"]),
+    }
+
+
+def tolerance_facts(tolerances: Mapping[str, float]) -> dict[str, float]:
+    """The tolerances the scoreboard section quotes, by glue name (:data:`TOLERANCE_NAMES`).
+
+    *tolerances* is :data:`scsrepro.paper.fidelity.TOLERANCES` (or a mapping
+    with the same keys); the values are passed on unchanged.
+    """
+    return {name: tolerances[key] for key, name in TOLERANCE_NAMES.items()}
+
+
+def _targets(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[summary["role"].eq("target")]
+
+
+def targets_by_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The calibration targets' rows of a fidelity summary, columns :data:`TARGET_COLUMNS`.
+
+    *summary* is :func:`scsrepro.paper.fidelity.summary` of a scoreboard;
+    the rows keep their order (one per table, then ``all``).
+    """
+    return _targets(summary)[TARGET_COLUMNS]
+
+
+def pass_rate_facts(summary: pd.DataFrame) -> dict[str, Any]:
+    """Scored and passing targets over all tables, and the pass rate in per cent.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`scsrepro.paper.fidelity.summary` of a scoreboard; its
+        ``target`` row of table ``all`` is read.
+
+    Returns
+    -------
+    dict
+        ``fid_n_scored`` and ``fid_n_pass`` (int), ``fid_pass_rate`` (float,
+        per cent).
+    """
+    targets = _targets(summary)
+    overall = targets[targets["table"].eq("all")].iloc[0]
+    return {
+        "fid_n_scored": int(overall["n_scored"]),
+        "fid_n_pass": int(overall["n_pass"]),
+        "fid_pass_rate": 100 * float(overall["pass_rate"]),
+    }
+
+
+def table4_facts(accepted: Mapping[str, int]) -> dict[str, Any]:
+    """Table 4's cells and the per cent of them within one and two SEs and with the printed stars.
+
+    Parameters
+    ----------
+    accepted : mapping
+        :func:`scsrepro.paper.fidelity.acceptance` of a scoreboard (counts).
+
+    Returns
+    -------
+    dict
+        ``fid_t4_cells`` (the count as given) and ``fid_t4_within1``,
+        ``fid_t4_within2``, ``fid_t4_stars`` (floats, per cent of the cells).
+    """
+    cells = accepted["t4_cells"]
+    return {
+        "fid_t4_cells": cells,
+        "fid_t4_within1": 100 * accepted["t4_within_1se"] / cells,
+        "fid_t4_within2": 100 * accepted["t4_within_2se"] / cells,
+        "fid_t4_stars": 100 * accepted["t4_stars_agree"] / cells,
+    }
+
+
+def seed_rates(seeds: pd.DataFrame) -> pd.DataFrame:
+    """The acceptance figures of each seed of the seed check, in per cent.
+
+    Parameters
+    ----------
+    seeds : pandas.DataFrame
+        ``data/synthetic/seed_check.csv`` as read by :func:`pandas.read_csv`
+        (counts per seed; ``default`` is True for the committed twin).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed: ``seed``, ``committed twin`` ("yes" or empty), the
+        shares of passing targets, of Table 4 cells within one and two SEs
+        and of cells with the printed stars (columns ending in ``(%)``), and
+        ``held out within tolerance`` as "k of n".
+    """
+    return pd.DataFrame(
+        {
+            "seed": seeds["seed"],
+            "committed twin": seeds["default"].map({True: "yes", False: ""}),
+            "targets pass (%)": 100 * seeds["targets_pass"] / seeds["targets_scored"],
+            "Table 4 within 1 SE (%)": 100 * seeds["t4_within_1se"] / seeds["t4_cells"],
+            "Table 4 within 2 SE (%)": 100 * seeds["t4_within_2se"] / seeds["t4_cells"],
+            "stars agree (%)": 100 * seeds["t4_stars_agree"] / seeds["t4_cells"],
+            "held out within tolerance": seeds["held_out_within"].astype(str) + " of " + seeds["held_out"].astype(str),
+        }
+    )
+
+
+def seed_facts(seeds: pd.DataFrame) -> dict[str, Any]:
+    """The range of the acceptance figures over the seeds other than the committed one.
+
+    Parameters
+    ----------
+    seeds : pandas.DataFrame
+        The seed check, as for :func:`seed_rates`.
+
+    Returns
+    -------
+    dict
+        ``seeds_n`` (int, the other seeds), ``seeds_stars_min`` and
+        ``seeds_stars_max`` (per cent of Table 4 cells with the printed
+        stars), ``seeds_targets_min`` and ``seeds_targets_max`` (per cent of
+        targets passing); floats.
+    """
+    rates = seed_rates(seeds)
+    others = rates[seeds["default"].eq(False)]
+    return {
+        "seeds_n": len(others),
+        "seeds_stars_min": float(others["stars agree (%)"].min()),
+        "seeds_stars_max": float(others["stars agree (%)"].max()),
+        "seeds_targets_min": float(others["targets pass (%)"].min()),
+        "seeds_targets_max": float(others["targets pass (%)"].max()),
+    }
+
+
+def held_out_rows(board: pd.DataFrame) -> pd.DataFrame:
+    """The held-out rows of a scoreboard (role ``held_out``), in board order."""
+    return board[board["role"].eq("held_out")]
+
+
+def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
+    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance first."""
+    return held_out_rows(board)[HELD_OUT_COLUMNS].sort_values("distance", ascending=False)
+
+
+def held_out_facts(board: pd.DataFrame) -> dict[str, Any]:
+    """How many numbers were held out, how many lie within tolerance, and their median distance.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        :func:`scsrepro.paper.fidelity.scoreboard`.
+
+    Returns
+    -------
+    dict
+        ``fid_held_n`` and ``fid_held_within`` (int, rows with status
+        ``pass``) and ``fid_held_median`` (float, median ``distance``).
+    """
+    held = held_out_rows(board)
+    return {
+        "fid_held_n": len(held),
+        "fid_held_within": int((held["status"] == "pass").sum()),
+        "fid_held_median": float(held["distance"].median()),
+    }
+
+
+def errata_facts(errata: pd.DataFrame, findings: pd.DataFrame) -> dict[str, int]:
+    """The number of errata the twin follows and of findings of the audit.
+
+    *errata* is ``data/published/errata.csv`` (one row per contradiction),
+    *findings* :func:`scsrepro.paper.audit.run_audit`; returns
+    ``fid_n_errata`` and ``fid_n_findings``, their numbers of rows.
+    """
+    return {"fid_n_errata": len(errata), "fid_n_findings": len(findings)}

@@ -1,0 +1,178 @@
+"""scsrepro.book.facts.fidelity and paper.fidelity.largest_distances: the fidelity appendix's facts and tables."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scsrepro.book.facts import fidelity as facts
+from scsrepro.paper import fidelity
+from scsrepro.twin import covariates as twin
+
+
+def _params(enth=(0.0, -1.5, 0.2), latent=("a", "b", "c")):
+    return {
+        "seed": 12345,
+        "n": 300,
+        "factor_shifts_by_education": {"enth": list(enth)},
+        "approval": {"stars": {"count_weight": 5, "band": 0.99, "max_checks": "40"}, "latent": list(latent)},
+    }
+
+
+def test_twin_facts_reads_the_parameters_with_their_types():
+    out = facts.twin_facts(_params())
+    assert out == {
+        "twin_seed": 12345,
+        "twin_n": 300,
+        "twin_enth_shift": 1.5,
+        "twin_count_weight": 5.0,
+        "twin_band": 0.99,
+        "twin_max_checks": 40,
+        "twin_n_latent": 3,
+    }
+    assert type(out["twin_count_weight"]) is float and type(out["twin_max_checks"]) is int
+    # the shift is the second entry (no formal education), sign flipped
+    assert facts.twin_facts(_params(enth=(0.0, 0.7)))["twin_enth_shift"] == -0.7
+
+
+def test_twin_facts_of_the_committed_twin():
+    out = facts.twin_facts(twin.load_params())
+    assert type(out["twin_n"]) is int and out["twin_n"] > 0
+    assert out["twin_enth_shift"] > 0  # the text says "lower"
+    assert out["twin_n_latent"] > 0
+
+
+def test_tolerance_facts():
+    assert facts.tolerance_facts(fidelity.TOLERANCES) == {
+        "tol_a2": fidelity.TOLERANCES["percent_table_a2"],
+        "tol_pct": fidelity.TOLERANCES["percent"],
+        "tol_mean": fidelity.TOLERANCES["mean"],
+        "tol_sd": fidelity.TOLERANCES["sd"],
+    }
+    assert facts.tolerance_facts({"percent_table_a2": 1, "percent": 2, "mean": 3, "sd": 4, "vif": 9})["tol_sd"] == 4
+
+
+def _summary():
+    return pd.DataFrame(
+        {
+            "table": ["table_a2", "table_4", "all", "table_3", "all"],
+            "role": ["target", "target", "target", "held_out", "held_out"],
+            "n_scored": [10, 5, 15, 4, 4],
+            "n_pass": [9, 3, 12, 1, 1],
+            "n_fail": [1, 2, 3, 3, 3],
+            "pass_rate": [0.9, 0.6, 0.8, 0.25, 0.25],
+            "n_rows": [10, 5, 15, 4, 4],
+        }
+    )
+
+
+def test_targets_by_table_keeps_target_rows_and_the_shown_columns():
+    out = facts.targets_by_table(_summary())
+    assert list(out.columns) == facts.TARGET_COLUMNS
+    assert out["table"].tolist() == ["table_a2", "table_4", "all"]
+
+
+def test_pass_rate_facts_read_the_all_row_of_the_targets():
+    out = facts.pass_rate_facts(_summary())
+    assert out == {"fid_n_scored": 15, "fid_n_pass": 12, "fid_pass_rate": pytest.approx(80.0)}
+    assert type(out["fid_n_scored"]) is int and type(out["fid_pass_rate"]) is float
+
+
+def test_table4_facts_are_per_cent_of_the_cells():
+    out = facts.table4_facts({"t4_cells": 8, "t4_within_1se": 6, "t4_within_2se": 8, "t4_stars_agree": 2})
+    assert out == {"fid_t4_cells": 8, "fid_t4_within1": 75.0, "fid_t4_within2": 100.0, "fid_t4_stars": 25.0}
+
+
+def _seeds():
+    return pd.DataFrame(
+        {
+            "seed": [1, 7, 11],
+            "default": [True, False, False],
+            "targets_scored": [100, 100, 200],
+            "targets_pass": [99, 90, 190],
+            "t4_cells": [10, 10, 10],
+            "t4_within_1se": [10, 9, 8],
+            "t4_within_2se": [10, 10, 9],
+            "t4_stars_agree": [10, 6, 7],
+            "held_out": [4, 4, 4],
+            "held_out_within": [2, 3, 1],
+        }
+    )
+
+
+def test_seed_rates():
+    rates = facts.seed_rates(_seeds())
+    assert rates["committed twin"].tolist() == ["yes", "", ""]
+    assert rates["targets pass (%)"].tolist() == [99.0, 90.0, 95.0]
+    assert rates["stars agree (%)"].tolist() == [100.0, 60.0, 70.0]
+    assert rates["held out within tolerance"].tolist() == ["2 of 4", "3 of 4", "1 of 4"]
+    assert [c for c in rates.columns if c.endswith("(%)")] == [
+        "targets pass (%)",
+        "Table 4 within 1 SE (%)",
+        "Table 4 within 2 SE (%)",
+        "stars agree (%)",
+    ]
+
+
+def test_seed_facts_leave_out_the_committed_seed():
+    out = facts.seed_facts(_seeds())
+    assert out == {
+        "seeds_n": 2,
+        "seeds_stars_min": 60.0,
+        "seeds_stars_max": 70.0,
+        "seeds_targets_min": 90.0,
+        "seeds_targets_max": 95.0,
+    }
+    assert all(type(v) is float for k, v in out.items() if k != "seeds_n")
+
+
+def _board():
+    return pd.DataFrame(
+        {
+            "source": ["Table A2", "Table 3", "Table 3", "Table A2", "Table 3", "Table 4", "Table A2"],
+            "item": list("abcdefg"),
+            "column": ["x"] * 7,
+            "published": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            "reproduced": [1.2, 2.5, 3.0, 4.0, 9.0, 6.1, np.nan],
+            "tolerance": [0.5, 1.0, 1.0, 0.0, 1.0, 0.1, 0.5],
+            "distance": [0.2, 0.5, 0.0, 0.0, 4.0, 0.1, np.nan],
+            "role": ["target", "held_out", "held_out", "target", "held_out", "target", "target"],
+            "status": ["pass", "pass", "pass", "pass", "fail", "pass", "fail"],
+        }
+    )
+
+
+def test_held_out_rows_and_table():
+    board = _board()
+    assert facts.held_out_rows(board)["item"].tolist() == ["b", "c", "e"]
+    shown = facts.held_out_table(board)
+    assert list(shown.columns) == facts.HELD_OUT_COLUMNS
+    assert shown["item"].tolist() == ["e", "b", "c"]
+
+
+def test_held_out_facts():
+    out = facts.held_out_facts(_board())
+    assert out == {"fid_held_n": 3, "fid_held_within": 2, "fid_held_median": 0.5}
+    assert type(out["fid_held_within"]) is int and type(out["fid_held_median"]) is float
+
+
+def test_errata_facts_count_rows():
+    out = facts.errata_facts(pd.DataFrame({"id": ["E1", "E2"]}), pd.DataFrame({"check": ["a", "b", "c"]}))
+    assert out == {"fid_n_errata": 2, "fid_n_findings": 3}
+
+
+def test_largest_distances_ranks_scored_targets_in_tolerances():
+    board = _board()
+    board.loc[3, ["reproduced", "distance"]] = [4.5, 0.5]  # an exact number that misses
+    board.loc[3, "status"] = "fail"
+    board = pd.concat([board, board.iloc[[0]].assign(item="h")], ignore_index=True)  # a tie with "a"
+    out = fidelity.largest_distances(board, n=10)
+    assert out["item"].tolist() == ["d", "f", "a", "h", "g"]  # miss at tolerance 0 first; ties in board order; NaN last
+    assert math.isinf(out["in tolerances"].iloc[0])
+    assert out["in tolerances"].iloc[1] == pytest.approx(1.0)
+    assert out["in tolerances"].iloc[2] == pytest.approx(0.4)
+    assert fidelity.largest_distances(board, n=2)["item"].tolist() == ["d", "f"]
+    assert "in tolerances" not in board.columns  # the board itself is left alone
