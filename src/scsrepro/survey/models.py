@@ -328,7 +328,7 @@ def design_matrix(
                     f"in `categorical` with a base level"
                 )
             x = col.to_numpy(dtype=float)
-            parts.append(pd.DataFrame({var: x}))
+            parts.append(pd.DataFrame({var: x}, index=col.index))
             vals = np.unique(x)
             if vals.size == 2:
                 indicators[var] = x == vals.max()
