@@ -38,9 +38,8 @@ def table4_key(r_term: str, spec: modelspec.ModelSpec, keys: dict) -> str:
     if m:
         var, base, level = m.group(1), int(m.group(2)), int(m.group(3))
         assert spec.categorical[var] == base
-        levels = [lvl for lvl in range(1, 10) if lvl != base]
-        return keys[var][levels.index(level)]
-    return keys[r_term][0]
+        return modelspec.table4_key(var, level, keys)
+    return modelspec.table4_key(r_term, None, keys)
 
 
 def test_fixture_belongs_to_the_committed_twin():

@@ -18,7 +18,7 @@ from scipy.special import expit
 
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
-from scsrepro.paper import modelspec, robustness
+from scsrepro.paper import fitting, modelspec, robustness, tables
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey.models import OlogitResult, esttab, fit_ologit, format_estimate
@@ -130,7 +130,7 @@ def simulated_fit():
     spec = modelspec.ModelSpec(id=9, column="Model 9", title="test", outcome="y", weight="weight",
                                covariates=("d", "g"), categorical={"g": 1})
     res = fit_ologit(df, "y", ["d", "g"], categorical={"g": 1}, weight="weight")
-    return robustness.Fit(spec, df, {"g": 1}, res)
+    return fitting.Fit(spec, df, {"g": 1}, res)
 
 
 def test_predicted_probability_equals_direct_computation(simulated_fit):
@@ -237,17 +237,17 @@ def test_esttab_layout():
 @pytest.fixture(scope="module")
 def twin_frame():
     df = load_survey(paths.SYNTHETIC / "twin.csv")
-    return robustness.model_frame(df, weights_for(df))
+    return fitting.model_frame(df, weights_for(df))
 
 
 def test_each_models_sample_has_the_printed_number_of_observations(twin_frame):
     pub = load_published("table_4")
     printed = pub[pub["statistic"].eq("n")].set_index("column")["value"]
     for spec in modelspec.load_specs():
-        sample, categorical = robustness.estimation_sample(twin_frame, spec)
+        sample, categorical = fitting.estimation_sample(twin_frame, spec)
         assert len(sample) == printed[spec.column], spec.column
         assert categorical == spec.categorical
-        merged, cat = robustness.estimation_sample(twin_frame, spec, {"education": {1: 2}})
+        merged, cat = fitting.estimation_sample(twin_frame, spec, {"education": {1: 2}})
         assert len(merged) == len(sample)  # merging never drops anyone
         assert cat["education"] == 2 and 1 not in set(merged["education"])
 
@@ -255,11 +255,13 @@ def test_each_models_sample_has_the_printed_number_of_observations(twin_frame):
 @pytest.mark.filterwarnings("ignore::scsrepro.survey.models.SeparationWarning")
 def test_fit_reproduces_table_4(twin_frame):
     spec = modelspec.load_specs()[0]
-    ours = robustness.tidy(robustness.fit(twin_frame, spec)).set_index("term")
-    ref = modelspec.fit_model(twin_frame, spec).table.set_index("term")
-    np.testing.assert_allclose(ours.loc["educ_3", "coef"], ref.loc["education_3", "coef"])
-    assert robustness.table4_key("gender", spec) == "male"
-    assert robustness.table4_key("income_group_3", spec) == "income_3"
+    f = fitting.fit(twin_frame, spec)
+    ours = fitting.tidy(f).set_index("term")
+    ref = tables.table_4(load_survey(paths.SYNTHETIC / "twin.csv")).set_index("id")
+    assert ours.loc["educ_3", "coef"] == ref.loc["t4_m1_educ_3_coef", "reproduced"]
+    assert f.keys["gender"] == "male" and f.keys["income_group_3"] == "income_3" and f.keys["cut2"] == "cut2"
+    assert f.result.coding["education_3"] == ("education", 3) and f.result.coding["age"] == ("age", None)
+    assert modelspec.table4_key("education", 1) == "educ_1"  # a merged base level still names its level
 
 
 def test_weighted_vs_unweighted_shapes(twin_frame):

@@ -1,14 +1,15 @@
 """The seven models of Table 4, read from ``data/models.yml``.
 
 One specification serves every consumer: :func:`estimation_frame` applies
-the listwise-deletion rule, :func:`fit_model` fits one model with
-:func:`scsrepro.survey.models.fit_ologit`, and :func:`term_map` translates the
-package's dummy names (``income_group_2``) into Table 4's term keys
-(``income_2``).
+the listwise-deletion rule, :func:`table4_keys` translates fitted terms
+(``income_group_2``, recorded by the design matrix as ``("income_group", 2)``)
+into Table 4's keys (``income_2``), and :func:`export` writes the Stata and R
+commands. The models are fitted by :func:`scsrepro.paper.fitting.fit`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,6 @@ import yaml
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
-from scsrepro.survey.models import fit_ologit
 
 SPEC_FILE = paths.DATA / "models.yml"
 
@@ -67,23 +67,30 @@ def term_keys(path: Path | str = SPEC_FILE) -> dict[str, list[str]]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["terms"]
 
 
-def term_map(spec: ModelSpec, path: Path | str = SPEC_FILE) -> dict[str, str]:
-    """Map the fitted term names of :func:`fit_ologit` to Table 4 keys."""
-    keys = term_keys(path)
-    mapping = {}
-    for cov in spec.covariates:
-        if cov in spec.categorical:
-            base = spec.categorical[cov]
-            # fit_ologit names dummies "<var>_<level>"; levels above the base, in order
-            levels = [k for k in keys[cov]]
-            codes = [lvl for lvl in range(1, 10) if lvl != base][: len(levels)]
-            for code, key in zip(codes, levels):
-                mapping[f"{cov}_{code}"] = key
-        else:
-            mapping[cov] = keys[cov][0]
-    for j in range(1, 5):
-        mapping[f"cut{j}"] = f"cut{j}"
-    return mapping
+def table4_key(variable: str, level: object = None, keys: Mapping[str, list[str]] | None = None) -> str:
+    """Table 4's key of a covariate, or of one level of a factor.
+
+    ``table4_key("gender") == "male"``; ``table4_key("education", 3) ==
+    "educ_3"``: a level's key is the factor's prefix in ``data/models.yml``
+    with the level number, so a contrast with a merged base level still
+    names its level. *keys* are :func:`term_keys` (read when not given).
+    """
+    first = (term_keys() if keys is None else keys)[variable][0]
+    return first if level is None else f"{first.rsplit('_', 1)[0]}_{level}"
+
+
+def table4_keys(coding: Mapping[str, tuple[str, object]], cuts: Iterable[str] = ()) -> dict[str, str]:
+    """Table 4 keys of fitted terms, from what each term codes.
+
+    *coding* is ``{term: (covariate, level or None)}`` as recorded by
+    :func:`scsrepro.survey.models.design_matrix` (``X.attrs["coding"]``, also
+    ``OlogitResult.coding``); cut points (``cut1`` ...) in *cuts* keep their
+    names. This is the one translation from fitted terms to Table 4 rows.
+    """
+    keys = term_keys()
+    out = {term: table4_key(var, level, keys) for term, (var, level) in coding.items()}
+    out.update({c: c for c in cuts if str(c).startswith("cut")})
+    return out
 
 
 def estimation_frame(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.DataFrame:
@@ -100,27 +107,6 @@ def estimation_frame(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.Dat
         raise ValueError(f"model {spec.id}: data lack columns {missing}")
     frame = cb.to_missing(df[cols].copy(), [c for c in cols if c in cb.names])
     return frame.dropna().astype(float)
-
-
-def fit_model(df: pd.DataFrame, spec: ModelSpec, codebook=None, convergence: str = "stata"):
-    """Fit one Table 4 model on *df* (raw codes plus a ``weight`` column).
-
-    Table 4 was estimated in Stata, so by default the fit uses Stata's
-    stopping rule (``convergence="stata"``, see
-    :meth:`scsrepro.survey.models.WeightedOrderedModel.fit_stata`). On regular data
-    this equals the exact maximum to about 1e-6; it differs only where the
-    maximum does not exist (separation), as in the paper's Model 5.
-    """
-
-    frame = estimation_frame(df, spec, codebook)
-    return fit_ologit(
-        frame,
-        spec.outcome,
-        list(spec.covariates),
-        categorical=spec.categorical,
-        weight=spec.weight,
-        convergence=convergence,
-    )
 
 
 # --------------------------------------------------------------------------- export

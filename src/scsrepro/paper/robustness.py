@@ -1,13 +1,11 @@
 """Checks of Table 4 that the paper does not report.
 
-Every function here starts from the model specification of
-``data/models.yml`` (:mod:`scsrepro.paper.modelspec`) and the estimator of
-:mod:`scsrepro.survey.models`, so the checks refit exactly the models of Table 4
-and change one thing at a time:
+Every function here fits the models of Table 4 through
+:func:`scsrepro.paper.fitting.fit` -- optionally with levels of a factor
+merged (Model 5's "no education" with "low"), without weights, or
+penalised -- so the checks refit exactly the models of Table 4 and change
+one thing at a time:
 
-``fit``
-    one model, optionally with levels of a factor merged (Model 5's
-    "no education" with "low"), without weights, or penalised;
 ``estimate_text``
     a coefficient or standard error as text for the book, or a statement
     that it diverges when there is no finite estimate (separation);
@@ -23,12 +21,11 @@ and change one thing at a time:
     binary logits with a respondent-clustered covariance.
 
 Names of terms follow Table 4 (``educ_2``, ``income_3`` ...; see
-:func:`table4_key`).
+:func:`scsrepro.paper.modelspec.table4_keys`).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -37,23 +34,16 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.weights import weights_for
-from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+from scsrepro.paper.fitting import Fit, fit, tidy
+from scsrepro.survey.models import OlogitResult, design_matrix
 from scsrepro.survey.ordered_logit import newton_maximise, step_converged
-from scsrepro.survey.significance import Z95, critical_value
+from scsrepro.survey.significance import critical_value
 
 __all__ = [
-    "Fit",
-    "model_frame",
-    "estimation_sample",
-    "fit",
     "DIVERGENCE_BOUND",
     "diverges",
     "estimate_text",
-    "table4_key",
-    "tidy",
     "weighted_vs_unweighted",
     "predicted_probabilities",
     "POTest",
@@ -62,104 +52,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- fitting
-
-
-def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
-    """The respondent frame with the codebook's derived variables and a ``weight`` column.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Raw respondent data (codes as in the data file).
-    weights : array-like, optional
-        Survey weights; by default :func:`scsrepro.paper.weights.weights_for` (the
-        data's own ``weight`` column, or raking for the synthetic twin).
-    """
-
-    w = weights_for(df) if weights is None else pd.Series(np.asarray(weights, dtype=float), index=df.index)
-    frame = load_codebook().derive(df).reset_index(drop=True)
-    frame["weight"] = w.to_numpy(dtype=float)
-    return frame
-
-
-def estimation_sample(
-    frame: pd.DataFrame, spec: modelspec.ModelSpec, merge: Mapping[str, Mapping] | None = None
-) -> tuple[pd.DataFrame, dict]:
-    """Model *spec*'s listwise sample, with levels of factors optionally merged.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        From :func:`model_frame`.
-    spec : ModelSpec
-    merge : dict, optional
-        ``{variable: {old code: new code}}``, e.g. ``{"education": {1: 2}}``
-        to count "no formal education" as "low". If a factor's base level is
-        merged away, the level it joins becomes the base.
-
-    Returns
-    -------
-    sample : DataFrame
-        The rows and columns that enter the model (same rows as without
-        merging: merging never drops a respondent).
-    categorical : dict
-        ``{factor: base level}`` for :func:`scsrepro.survey.models.fit_ologit`.
-    """
-    sample = modelspec.estimation_frame(frame, spec).reset_index(drop=True)
-    categorical = dict(spec.categorical)
-    for var, mapping in (merge or {}).items():
-        if var not in spec.covariates:
-            raise ValueError(f"model {spec.id} has no covariate {var!r} to merge")
-        mapping = {float(k): float(v) for k, v in mapping.items()}
-        sample[var] = sample[var].replace(mapping)
-        if var in categorical and float(categorical[var]) in mapping:
-            categorical[var] = int(mapping[float(categorical[var])])
-    return sample, categorical
-
-
-@dataclass
-class Fit:
-    """One fitted model: the spec, how it was fitted, its sample and its result."""
-
-    spec: modelspec.ModelSpec
-    sample: pd.DataFrame
-    categorical: dict
-    result: OlogitResult
-    weighted: bool = True
-    merge: dict = field(default_factory=dict)
-    label: str = ""
-
-
-def fit(
-    frame: pd.DataFrame,
-    spec: modelspec.ModelSpec,
-    merge: Mapping[str, Mapping] | None = None,
-    weighted: bool = True,
-    convergence: str = "stata",
-    prior_sd: float | None = None,
-    label: str | None = None,
-) -> Fit:
-    """Fit one model of ``data/models.yml`` on :func:`estimation_sample`.
-
-    The fit is :func:`scsrepro.survey.models.fit_ologit` with robust standard errors
-    (unweighted fits too, so that only the weighting differs) and, by
-    default, Stata's stopping rule as in Table 4. ``prior_sd`` switches to the
-    penalised fit (and to ``convergence="exact"``). Warnings of the fit
-    (e.g. separation) are not shown; they are kept in ``result.warnings``.
-    """
-    sample, categorical = estimation_sample(frame, spec, merge)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = fit_ologit(
-            sample,
-            spec.outcome,
-            list(spec.covariates),
-            categorical=categorical,
-            weight=spec.weight if weighted else None,
-            convergence="exact" if prior_sd is not None else convergence,
-            prior_sd=prior_sd,
-        )
-    return Fit(spec, sample, categorical, result, weighted, dict(merge or {}), label or spec.column)
 
 
 #: Size of a coefficient or cut point (log-odds) beyond which :func:`estimate_text`
@@ -225,41 +117,6 @@ def estimate_text(
     return "unbounded" if gone or not np.isfinite(se) else fmt.format(se)
 
 
-def table4_key(term: str, spec: modelspec.ModelSpec) -> str:
-    """Table 4's key of a fitted term: ``education_3`` -> ``educ_3``, ``gender`` -> ``male``.
-
-    Dummies keep their level number, so with a merged base level the key
-    names the same level but the contrast is with the new base.
-    """
-    keys = modelspec.term_keys()
-    if term in keys:
-        return keys[term][0]
-    if term.startswith("cut"):
-        return term
-    for var in spec.categorical:
-        if term.startswith(f"{var}_"):
-            prefix = keys[var][0].rsplit("_", 1)[0]
-            return f"{prefix}_{term[len(var) + 1 :]}"
-    raise KeyError(f"term {term!r} is not a term of model {spec.id}")
-
-
-def tidy(f: Fit) -> pd.DataFrame:
-    """Long table of one fit: ``model, label, term, coef, se, p, ci_low, ci_high`` (Table 4 keys)."""
-    t = f.result.table
-    return pd.DataFrame(
-        {
-            "model": f.spec.id,
-            "label": f.label,
-            "term": [table4_key(x, f.spec) for x in t["term"]],
-            "coef": t["coef"].to_numpy(),
-            "se": t["se"].to_numpy(),
-            "p": t["p"].to_numpy(),
-            "ci_low": (t["coef"] - Z95 * t["se"]).to_numpy(),
-            "ci_high": (t["coef"] + Z95 * t["se"]).to_numpy(),
-        }
-    )
-
-
 def weighted_vs_unweighted(
     frame: pd.DataFrame,
     specs: Sequence[modelspec.ModelSpec],
@@ -271,7 +128,7 @@ def weighted_vs_unweighted(
     Parameters
     ----------
     frame : DataFrame
-        From :func:`model_frame`.
+        From :func:`scsrepro.paper.fitting.model_frame`.
     specs : sequence of ModelSpec
     merge : dict, optional
         ``{model id: merge}`` passed to :func:`fit` (the same in both fits).
@@ -530,7 +387,7 @@ def proportional_odds_test(
     Parameters
     ----------
     sample : DataFrame
-        Complete estimation sample (e.g. from :func:`estimation_sample`).
+        Complete estimation sample (e.g. from :func:`scsrepro.paper.fitting.estimation_sample`).
     outcome, covariates, categorical, weight
         As for :func:`scsrepro.survey.models.fit_ologit`.
     thresholds : sequence, optional

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -53,8 +52,9 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.files import csv_text, write_all_atomic
-from scsrepro.paper import hypotheses
-from scsrepro.paper.modelspec import fit_model, load_specs, term_map
+from scsrepro.paper import hypotheses, modelspec
+from scsrepro.paper.fitting import fit
+from scsrepro.paper.modelspec import load_specs
 from scsrepro.paper.published import hypothesis_verdicts, load_hypotheses
 from scsrepro.paper.quota import reproduce_table_a1
 from scsrepro.paper.recipes import (
@@ -345,8 +345,8 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     """Table 4, the seven weighted ordered logit models.
 
     Each model of ``data/models.yml`` is fitted once with
-    :func:`scsrepro.paper.modelspec.fit_model` (Stata ``ologit [pweight=]``
-    equivalent, listwise sample). Rows: every coefficient and cut point
+    :func:`scsrepro.paper.fitting.fit` (Stata ``ologit [pweight=]``
+    equivalent, listwise sample, Stata's stopping rule). Rows: every coefficient and cut point
     (``se`` = reproduced SE, ``stars`` = reproduced significance stars,
     ``published_se`` and ``published_stars`` from the paper), every standard
     error (reproduced SE), and each model's number of observations.
@@ -366,22 +366,19 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     """
 
     frame, wv = prepare(df, w)
+    frame["weight"] = wv
     specs = {s.column: s for s in load_specs()}
     fits: dict[str, dict] = {}
     for column, spec in specs.items():
-        data = frame.copy()
-        data[spec.weight] = wv
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                res = fit_model(data, spec)
-            except (ValueError, np.linalg.LinAlgError) as exc:
-                fits[column] = {"error": f"model could not be fitted: {exc}"}
-                continue
-        names = term_map(spec)
-        tab = res.table.assign(key=res.table["term"].map(names)).set_index("key")
-        msgs = list(dict.fromkeys(str(c.message) for c in caught))
-        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics, "map": names}
+        try:
+            res = fit(frame, spec).result
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            fits[column] = {"error": f"model could not be fitted: {exc}"}
+            continue
+        keys = modelspec.table4_keys(res.coding, cuts=res.table["term"])
+        tab = res.table.assign(key=res.table["term"].map(keys)).set_index("key")
+        msgs = list(dict.fromkeys(res.warnings))
+        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics}
     pub = cached_published("table_4")
     se_of = {(r.column, r.item): float(r.value) for r in pub.itertuples(index=False) if r.statistic == "se"}
 

@@ -54,6 +54,7 @@ __all__ = [
     "SeparationWarning",
     "OlogitResult",
     "design_matrix",
+    "coding_of",
     "fit_ologit",
     "detect_separation",
     "separation_diagnostics",
@@ -130,6 +131,7 @@ class OlogitResult:
     converged: bool
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    coding: dict[str, tuple[str, object]] = field(default_factory=dict)
 
     @property
     def params(self) -> pd.Series:
@@ -273,6 +275,20 @@ def _dummies(col: pd.Series, base, name: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=col.index)
 
 
+def coding_of(column: str, covariates: Sequence[str], categorical: Mapping[str, object]) -> tuple[str, object]:
+    """What a column of :func:`design_matrix` codes: ``(covariate, level)`` or ``(covariate, None)``.
+
+    ``coding_of("education_3", ["education"], {"education": 1}) == ("education", 3)``.
+    """
+    if column in covariates and column not in categorical:
+        return column, None
+    for var in covariates:
+        if var in categorical and column.startswith(f"{var}_"):
+            level = column[len(var) + 1 :]
+            return var, int(level) if level.lstrip("-").isdigit() else level
+    raise KeyError(f"column {column!r} is not a term of the covariates {list(covariates)}")
+
+
 def design_matrix(
     data: pd.DataFrame, covariates: Sequence[str], categorical: Mapping[str, object]
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -285,7 +301,10 @@ def design_matrix(
     Returns
     -------
     X : DataFrame
-        Columns in the order of *covariates* (dummies in level order).
+        Columns in the order of *covariates* (dummies in level order);
+        ``X.attrs["coding"]`` says what each column codes
+        (:func:`coding_of`), ``X.attrs["factors"]`` lists each factor's
+        dummy columns.
     indicators : dict
         0/1 indicators (dummies, base levels, binary covariates) by name, for
         :func:`detect_separation`.
@@ -309,11 +328,13 @@ def design_matrix(
                     f"in `categorical` with a base level"
                 )
             x = col.to_numpy(dtype=float)
-            parts.append(pd.DataFrame({var: x}))
+            parts.append(pd.DataFrame({var: x}, index=col.index))
             vals = np.unique(x)
             if vals.size == 2:
                 indicators[var] = x == vals.max()
     X = pd.concat(parts, axis=1)
+    # what each column codes: (covariate, level) for a dummy, (covariate, None) otherwise
+    X.attrs["coding"] = {c: coding_of(c, covariates, categorical) for c in X.columns}
     # the dummy columns of each factor, for fit_stata_rebased
     X.attrs["factors"] = {
         var: [c for c in X.columns if c in indicators and c.startswith(f"{var}_")]
@@ -509,6 +530,7 @@ def fit_ologit(
         converged=converged,
         warnings=msgs,
         diagnostics=diags,
+        coding=dict(X.attrs["coding"]),
     )
 
 

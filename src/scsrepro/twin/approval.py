@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
-from scsrepro.paper import modelspec
+from scsrepro.paper import fitting, modelspec
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey import decisions, significance
@@ -116,30 +116,6 @@ class Design:
         self.theta, self.sm_params, self.hinv, self.se = state
 
 
-def _dummy_codes(spec: modelspec.ModelSpec, keys: dict) -> dict[str, list[int]]:
-    """Levels (above the base) whose dummies Table 4 reports, per factor."""
-    out = {}
-    for var, base in spec.categorical.items():
-        n = len(keys[var])
-        out[var] = [lvl for lvl in range(1, 10) if lvl != base][:n]
-    return out
-
-
-def design_matrix(frame: pd.DataFrame, spec: modelspec.ModelSpec, keys: dict) -> tuple[np.ndarray, list[str]]:
-    """Covariates of *spec* in Table 4's term order (dummies for factors)."""
-    cols, names = [], []
-    dummies = _dummy_codes(spec, keys)
-    for var in spec.covariates:
-        if var in dummies:
-            for code, key in zip(dummies[var], keys[var]):
-                cols.append((frame[var].to_numpy(dtype=float) == code).astype(float))
-                names.append(key)
-        else:
-            cols.append(frame[var].to_numpy(dtype=float))
-            names.append(keys[var][0])
-    return np.column_stack(cols), names
-
-
 def published_targets(
     spec: modelspec.ModelSpec, terms: list[str], published: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -172,7 +148,6 @@ def prepare_designs(
     """
     cb = codebook or load_codebook()
     specs = specs or modelspec.load_specs()
-    keys = modelspec.term_keys()
     published = load_published("table_4")
     work = cb.derive(frame.copy()) if "income_group" not in frame else frame.copy()
     work["approval"] = work["approval"].fillna(LEVELS) if "approval" in work else LEVELS
@@ -182,15 +157,12 @@ def prepare_designs(
     for spec in specs:
         est = modelspec.estimation_frame(work, spec, cb)
         rows = work.index.get_indexer(est.index)
-        X, terms = design_matrix(est, spec, keys)
+        design, names = fitting.design(est, spec)
+        X, terms = design.to_numpy(dtype=float), [names[c] for c in design.columns]
         target, se, stars = published_targets(spec, terms, published)
         cells = [*terms, "cut1", "cut2", "cut3", "cut4"]
         active = np.array([c not in exclude.get(spec.id, []) for c in cells])
-        groups = [
-            [terms.index(key) for key in keys[var] if key in terms]
-            for var in spec.categorical
-            if var in spec.covariates
-        ]
+        groups = [[design.columns.get_loc(c) for c in cols] for cols in design.attrs["factors"].values()]
         designs.append(
             Design(spec, rows, X, est["weight"].to_numpy(float), terms, target, se, active, stars, groups=groups)
         )

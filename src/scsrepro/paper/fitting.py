@@ -1,0 +1,171 @@
+"""Fitting the paper's Table 4 models: one path from respondent data to a fitted model.
+
+Every Table 4 model of the package -- in the tables (:func:`scsrepro.paper.tables.table_4`),
+in the robustness checks (:mod:`scsrepro.paper.robustness`), in the chapters and,
+through :func:`design`, in the synthetic twin's calibration -- is set up here:
+
+``model_frame``
+    the respondent frame with derived variables and a ``weight`` column;
+``estimation_sample``
+    a model's listwise sample (:func:`scsrepro.paper.modelspec.estimation_frame`),
+    optionally with levels of a factor merged;
+``design``
+    the covariate matrix of :func:`scsrepro.survey.models.design_matrix` and
+    the Table 4 key of each of its columns;
+``fit``
+    the model fitted by :func:`scsrepro.survey.models.fit_ologit` (Stata's
+    stopping rule by default, as Table 4 was estimated in Stata), weighted
+    or not, or penalised;
+``tidy``
+    the fit as a long table keyed by Table 4's terms.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scsrepro.data.codebook import load_codebook
+from scsrepro.paper import modelspec
+from scsrepro.paper.weights import weights_for
+from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+from scsrepro.survey.significance import Z95
+
+__all__ = ["Fit", "model_frame", "estimation_sample", "design", "fit", "tidy"]
+
+
+def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
+    """The respondent frame with the codebook's derived variables and a ``weight`` column.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw respondent data (codes as in the data file).
+    weights : array-like, optional
+        Survey weights; by default :func:`scsrepro.paper.weights.weights_for` (the
+        data's own ``weight`` column, or raking for the synthetic twin).
+    """
+
+    w = weights_for(df) if weights is None else pd.Series(np.asarray(weights, dtype=float), index=df.index)
+    frame = load_codebook().derive(df).reset_index(drop=True)
+    frame["weight"] = w.to_numpy(dtype=float)
+    return frame
+
+
+def estimation_sample(
+    frame: pd.DataFrame, spec: modelspec.ModelSpec, merge: Mapping[str, Mapping] | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """Model *spec*'s listwise sample, with levels of factors optionally merged.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`model_frame`.
+    spec : ModelSpec
+    merge : dict, optional
+        ``{variable: {old code: new code}}``, e.g. ``{"education": {1: 2}}``
+        to count "no formal education" as "low". If a factor's base level is
+        merged away, the level it joins becomes the base.
+
+    Returns
+    -------
+    sample : DataFrame
+        The rows and columns that enter the model (same rows as without
+        merging: merging never drops a respondent).
+    categorical : dict
+        ``{factor: base level}`` for :func:`scsrepro.survey.models.fit_ologit`.
+    """
+    sample = modelspec.estimation_frame(frame, spec).reset_index(drop=True)
+    categorical = dict(spec.categorical)
+    for var, mapping in (merge or {}).items():
+        if var not in spec.covariates:
+            raise ValueError(f"model {spec.id} has no covariate {var!r} to merge")
+        mapping = {float(k): float(v) for k, v in mapping.items()}
+        sample[var] = sample[var].replace(mapping)
+        if var in categorical and float(categorical[var]) in mapping:
+            categorical[var] = int(mapping[float(categorical[var])])
+    return sample, categorical
+
+
+def design(sample: pd.DataFrame, spec: modelspec.ModelSpec, categorical: Mapping | None = None):
+    """The covariate matrix of *spec* on *sample* and the Table 4 key of each column.
+
+    Returns ``(X, keys)``: *X* from :func:`scsrepro.survey.models.design_matrix`
+    (its ``attrs`` say what each column codes and which columns belong to
+    each factor), and ``keys`` mapping each column to its Table 4 key
+    (:func:`scsrepro.paper.modelspec.table4_keys`).
+    """
+    categorical = spec.categorical if categorical is None else categorical
+    X, _ = design_matrix(sample, list(spec.covariates), categorical)
+    return X, modelspec.table4_keys(X.attrs["coding"])
+
+
+@dataclass
+class Fit:
+    """One fitted model: the spec, how it was fitted, its sample and its result."""
+
+    spec: modelspec.ModelSpec
+    sample: pd.DataFrame
+    categorical: dict
+    result: OlogitResult
+    weighted: bool = True
+    merge: dict = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Table 4 key of every fitted term (slopes and cut points)."""
+        return modelspec.table4_keys(self.result.coding, cuts=self.result.table["term"])
+
+
+def fit(
+    frame: pd.DataFrame,
+    spec: modelspec.ModelSpec,
+    merge: Mapping[str, Mapping] | None = None,
+    weighted: bool = True,
+    convergence: str = "stata",
+    prior_sd: float | None = None,
+    label: str | None = None,
+) -> Fit:
+    """Fit one model of ``data/models.yml`` on :func:`estimation_sample`.
+
+    The fit is :func:`scsrepro.survey.models.fit_ologit` with robust standard errors
+    (unweighted fits too, so that only the weighting differs) and, by
+    default, Stata's stopping rule as in Table 4. ``prior_sd`` switches to the
+    penalised fit (and to ``convergence="exact"``). Warnings of the fit
+    (e.g. separation) are not shown; they are kept in ``result.warnings``.
+    """
+    sample, categorical = estimation_sample(frame, spec, merge)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fit_ologit(
+            sample,
+            spec.outcome,
+            list(spec.covariates),
+            categorical=categorical,
+            weight=spec.weight if weighted else None,
+            convergence="exact" if prior_sd is not None else convergence,
+            prior_sd=prior_sd,
+        )
+    return Fit(spec, sample, categorical, result, weighted, dict(merge or {}), label or spec.column)
+
+
+def tidy(f: Fit) -> pd.DataFrame:
+    """Long table of one fit: ``model, label, term, coef, se, p, ci_low, ci_high`` (Table 4 keys)."""
+    t = f.result.table
+    return pd.DataFrame(
+        {
+            "model": f.spec.id,
+            "label": f.label,
+            "term": t["term"].map(f.keys).to_numpy(),
+            "coef": t["coef"].to_numpy(),
+            "se": t["se"].to_numpy(),
+            "p": t["p"].to_numpy(),
+            "ci_low": (t["coef"] - Z95 * t["se"]).to_numpy(),
+            "ci_high": (t["coef"] + Z95 * t["se"]).to_numpy(),
+        }
+    )
