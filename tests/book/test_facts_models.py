@@ -16,7 +16,7 @@ from scsrepro.book.facts import models as facts
 from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
 from scsrepro.data.loading import load_survey
-from scsrepro.paper import hypotheses, model_summaries, modelspec, robustness
+from scsrepro.paper import fitting, hypotheses, model_summaries, modelspec
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 
@@ -44,7 +44,7 @@ def published_4():
 @pytest.fixture(scope="module")
 def frame():
     df = load_survey(paths.DATA / "synthetic" / "twin.csv")
-    return robustness.model_frame(df, weights_for(df))
+    return fitting.model_frame(df, weights_for(df))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_spec_table_counts_the_twin_samples(frame, specs, published_4):
     table = facts.spec_table(frame, specs.values(), published_4)
     assert list(table.index) == [s.column for s in specs.values()]
     assert table["covariates"].tolist() == [len(s.covariates) for s in specs.values()]
-    assert table.loc["Model 5", "N (this data)"] == len(robustness.estimation_sample(frame, specs[5])[0])
+    assert table.loc["Model 5", "N (this data)"] == len(fitting.estimation_sample(frame, specs[5])[0])
     n = published_4[published_4["statistic"].eq("n")].set_index("column")["value"]
     assert table["N (paper)"].tolist() == [int(n[c]) for c in table.index]
 
@@ -246,7 +246,7 @@ def test_model5_education_facts():
 
 @pytest.fixture(scope="module")
 def model5_fits(frame, specs):
-    return (robustness.fit(frame, specs[5], convergence="stata"), robustness.fit(frame, specs[5], convergence="exact"))
+    return (fitting.fit(frame, specs[5], convergence="stata"), fitting.fit(frame, specs[5], convergence="exact"))
 
 
 def test_separation_table_and_facts_on_the_twin(model5_fits, printed, published_4):
@@ -276,7 +276,7 @@ def test_treatments_table_and_facts_on_the_twin(frame, specs):
     out = facts.treatment_facts(treatments)
     _all_text(out)
     assert out["pen_sd_small"] == "2.5" and out["pen_sd_large"] == "10"
-    assert out["merged_educ3"] == f"{robustness.tidy(treatments.merged).set_index('term').loc['educ_3', 'coef']:.2f}"
+    assert out["merged_educ3"] == f"{fitting.tidy(treatments.merged).set_index('term').loc['educ_3', 'coef']:.2f}"
     # the weaker prior lets the separated dummy go further
     assert float(out["pen_educ2_large"]) < float(out["pen_educ2_small"]) < 0
 

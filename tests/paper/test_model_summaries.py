@@ -13,7 +13,7 @@ import pytest
 
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
-from scsrepro.paper import model_summaries, modelspec, robustness
+from scsrepro.paper import fitting, model_summaries, modelspec, robustness
 from scsrepro.paper.weights import weights_for
 
 
@@ -25,7 +25,7 @@ def specs():
 @pytest.fixture(scope="module")
 def frame():
     df = load_survey(paths.DATA / "synthetic" / "twin.csv")
-    return robustness.model_frame(df, weights_for(df))
+    return fitting.model_frame(df, weights_for(df))
 
 
 def test_compare_cells_keeps_coefficients_and_cuts_only():
@@ -75,10 +75,10 @@ def test_education_treatments_fit_the_four_variants(treatments):
 def test_largest_shift_of_the_other_slopes(treatments):
     fits = treatments.fits
     assert model_summaries.largest_shift([fits[0], fits[0]]) == 0
-    first = robustness.tidy(fits[0]).set_index("term")
+    first = fitting.tidy(fits[0]).set_index("term")
     others = [t for t in first.index if not t.startswith(("cut", "educ_"))]
     expected = max(
-        (robustness.tidy(f).set_index("term").loc[others, "coef"] - first.loc[others, "coef"]).abs().max()
+        (fitting.tidy(f).set_index("term").loc[others, "coef"] - first.loc[others, "coef"]).abs().max()
         for f in fits[1:]
     )
     assert model_summaries.largest_shift(fits) == pytest.approx(expected)
@@ -88,7 +88,7 @@ def test_largest_shift_of_the_other_slopes(treatments):
 
 
 def test_probability_panels_stack_the_requests(frame, specs):
-    fits = {1: robustness.fit(frame, specs[1])}
+    fits = {1: fitting.fit(frame, specs[1])}
     requests = {"Two": [(1, "urban"), (1, "gender")], "One": [(1, "urban")]}
     panels = model_summaries.probability_panels(fits, requests, method="delta")
     assert list(panels) == ["Two", "One"]
@@ -100,7 +100,7 @@ def test_probability_panels_stack_the_requests(frame, specs):
 
 def test_proportional_odds_by_model_and_table(frame, specs):
     merge = {"education": {1: 2}}
-    samples = {m: robustness.estimation_sample(frame, specs[m], merge) for m in (1, 2)}
+    samples = {m: fitting.estimation_sample(frame, specs[m], merge) for m in (1, 2)}
     tests = model_summaries.proportional_odds_by_model(samples, specs, thresholds=[3, 4])
     assert list(tests) == [1, 2] and tests[1].thresholds == [3, 4]
     direct = robustness.proportional_odds_test(

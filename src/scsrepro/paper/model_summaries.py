@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scsrepro.paper import modelspec, robustness
+from scsrepro.paper import fitting, modelspec, robustness
 
 __all__ = [
     "Z_95",
@@ -73,13 +73,13 @@ def compare_cells(t4: pd.DataFrame) -> pd.DataFrame:
 class EducationTreatments:
     """Model 5 fitted four ways: as in Table 4, with a factor merged, and penalised."""
 
-    stata: robustness.Fit
-    merged: robustness.Fit
-    penalised: list[robustness.Fit]
+    stata: fitting.Fit
+    merged: fitting.Fit
+    penalised: list[fitting.Fit]
     prior_sds: list[float]
 
     @property
-    def fits(self) -> list[robustness.Fit]:
+    def fits(self) -> list[fitting.Fit]:
         """All fits in the order the chapter shows them: Stata's rule, merged, penalised."""
         return [self.stata, self.merged, *self.penalised]
 
@@ -95,7 +95,7 @@ def education_treatments(
     Parameters
     ----------
     frame : DataFrame
-        :func:`scsrepro.paper.robustness.model_frame`.
+        :func:`scsrepro.paper.fitting.model_frame`.
     spec : ModelSpec
         The model (the chapter uses Model 5).
     merge : dict
@@ -104,31 +104,31 @@ def education_treatments(
     prior_sds : sequence of float
         Prior standard deviations of the penalised fits, one fit each.
 
-    Each fit is :func:`scsrepro.paper.robustness.fit`, labelled for the table.
+    Each fit is :func:`scsrepro.paper.fitting.fit`, labelled for the table.
     """
     return EducationTreatments(
-        stata=robustness.fit(frame, spec, label="Stata's stopping rule"),
-        merged=robustness.fit(frame, spec, merge=merge, label="none merged with low"),
-        penalised=[robustness.fit(frame, spec, prior_sd=s, label=f"penalised, prior SD {s:g}") for s in prior_sds],
+        stata=fitting.fit(frame, spec, label="Stata's stopping rule"),
+        merged=fitting.fit(frame, spec, merge=merge, label="none merged with low"),
+        penalised=[fitting.fit(frame, spec, prior_sd=s, label=f"penalised, prior SD {s:g}") for s in prior_sds],
         prior_sds=list(prior_sds),
     )
 
 
-def largest_shift(fits: Sequence[robustness.Fit], exclude_prefix: str = "educ_") -> float:
+def largest_shift(fits: Sequence[fitting.Fit], exclude_prefix: str = "educ_") -> float:
     """Largest absolute change of a slope between the first fit and any other.
 
     Cut points and the terms whose Table 4 key starts with *exclude_prefix*
     (the factor the fits treat differently) are left out; the remaining
-    slopes are those of the first fit (:func:`scsrepro.paper.robustness.tidy`).
+    slopes are those of the first fit (:func:`scsrepro.paper.fitting.tidy`).
     """
-    first = robustness.tidy(fits[0]).set_index("term")["coef"]
+    first = fitting.tidy(fits[0]).set_index("term")["coef"]
     others = [t for t in first.index if not t.startswith("cut") and not t.startswith(exclude_prefix)]
     base = first.loc[others]
-    return max((robustness.tidy(f).set_index("term").loc[others, "coef"] - base).abs().max() for f in fits[1:])
+    return max((fitting.tidy(f).set_index("term").loc[others, "coef"] - base).abs().max() for f in fits[1:])
 
 
 def probability_panels(
-    fits: Mapping[int, robustness.Fit],
+    fits: Mapping[int, fitting.Fit],
     requests: Mapping[str, Sequence[tuple[int, str]]],
     method: str = "simulation",
     draws: int = 2000,
@@ -187,7 +187,7 @@ def proportional_odds_by_model(
     ----------
     samples : dict
         ``{model id: (sample, categorical)}`` from
-        :func:`scsrepro.paper.robustness.estimation_sample`.
+        :func:`scsrepro.paper.fitting.estimation_sample`.
     specs : dict
         ``{model id: ModelSpec}``.
     thresholds : sequence

@@ -21,8 +21,8 @@ import pandas as pd
 from scsrepro.book.facts.common import count, pct, signed
 from scsrepro.book.figures.models import TERM_LABELS
 from scsrepro.data.codebook import Codebook
-from scsrepro.paper import hypotheses, model_summaries, modelspec, robustness
-from scsrepro.survey.models import esttab
+from scsrepro.paper import fitting, hypotheses, model_summaries, modelspec, robustness
+from scsrepro.survey.models import coding_of, esttab
 
 __all__ = [
     "term_labels",
@@ -76,8 +76,8 @@ def term_labels(published_4: pd.DataFrame) -> dict[str, str]:
 def spec_table(frame: pd.DataFrame, specs: Iterable[modelspec.ModelSpec], published_4: pd.DataFrame) -> pd.DataFrame:
     """One row per model of *specs* (by Table 4 column): block added, covariates, sample size here and printed.
 
-    ``N (this data)`` is the size of :func:`scsrepro.paper.robustness.estimation_sample`
-    on *frame* (:func:`~scsrepro.paper.robustness.model_frame`), ``N (paper)``
+    ``N (this data)`` is the size of :func:`scsrepro.paper.fitting.estimation_sample`
+    on *frame* (:func:`~scsrepro.paper.fitting.model_frame`), ``N (paper)``
     the ``n`` row of *published_4* (``load_published("table_4")``).
     """
     specs = list(specs)
@@ -86,7 +86,7 @@ def spec_table(frame: pd.DataFrame, specs: Iterable[modelspec.ModelSpec], publis
         {
             "block": [s.title for s in specs],
             "covariates": [len(s.covariates) for s in specs],
-            "N (this data)": [len(robustness.estimation_sample(frame, s)[0]) for s in specs],
+            "N (this data)": [len(fitting.estimation_sample(frame, s)[0]) for s in specs],
             "N (paper)": [int(printed_n[s.column]) for s in specs],
         },
         index=[s.column for s in specs],
@@ -376,8 +376,8 @@ def model5_education_facts(printed: pd.DataFrame, sample5: pd.DataFrame) -> dict
 
 def separation_table(
     printed: pd.DataFrame,
-    stata_fit: robustness.Fit,
-    exact_fit: robustness.Fit,
+    stata_fit: fitting.Fit,
+    exact_fit: fitting.Fit,
     labels: Mapping[str, str],
 ) -> pd.DataFrame:
     """Model 5's education dummies as printed, at Stata's stopping point and run to convergence.
@@ -400,14 +400,14 @@ def separation_table(
     )
 
 
-def separation_facts(separation: pd.DataFrame, stata_fit: robustness.Fit, exact_fit: robustness.Fit) -> dict[str, str]:
+def separation_facts(separation: pd.DataFrame, stata_fit: fitting.Fit, exact_fit: fitting.Fit) -> dict[str, str]:
     """The first education dummy printed, at Stata's stop and converged; likelihood gain; contrasts.
 
     *separation* is :func:`separation_table`. ``gap_stata`` and
     ``gap_exact`` are the medium-minus-low contrast of the two fits.
     """
 
-    def gap(f: robustness.Fit) -> float:
+    def gap(f: fitting.Fit) -> float:
         coef = f.result.coef()
         return float(coef["education_3"] - coef["education_2"])
 
@@ -425,7 +425,7 @@ def separation_facts(separation: pd.DataFrame, stata_fit: robustness.Fit, exact_
 
 def treatments_table(treatments: model_summaries.EducationTreatments, labels: Mapping[str, str]) -> pd.DataFrame:
     """Slopes (coefficient and SE) of every fit of *treatments*, one column pair per fit."""
-    wide = pd.concat({f.label: robustness.tidy(f).set_index("term")[["coef", "se"]] for f in treatments.fits}, axis=1)
+    wide = pd.concat({f.label: fitting.tidy(f).set_index("term")[["coef", "se"]] for f in treatments.fits}, axis=1)
     terms = [t for t in wide.index if not t.startswith("cut")]
     wide = wide.loc[terms]
     wide.index = [labels.get(t, t) for t in terms]
@@ -438,7 +438,7 @@ def treatment_facts(treatments: model_summaries.EducationTreatments) -> dict[str
     The penalised facts are those of the first (``_small``) and the last
     (``_large``) prior SD of *treatments*.
     """
-    merged = robustness.tidy(treatments.merged).set_index("term")
+    merged = fitting.tidy(treatments.merged).set_index("term")
     small, large = treatments.penalised[0], treatments.penalised[-1]
     return {
         "merged_educ3": pct(merged.loc["educ_3", "coef"], 2),
@@ -575,8 +575,13 @@ def flagged_table(
     *po_all* is :func:`scsrepro.paper.model_summaries.proportional_odds_table`.
     """
     view = model_summaries.flagged_terms(po_all, alpha)[["b_gt_3", "b_gt_4", "chi2", "df", "p", "p_holm"]].copy()
-    view.index = [f"{m}: {TERM_LABELS[robustness.table4_key(t, specs[int(m.split()[1])])]}" for m, t in view.index]
+    view.index = [f"{m}: {TERM_LABELS[_key(t, specs[int(m.split()[1])])]}" for m, t in view.index]
     return view
+
+
+def _key(term: str, spec: modelspec.ModelSpec) -> str:
+    """Table 4 key of a fitted term of *spec* (what the design matrix says it codes)."""
+    return modelspec.table4_key(*coding_of(term, spec.covariates, spec.categorical))
 
 
 def proportional_odds_facts(
