@@ -4,10 +4,9 @@ The goal (ARCHITECTURE.md): a median code cell of at most 8 lines in every
 chapter and no cell over 15, hidden-input cells included, as in QuantEcon's
 lectures. Blank lines do not count; the ``parameters`` cell does not count.
 
-Usage: ``python tests/cell_lengths.py`` prints a table and exits 1 while a
-chapter misses a goal. It is not yet part of ``make test``: the chapters
-still miss the goals (see the table), and the test that asserts them comes
-with the chapter rewrite.
+Usage: ``python tests/cell_lengths.py`` prints a table and exits 1 if a
+chapter misses a goal; ``tests/test_cell_lengths.py`` asserts the goals in
+``make test``.
 """
 
 from __future__ import annotations
