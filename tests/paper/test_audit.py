@@ -10,6 +10,7 @@ import pytest
 
 from scsrepro.paper import audit, quota
 from scsrepro.paper.published import REQUIRED_COLUMNS, load_published, parse_printed
+from scsrepro.survey.significance import stars
 
 
 # --------------------------------------------------------------------------- builders
@@ -101,7 +102,7 @@ def test_cut_points_are_checked_with_their_standard_errors():
 
 
 def test_star_thresholds():
-    assert [audit.stars_for_p(p) for p in (0.005, 0.03, 0.07, 0.2)] == ["***", "**", "*", ""]
+    assert [stars(p) for p in (0.005, 0.03, 0.07, 0.2)] == ["***", "**", "*", ""]  # the rule the audit applies
 
 
 # --------------------------------------------------------------------------- check 2: A3 from A2

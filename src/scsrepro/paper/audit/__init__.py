@@ -42,7 +42,7 @@ from scsrepro.paper.audit.moments import (
 from scsrepro.paper.audit.prose import check_prose_claims, prose_comparisons
 from scsrepro.paper.audit.prose_rules import PROSE_RULES, QUALITATIVE_CLAIMS
 from scsrepro.paper.audit.report import CHECKS, run_audit, summary, write_errata
-from scsrepro.paper.audit.stars import check_table4_stars, stars_for_p, table4_star_intervals
+from scsrepro.paper.audit.stars import check_table4_stars, table4_star_intervals
 from scsrepro.paper.audit.table_a1 import check_table_a1
 from scsrepro.paper.audit.table_a4 import check_table_a4_vif
 
@@ -55,7 +55,6 @@ __all__ = [
     "T3_TO_A2",
     "PROSE_RULES",
     "QUALITATIVE_CLAIMS",
-    "stars_for_p",
     "half_unit",
     "attainable_ns",
     "table4_star_intervals",

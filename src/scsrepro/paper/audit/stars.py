@@ -8,22 +8,13 @@ import pandas as pd
 from scipy.stats import norm
 
 from scsrepro.paper.audit.common import Lookup, finding, findings_frame, fmt, half_unit
+from scsrepro.survey.significance import STAR_LEVELS, stars
 
-__all__ = ["stars_for_p", "table4_star_intervals", "check_table4_stars"]
-
-
-def stars_for_p(p: float) -> str:
-    """Stars of the paper's Table 4 notes: ``***`` p<0.01, ``**`` p<0.05, ``*`` p<0.1."""
-    if p < 0.01:
-        return "***"
-    if p < 0.05:
-        return "**"
-    if p < 0.1:
-        return "*"
-    return ""
+__all__ = ["table4_star_intervals", "check_table4_stars"]
 
 
-_STAR_LEVELS = ("", "*", "**", "***")
+#: Star marks from weakest to strongest (the package's one rule, scsrepro.survey.significance).
+_STAR_LEVELS = ("", *reversed([mark for _, mark in STAR_LEVELS]))
 
 
 def _se_id(est_id: str) -> str:
@@ -67,7 +58,7 @@ def table4_star_intervals(published: pd.DataFrame) -> pd.DataFrame:
         z_lo = max(b - hb, 0.0) / (s + hs)
         z_hi = (b + hb) / (s - hs) if s - hs > 0 else math.inf
         p, p_lo, p_hi = (2 * norm.sf(x) for x in (z, z_hi, z_lo))
-        weakest, strongest = _STAR_LEVELS.index(stars_for_p(p_hi)), _STAR_LEVELS.index(stars_for_p(p_lo))
+        weakest, strongest = _STAR_LEVELS.index(stars(p_hi)), _STAR_LEVELS.index(stars(p_lo))
         possible = _STAR_LEVELS[weakest : strongest + 1]
         rows.append(
             {
@@ -83,7 +74,7 @@ def table4_star_intervals(published: pd.DataFrame) -> pd.DataFrame:
                 "p": p,
                 "p_lo": p_lo,
                 "p_hi": p_hi,
-                "expected": stars_for_p(p),
+                "expected": stars(p),
                 "possible": "|".join(x or "none" for x in possible),
                 "printed": r["stars"],
                 "consistent": r["stars"] in possible,
