@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scsrepro.book import build
+from scsrepro.book import build, execute
 from scsrepro.data.paths import ROOT
 
 HEADER = """---
@@ -57,15 +57,15 @@ def _quiet(*args, **kwargs):
 
 def test_discover_finds_only_jupytext_chapters(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
+    chapters = execute.discover(root)
     assert [c.name for c in chapters] == ["one"]
     assert chapters[0].parameters == {"data_path": "../data.csv", "seed": 1}
 
 
 def test_execute_then_nothing_then_touch(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
-    ran = build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    ran = execute.execute_chapters(chapters, jobs=1, log=_quiet)
     assert [c.name for c in ran] == ["one"]
     nb = nbformat.read(root / "chapters" / "one.ipynb", as_version=4)
     assert nb.cells[-1].outputs[0]["text"].strip() == "2"
@@ -73,35 +73,35 @@ def test_execute_then_nothing_then_touch(tmp_path):
     assert all("papermill" not in c.metadata for c in nb.cells)
     first = (root / "chapters" / "one.ipynb").read_bytes()
 
-    assert build.execute_chapters(chapters, jobs=1, log=_quiet) == []
+    assert execute.execute_chapters(chapters, jobs=1, log=_quiet) == []
 
     time.sleep(0.05)
     future = time.time() + 5
     os.utime(root / "src" / "helper.py", (future, future))
-    ran = build.execute_chapters(chapters, jobs=1, log=_quiet)
+    ran = execute.execute_chapters(chapters, jobs=1, log=_quiet)
     assert [c.name for c in ran] == ["one"], "touching a file in src/ must re-execute the chapter"
     assert (root / "chapters" / "one.ipynb").read_bytes() == first, "a re-execution must give identical bytes"
 
 
 def test_changing_the_data_file_reexecutes(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
-    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    execute.execute_chapters(chapters, jobs=1, log=_quiet)
     (root / "data.csv").write_text("a\n2\n")
-    assert [c.name for c in build.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
+    assert [c.name for c in execute.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
 
 
 def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
-    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    execute.execute_chapters(chapters, jobs=1, log=_quiet)
     good = (root / "chapters" / "one.ipynb").read_bytes()
     (root / "chapters" / "one.md").write_text(
         _chapter("```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('broken on purpose')\n```\n")
     )
-    chapters = build.discover(root)
-    with pytest.raises(build.BuildError) as info:
-        build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    with pytest.raises(execute.BuildError) as info:
+        execute.execute_chapters(chapters, jobs=1, log=_quiet)
     message = str(info.value)
     assert "chapters/one.md" in message or "one.md" in message
     assert "cell" in message and "ValueError: broken on purpose" in message
@@ -110,14 +110,14 @@ def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path)
 
 def test_other_data_never_touches_committed_notebooks(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
-    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    execute.execute_chapters(chapters, jobs=1, log=_quiet)
     committed = (root / "chapters" / "one.ipynb").read_bytes()
     other = root / "other.csv"
     other.write_text("a\n3\n")
     out = root / "_build" / "runs" / "other" / "chapters"
     out.mkdir(parents=True)
-    build.execute_chapters(chapters, out_dir=out, data=other, jobs=1, log=_quiet)
+    execute.execute_chapters(chapters, out_dir=out, data=other, jobs=1, log=_quiet)
     assert (root / "chapters" / "one.ipynb").read_bytes() == committed
     nb = nbformat.read(out / "one.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -128,8 +128,8 @@ def test_other_data_never_touches_committed_notebooks(tmp_path):
 @pytest.mark.build
 def test_render_failure_keeps_previous_html(tmp_path):
     root = _project(tmp_path)
-    chapters = build.discover(root)
-    build.execute_chapters(chapters, jobs=1, log=_quiet)
+    chapters = execute.discover(root)
+    execute.execute_chapters(chapters, jobs=1, log=_quiet)
     notebooks = {"one": root / "chapters" / "one.ipynb"}
     html = root / "_build" / "html"
     assert build.render(root, notebooks, html, log=_quiet) is True
@@ -138,14 +138,14 @@ def test_render_failure_keeps_previous_html(tmp_path):
     marker = html / "marker.txt"
     marker.write_text("previous build")
     (root / "chapters" / "index.md").write_text("# Index\n\nSee {ref}`a-label-that-does-not-exist`.\n")
-    with pytest.raises(build.BuildError, match="previous"):
+    with pytest.raises(execute.BuildError, match="previous"):
         build.render(root, notebooks, html, log=_quiet)
     assert marker.read_text() == "previous build"
 
 
 @pytest.mark.build
 def test_the_real_book_renders_without_warnings(tmp_path):
-    chapters = build.discover(ROOT)
+    chapters = execute.discover(ROOT)
     notebooks = {c.name: c.notebook for c in chapters}
     html = tmp_path / "html"
     build.render(ROOT, notebooks, html, log=_quiet)

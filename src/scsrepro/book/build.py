@@ -2,6 +2,9 @@
 
 This is what ``make book`` runs. The steps are:
 
+Steps 1-3 live in :mod:`scsrepro.book.execute`; this module renders and
+runs the whole:
+
 1. **Find the chapters.** Every ``chapters/*.md`` listed in ``_toc.yml`` that
    carries a jupytext header with a kernelspec is an executable chapter; other
    pages are plain MyST and are rendered as they are.
@@ -31,327 +34,31 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
-import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import jupytext
-import nbformat
-import papermill as pm
-import yaml
-
+from scsrepro.book.execute import (
+    BuildError,
+    Chapter,
+    data_file,
+    discover,
+    execute_chapters,
+    fingerprint,
+    parameters_of,
+    recorded_fingerprint,
+    toc_files,
+    write_stamp,
+)
 from scsrepro.data import paths
-from scsrepro.data.files import write_atomic
 from scsrepro.data.schema import DataValidationError
 from scsrepro.paper import audit, fidelity
 
 #: Metadata keys removed from executed notebooks because they change on every
 #: run (timestamps and durations recorded by papermill and nbclient).
-VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception")
-VOLATILE_CELL_KEYS = ("papermill", "execution")
-
-#: Files outside the chapter itself that every chapter depends on.
-SHARED_INPUT_GLOBS = (
-    "src/**/*.py",
-    "src/**/*.typed",
-    "data/codebook.yml",
-    "data/published/*.csv",
-    "requirements.lock",
-)
-
-
-class BuildError(RuntimeError):
-    """A chapter or the book failed to build; the message says where."""
-
-
-@dataclass
-class Chapter:
-    """An executable chapter: its MyST source and the notebook it produces."""
-
-    name: str
-    source: Path
-    root: Path
-    parameters: dict = field(default_factory=dict)
-
-    @property
-    def notebook(self) -> Path:
-        return self.source.with_suffix(".ipynb")
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-def toc_files(root: Path) -> list[str]:
-    """Return the document paths listed in ``_toc.yml``, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found: list[str] = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for key in ("chapters", "sections", "parts"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    for key in ("chapters", "parts"):
-        walk(toc.get(key, []))
-    return found
-
-
-def is_executable(md: Path) -> bool:
-    """True when a MyST file has a jupytext header with a kernelspec."""
-    text = md.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    header = text.split("---", 2)[1]
-    meta = yaml.safe_load(header) or {}
-    return "kernelspec" in meta and "jupytext" in meta
-
-
-def parameters_of(md: Path) -> dict:
-    """Read the default values of a chapter's ``parameters`` cell."""
-
-    nb = jupytext.read(md)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            namespace: dict = {}
-            exec(compile(cell.source, f"{md.name}:parameters", "exec"), {}, namespace)
-            return {k: v for k, v in namespace.items() if not k.startswith("_")}
-    raise BuildError(f"{paths.relative(md)} has no code cell tagged 'parameters'")
-
-
-def discover(root: Path) -> list[Chapter]:
-    """Return the executable chapters listed in the table of contents."""
-    chapters = []
-    for doc in toc_files(root):
-        md = root / f"{doc}.md"
-        if md.is_file() and is_executable(md):
-            chapters.append(Chapter(md.stem, md, root, parameters_of(md)))
-    return chapters
-
-
-# --------------------------------------------------------------------------- staleness
-
-
-def data_file(chapter: Chapter, override: Path | None = None) -> Path | None:
-    """The data file a chapter reads (its ``data_path`` parameter)."""
-    if override is not None:
-        return override
-    value = chapter.parameters.get("data_path")
-    if not value:
-        return None
-    return (chapter.source.parent / value).resolve()
-
-
-def inputs_of(chapter: Chapter, data: Path | None = None) -> list[Path]:
-    """Every file whose change makes the chapter's notebook out of date."""
-    files = {chapter.source}
-    for pattern in SHARED_INPUT_GLOBS:
-        files.update(p for p in chapter.root.glob(pattern) if "__pycache__" not in p.parts)
-    d = data_file(chapter, data)
-    if d is not None and d.is_file():
-        files.add(d)
-    return sorted(files)
-
-
-def fingerprint(files: list[Path], root: Path, extra: dict | None = None) -> str:
-    """Content hash of *files* (and their paths) plus *extra* settings."""
-    h = hashlib.sha256()
-    for f in files:
-        try:
-            name = f.relative_to(root).as_posix()
-        except ValueError:
-            name = f.name
-        h.update(name.encode())
-        h.update(b"\0")
-        h.update(f.read_bytes())
-        h.update(b"\0")
-    h.update(json.dumps(extra or {}, sort_keys=True, default=str).encode())
-    return h.hexdigest()
-
-
-def stamp_path(chapter: Chapter, run_dir: Path) -> Path:
-    return run_dir / ".stamps" / f"{chapter.name}.json"
-
-
-def recorded_fingerprint(stamp: Path) -> str | None:
-    """The fingerprint a stamp file records, or None when there is no stamp.
-
-    The build's one up-to-date check: chapters, the rendered book and the
-    reports each compare this with the fingerprint of their current inputs.
-    """
-    return json.loads(stamp.read_text()).get("fingerprint") if stamp.is_file() else None
-
-
-def write_stamp(stamp: Path, digest: str) -> None:
-    """Record *digest* as the fingerprint of the inputs that made an output."""
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
-
-
-def is_stale(chapter: Chapter, output: Path, stamp: Path, files: list[Path], digest: str) -> str | None:
-    """Return why *chapter* must run again, or None when it is up to date."""
-    if not output.is_file():
-        return "no executed notebook yet"
-    recorded = recorded_fingerprint(stamp)
-    if recorded is None:
-        return "first build on this machine"
-    if recorded != digest:
-        return "inputs changed"
-    newest = max(f.stat().st_mtime for f in files)
-    if newest > stamp.stat().st_mtime:
-        return "an input was touched"
-    return None
-
-
-# --------------------------------------------------------------------------- execution
-
-
-def clean_notebook(nb) -> None:
-    """Remove the timing metadata that papermill and nbclient add on every run."""
-    pm = nb.metadata.get("papermill", {})
-    for key in VOLATILE_NOTEBOOK_KEYS:
-        pm.pop(key, None)
-    pm.pop("input_path", None)
-    pm.pop("output_path", None)
-    for cell in nb.cells:
-        for key in VOLATILE_CELL_KEYS:
-            cell.metadata.pop(key, None)
-
-
-def stable_cell_ids(nb) -> None:
-    """Give cells ids derived from their content instead of random ones.
-
-    nbformat assigns random cell ids when a notebook is created from the
-    MyST source; deriving them from the cell's position and text keeps
-    re-executions byte-identical and diffs of the notebooks small.
-    """
-    for i, cell in enumerate(nb.cells):
-        digest = hashlib.sha1(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()[:8]
-        cell["id"] = f"{digest}-{i}"
-
-
-def _execute(source: str, output: str, cwd: str, parameters: dict, position: int) -> dict:
-    """Run one chapter (in a worker process). Returns an error summary or {}."""
-
-    nb = jupytext.read(source)
-    stable_cell_ids(nb)
-    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    tmp_dir = Path(output).parent
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_dir, prefix=".exec-") as work:
-        src_nb = Path(work) / "input.ipynb"
-        out_nb = Path(work) / "output.ipynb"
-        nbformat.write(nb, src_nb)
-        try:
-            pm.execute_notebook(
-                str(src_nb),
-                str(out_nb),
-                parameters=parameters or None,
-                cwd=cwd,
-                kernel_name=nb.metadata["kernelspec"]["name"],
-                progress_bar={"desc": Path(source).stem, "position": position, "leave": True},
-                request_save_on_cell_execute=False,
-            )
-        except pm.PapermillExecutionError as exc:
-            failed = Path(output).with_name(Path(output).stem + ".failed.ipynb")
-            if out_nb.is_file():
-                shutil.copy(out_nb, failed)
-            return {
-                "cell": exc.cell_index,
-                "count": exc.exec_count,
-                "ename": exc.ename,
-                "evalue": exc.evalue,
-                "failed_copy": str(failed),
-            }
-        executed = nbformat.read(out_nb, as_version=4)
-        clean_notebook(executed)
-        text = nbformat.writes(executed)
-        write_atomic(Path(output), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-    return {}
-
-
-def execute_chapters(
-    chapters: list[Chapter],
-    out_dir: Path | None = None,
-    data: Path | None = None,
-    jobs: int = 2,
-    force: bool = False,
-    log=print,
-) -> list[Chapter]:
-    """Execute the stale chapters; return the ones that ran.
-
-    Parameters
-    ----------
-    chapters : chapters from :func:`discover`.
-    out_dir : where executed notebooks go; ``None`` means next to the source
-        (the committed reference outputs). Runs on other data must pass a
-        directory under ``_build/runs``.
-    data : a data file to use instead of each chapter's default ``data_path``.
-    jobs : how many chapters run at the same time.
-    force : execute even if nothing changed.
-    """
-    if not chapters:
-        return []
-    root = chapters[0].root
-    run_dir = (out_dir or (root / "_build")).resolve()
-    todo = []
-    for ch in chapters:
-        output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
-        files = inputs_of(ch, data)
-        extra = {"data": paths.relative(data) if data else None}
-        digest = fingerprint(files, root, extra)
-        stamp = stamp_path(ch, run_dir)
-        reason = "forced" if force else is_stale(ch, output, stamp, files, digest)
-        if reason is None:
-            log(f"[book] {ch.name}: up to date")
-            continue
-        params = {}
-        if data is not None:
-            # Relative to the chapter folder (the kernel's working directory),
-            # so no absolute path ends up in the executed notebook.
-            params["data_path"] = os.path.relpath(data.resolve(), ch.source.parent)
-        todo.append((ch, output, stamp, digest, params, reason))
-
-    ran: list[Chapter] = []
-    errors: list[str] = []
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
-        futures = {}
-        for position, (ch, output, stamp, digest, params, reason) in enumerate(todo):
-            log(f"[book] {ch.name}: executing ({reason})")
-            fut = pool.submit(_execute, str(ch.source), str(output), str(ch.source.parent), params, position)
-            futures[fut] = (ch, output, stamp, digest)
-        for fut in as_completed(futures):
-            ch, output, stamp, digest = futures[fut]
-            err = fut.result()
-            if err:
-                errors.append(
-                    f"chapter {paths.relative(ch.source)} failed in cell {err['cell']} "
-                    f"(execution count {err['count']}): {err['ename']}: {err['evalue']}\n"
-                    f"  the partly executed notebook is in {paths.relative(Path(err['failed_copy']))}; "
-                    f"{paths.relative(output)} was left unchanged"
-                )
-                continue
-            write_stamp(stamp, digest)
-            ran.append(ch)
-    if errors:
-        raise BuildError("\n".join(errors))
-    return ran
-
-
 # --------------------------------------------------------------------------- rendering
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -433,6 +140,30 @@ def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
             shutil.copytree(root / folder, stage / folder)
 
 
+def run_jupyter_book(stage: Path, out: Path) -> subprocess.CompletedProcess:
+    """``jupyter-book build`` of the staged book *stage* into *out* (emptied first).
+
+    HTML, nitpicky, warnings reported as errors but the whole book built
+    (``-W -n --keep-going``); the output is captured, for the caller to read.
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage), "--path-output", str(out)]
+    cmd += ["--builder", "html", "-W", "-n", "--keep-going", "--quiet"]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move the folder *new* to *target*, replacing it; the old one is removed only after the move."""
+    old = target.with_name(f".{target.name}-old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def preview(root: Path, name: str, log=print) -> Path:
     """Render one executed chapter in a small book of its own (``--preview NAME``).
 
@@ -459,22 +190,7 @@ def preview(root: Path, name: str, log=print) -> Path:
         shutil.copy2(root / "chapters" / f"{page}.md", stage / "chapters" / f"{page}.md")
     shutil.copy2(nb, stage / "chapters" / f"{name}.ipynb")
     out = work / ".render"
-    if out.exists():
-        shutil.rmtree(out)
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(stage),
-        "--path-output",
-        str(out),
-        "--builder",
-        "html",
-        "-W",
-        "-n",
-        "--keep-going",
-        "--quiet",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = run_jupyter_book(stage, out)
     # links to chapters that exist but are outside this small book are expected to break
 
     def expected(line: str) -> bool:
@@ -487,9 +203,7 @@ def preview(root: Path, name: str, log=print) -> Path:
     if lines:
         raise BuildError("preview of " + name + " has Sphinx warnings:\n" + "\n".join(lines[-30:]))
     html = work / "html"
-    if html.exists():
-        shutil.rmtree(html)
-    (out / "_build" / "html").rename(html)
+    replace_dir(out / "_build" / "html", html)
     log(f"[book] preview: {paths.relative(html / 'chapters' / (name + '.html'))}")
     return html
 
@@ -514,36 +228,14 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
         if doc in toc_files(root):
             (stage / f"{doc}.md").write_text(colophon(root), encoding="utf-8")
     out = work / ".render"
-    if out.exists():
-        shutil.rmtree(out)
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(stage),
-        "--path-output",
-        str(out),
-        "--builder",
-        "html",
-        "-W",
-        "-n",
-        "--keep-going",
-        "--quiet",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = run_jupyter_book(stage, out)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
         raise BuildError(
             "Jupyter Book failed (warnings count as errors); the previous "
             f"{paths.relative(html_out)} was left in place.\n{tail}"
         )
-    new_html = out / "_build" / "html"
-    old = work / ".html-old"
-    if old.exists():
-        shutil.rmtree(old)
-    if html_out.exists():
-        html_out.rename(old)
-    new_html.rename(html_out)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(out / "_build" / "html", html_out)
     shutil.rmtree(out, ignore_errors=True)
     write_stamp(stamp, digest)
     return True
