@@ -1,4 +1,4 @@
-"""Figures of the sampling and descriptives chapters, and the numbers behind them.
+"""Figures of the descriptives chapter, and the numbers behind them.
 
 The module has three parts.
 
@@ -7,8 +7,8 @@ The module has three parts.
 percentage of each answer with a design-based 95 % interval from
 :func:`scsrepro.survey.estimates.weighted_proportions`; :func:`published_points`
 finds the paper's printed number for an answer through the recipes of
-``data/targets.yml``; :func:`weight_cells` and :func:`quota_comparison`
-describe the weights and the quota design.
+``data/targets.yml``. (The weights and the quota design, for the sampling
+chapter, are in :mod:`scsrepro.book.figures.sampling`.)
 
 *Layouts.* :func:`table_a2_layout` and :func:`table_a3_layout` turn the long
 output of :func:`scsrepro.paper.tables.table_a2` / :func:`~scsrepro.paper.tables.table_a3`
@@ -37,27 +37,22 @@ from scsrepro.data.codebook import Codebook, Variable
 from scsrepro.paper.fidelity import load_errata
 from scsrepro.paper.published import load_published
 from scsrepro.paper.targets import Recipe, Targets, cached_codebook, load_targets
-from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP
 from scsrepro.survey.estimates import weighted_proportions
+from scsrepro.survey.weighting import check_weights
 
 __all__ = [
     "SHARE_COLUMNS",
     "SHARE_FORMATS",
     "BASE_WORDS",
-    "QUOTA_SOURCES",
     "option_shares",
     "category_shares",
     "published_points",
     "with_published",
-    "weight_cells",
-    "quota_comparison",
     "table_a2_layout",
     "table_a3_layout",
     "errata_for",
-    "weight_histogram",
     "share_bars",
     "approval_bars",
-    "representativeness",
 ]
 
 #: Columns of the frames returned by :func:`option_shares` and :func:`category_shares`.
@@ -83,26 +78,10 @@ BASE_WORDS: dict[str, str] = {
     "use_gov_pilot == 1": "participants in a local government pilot only",
 }
 
-#: The sources of :func:`quota_comparison`, in order.
-QUOTA_SOURCES = (
-    "Quota (Table A1)",
-    "Achieved sample (unweighted)",
-    "Weighted sample",
-    "Paper, unweighted (Table A2)",
-    "Paper, weighted (Table A2)",
-)
-
 
 # ===================================================================== numbers
 def _as_float(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
-
-
-def _weights(w, n: int) -> np.ndarray:
-    wv = np.asarray(w, dtype=float)
-    if wv.shape != (n,):
-        raise ValueError(f"expected {n} weights, got shape {wv.shape}")
-    return wv
 
 
 def _row(var: str, code: int, label: str, est: pd.Series, n: int) -> dict:
@@ -145,7 +124,7 @@ def option_shares(df: pd.DataFrame, w, options: str | Sequence[str], codebook: C
     """
     cb = codebook or cached_codebook()
     names = list(cb.groups[options].options) if isinstance(options, str) else list(options)
-    wv = _weights(w, len(df))
+    wv = check_weights(w, len(df))
     rows = []
     for var in names:
         y = _as_float(df[var])
@@ -178,7 +157,7 @@ def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | Non
     var = cb[variable]
     y = _as_float(df[variable])
     levels = [float(c) for c in var.codes]
-    est = weighted_proportions(y, _weights(w, len(df)), levels=levels)
+    est = weighted_proportions(y, check_weights(w, len(df)), levels=levels)
     n = int(np.isfinite(y).sum())
     rows = [_row(variable, code, var.codes[code], est.iloc[i], n) for i, code in enumerate(var.codes)]
     return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
@@ -242,101 +221,6 @@ def with_published(shares: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     out["difference"] = out["percent"] - out["published"]
     out["id"] = out["id"].fillna("")
     return out
-
-
-def weight_cells(df: pd.DataFrame, w, cap: float = WEIGHT_CAP, codebook: Codebook | None = None) -> pd.DataFrame:
-    """The weights by raking cell (age group x gender x region).
-
-    Weights are put on the mean-1 scale first (the scale of the paper's cap).
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Respondent frame (raw or derived).
-    w : array-like
-        Survey weights aligned with *df*.
-    cap : float
-        The cap to count respondents at (default 2.0).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per occupied cell with its labels, ``n``, ``share`` (per cent
-        of respondents), ``mean_weight``, ``min_weight``, ``max_weight``,
-        ``weighted_share`` (per cent of the weighted total) and ``at_cap``
-        (respondents whose weight equals the cap), sorted by mean weight,
-        largest first.
-    """
-    cb = codebook or cached_codebook()
-    frame = df if all(v in df.columns for v in RAKING_VARIABLES) else cb.derive(df)
-    wn = _weights(w, len(df))
-    wn = wn / wn.mean()
-    cells = pd.DataFrame({v: frame[v].to_numpy() for v in RAKING_VARIABLES})
-    cells = cb.label(cells, list(RAKING_VARIABLES))
-    cells["weight"] = wn
-    cells["at_cap"] = wn >= cap * (1 - 1e-9)
-    out = (
-        cells.groupby(list(RAKING_VARIABLES), observed=True, sort=True)
-        .agg(
-            n=("weight", "size"),
-            mean_weight=("weight", "mean"),
-            min_weight=("weight", "min"),
-            max_weight=("weight", "max"),
-            weight_total=("weight", "sum"),
-            at_cap=("at_cap", "sum"),
-        )
-        .reset_index()
-    )
-    out["share"] = out["n"] / len(cells) * 100
-    out["weighted_share"] = out.pop("weight_total") / wn.sum() * 100
-    out["at_cap"] = out["at_cap"].astype(int)
-    cols = list(RAKING_VARIABLES) + [
-        "n",
-        "share",
-        "weighted_share",
-        "mean_weight",
-        "min_weight",
-        "max_weight",
-        "at_cap",
-    ]
-    return out[cols].sort_values(["mean_weight", "n"], ascending=[False, False], kind="stable").reset_index(drop=True)
-
-
-def quota_comparison(a2: pd.DataFrame, quota: pd.DataFrame) -> pd.DataFrame:
-    """Quota targets beside the achieved and the weighted sample, by gender and region.
-
-    Parameters
-    ----------
-    a2 : pandas.DataFrame
-        Output of :func:`scsrepro.paper.tables.table_a2`.
-    quota : pandas.DataFrame
-        Output of :func:`scsrepro.paper.quota.quota_table` (index age group x
-        gender; columns ``step5`` and one per region).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long frame with ``dimension`` (Gender, Region), ``category``,
-        ``source`` (the quota, the achieved sample, the weighted sample, and
-        the paper's two Table A2 columns) and ``percent``.
-    """
-    total = quota["step5"].sum()
-    by_gender = quota["step5"].groupby(level="gender").sum() / total * 100
-    pct: dict[tuple[str, str], dict[str, float]] = {}
-    for gender in ("female", "male"):
-        pct[("Gender", gender.capitalize())] = {QUOTA_SOURCES[0]: float(by_gender[gender])}
-    for region in ("West", "Central", "East"):
-        pct[("Region", region)] = {QUOTA_SOURCES[0]: float(quota[region].sum() / total * 100)}
-    names = {"unweighted": (QUOTA_SOURCES[1], QUOTA_SOURCES[3]), "weighted": (QUOTA_SOURCES[2], QUOTA_SOURCES[4])}
-    for r in a2[a2["measure"].isin(["Gender", "Region"])].itertuples(index=False):
-        ours, paper = names[r.column]
-        pct[(r.measure, r.item)].update({ours: float(r.reproduced), paper: float(r.published)})
-    rows = [
-        {"dimension": dim, "category": cat, "source": src, "percent": values[src]}
-        for (dim, cat), values in pct.items()
-        for src in QUOTA_SOURCES
-    ]
-    return pd.DataFrame(rows, columns=["dimension", "category", "source", "percent"])
 
 
 # ===================================================================== layouts
@@ -541,46 +425,6 @@ def _wrap(labels: Iterable[str], width: int = 28) -> list[str]:
     return [textwrap.fill(str(x), width) for x in labels]
 
 
-def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 0.05):
-    """Histogram of the weights on the mean-1 scale, with the cap marked.
-
-    Parameters
-    ----------
-    weights : array-like
-        Survey weights (any scale; divided by their mean).
-    cap : float or None
-        Where to draw the cap line (None: no line).
-    binwidth : float
-        Width of the bins.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    wn = np.asarray(weights, dtype=float)
-    wn = wn / wn.mean()
-    top = max(wn.max(), cap or 0) + binwidth
-    bins = np.arange(0, top + binwidth, binwidth)
-    fig, ax = plots.figure(height=3.4)
-    sns.histplot(x=wn, bins=bins, ax=ax, color=sns.color_palette(plots.PALETTE)[0], edgecolor="white")
-    if cap is not None:
-        ax.axvline(cap, color="black", linestyle="--", linewidth=1)
-        ax.annotate(
-            f"cap {cap:.1f}",
-            xy=(cap, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(-4, -4),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=9,
-        )
-    ax.axvline(1.0, color="grey", linestyle=":", linewidth=1)
-    ax.set_xlabel("weight (mean 1)")
-    ax.set_ylabel("respondents")
-    return plots.finish(fig)
-
-
 def share_bars(
     shares: pd.DataFrame, xlabel: str = "weighted share of respondents", wrap: int = 30, limit: float | None = None
 ):
@@ -675,49 +519,4 @@ def approval_bars(shares: pd.DataFrame):
     ax.set_xlabel("")
     ax.set_ylabel("weighted share of respondents")
     ax.legend(loc="upper left")
-    return plots.finish(fig)
-
-
-def representativeness(comparison: pd.DataFrame, sources: Sequence[str] = QUOTA_SOURCES[:3]):
-    """Quota targets against the achieved and the weighted sample, one panel per dimension.
-
-    Parameters
-    ----------
-    comparison : pandas.DataFrame
-        Output of :func:`quota_comparison`.
-    sources : sequence of str
-        Which sources to draw, in order (one bar colour each).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes per ``dimension`` (Gender, then Region); in each, one bar
-        container per source, in the order of *sources*.
-    """
-    data = comparison[comparison["source"].isin(list(sources))]
-    dims = list(dict.fromkeys(data["dimension"]))
-    widths = [data.loc[data["dimension"] == d, "category"].nunique() for d in dims]
-    fig, axes = plots.figure(
-        width=plots.WIDTH * 1.3, height=3.8, ncols=len(dims), sharey=True, gridspec_kw={"width_ratios": widths}
-    )
-    axes = np.atleast_1d(axes)
-    for ax, dim in zip(axes, dims):
-        sub = data[data["dimension"] == dim]
-        sns.barplot(
-            data=sub,
-            x="category",
-            y="percent",
-            hue="source",
-            hue_order=list(sources),
-            errorbar=None,
-            ax=ax,
-            legend=ax is axes[-1],
-        )
-        ax.set_title(dim)
-        ax.set_xlabel("")
-        ax.set_ylabel("per cent of the sample")
-        plots.percent_axis(ax, "y", 80)
-        for cont in ax.containers:
-            ax.bar_label(cont, fmt="%.0f", fontsize=8, padding=1)
-    axes[-1].legend(loc="upper left", fontsize=8)
     return plots.finish(fig)
