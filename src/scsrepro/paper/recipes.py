@@ -20,6 +20,7 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import evaluate_condition
+from scsrepro.paper.published import REQUIRED_COLUMNS
 from scsrepro.paper.targets import TARGETS_FILE, Recipe, as_list, cached_codebook, cached_published, load_targets
 from scsrepro.paper.weights import prepare
 from scsrepro.survey.estimates import weighted_mean, weighted_proportions, weighted_sd
@@ -38,12 +39,7 @@ __all__ = [
 #: Columns every table function returns, in this order (Table 4 adds
 #: ``published_se``, ``stars`` and ``published_stars``).
 COLUMNS: tuple[str, ...] = (
-    "id",
-    "source",
-    "measure",
-    "item",
-    "column",
-    "statistic",
+    *REQUIRED_COLUMNS[:6],  # id, source, measure, item, column, statistic: as transcribed
     "published",
     "reproduced",
     "se",
