@@ -3,9 +3,10 @@
 The proportional-odds test is checked on simulated data where the answer is
 known: data drawn from an ordered logit (the assumption holds) and data drawn
 from a model whose slope changes across thresholds (it does not). Predicted
-probabilities are checked against a direct computation; the Table 4 layout
-and the penalised fit against hand-made cases; the model specification
-against the printed numbers of observations.
+probabilities are checked against a direct computation; the penalised fit
+against hand-made cases; the model specification against the printed
+numbers of observations. (The Table 4 layout is tested in
+tests/survey/test_regression_table.py.)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from scsrepro.data.loading import load_survey
 from scsrepro.paper import fitting, modelspec, robustness, tables
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
-from scsrepro.survey.models import OlogitResult, esttab, fit_ologit, format_estimate
+from scsrepro.survey.models import OlogitResult, fit_ologit
 
 
 # --------------------------------------------------------------------------- simulated data
@@ -204,33 +205,6 @@ def test_prior_sd_needs_the_exact_robust_fit():
     df = _simulate(200, slopes_x=(0.8,) * 4, seed=10)
     with pytest.raises(ValueError, match="prior_sd"):
         fit_ologit(df, "y", ["x"], categorical={}, weight="weight", prior_sd=1.0, convergence="stata")
-
-
-# --------------------------------------------------------------------------- Table 4 layout
-def test_format_estimate_follows_esttab():
-    assert [format_estimate(x) for x in (0.0147, 0.582, -0.00187, 1.241, -13.03, 12.66)] == [
-        "0.0147", "0.582", "-0.00187", "1.241", "-13.03", "12.66"
-    ]
-    assert format_estimate(float("nan")) == ""
-
-
-def test_esttab_layout():
-    est = pd.DataFrame(
-        {
-            "source": ["a", "a", "b", "a"],
-            "column": ["M1", "M2", "M1", "M1"],
-            "term": ["x", "x", "x", "observations"],
-            "coef": [0.5, -1.25, 0.4, 1944],
-            "se": [0.1, 0.3, 0.2, np.nan],
-            "stars": ["***", "**", "", ""],
-        }
-    )
-    out = esttab(est, ["x"], ["M1", "M2"], labels={"x": "The x"}, sources=["a", "b"])
-    assert list(out.index) == [("The x", "a"), ("The x", "a SE"), ("The x", "b"), ("The x", "b SE"), ("observations", "a"), ("observations", "b")]
-    assert out.loc[("The x", "a"), "M1"] == "0.500***"
-    assert out.loc[("The x", "a SE"), "M2"] == "(0.300)"
-    assert out.loc[("The x", "b"), "M2"] == ""
-    assert out.loc[("observations", "a"), "M1"] == "1,944"
 
 
 # --------------------------------------------------------------------------- the specification on the twin

@@ -15,7 +15,7 @@ from scsrepro.paper.modelspec import estimation_frame, load_specs
 from scsrepro.paper.published import load_published
 from scsrepro.paper.targets import published_table_names
 from scsrepro.paper.weights import weights_for
-from scsrepro.survey.models import vif_table
+from scsrepro.survey.design import vif_table
 
 SEEDS = (11, 12, 13)
 

@@ -1,4 +1,4 @@
-"""Tests for scsrepro.survey.models: weighted ordered logit vs R svyolr, UCLA ologit, VIF."""
+"""Tests for scsrepro.survey.models: weighted ordered logit vs R svyolr, UCLA ologit."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import statsmodels.miscmodels.tests as sm_misc_tests
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
+from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import (
     DIAGNOSTIC_KINDS,
     SeparationWarning,
-    design_matrix,
     detect_separation,
     fit_ologit,
-    vif_table,
 )
 from scsrepro.survey.ordered_logit import WeightedOrderedModel
 from scsrepro.survey.significance import stars
@@ -278,35 +277,6 @@ def test_bad_inputs():
         fit_ologit(df.assign(g=np.where(df["male"] == 1, "m", "f")), "approval", ["age", "g"], weight="weight")
     with pytest.raises(ValueError, match="not in df"):
         fit_ologit(df, "approval", ["age", "nope"], weight="weight")
-
-
-# ---------------------------------------------------------------------------
-# VIF
-# ---------------------------------------------------------------------------
-def test_vif_table_equals_auxiliary_regressions():
-    df = _load("a")
-    preds = ["age", "male", "income_group", "region", "urban"]  # codes as numeric, as Table A4
-    out = vif_table(df, preds)
-    X = df[preds].to_numpy(dtype=float)
-    for j, p in enumerate(preds):
-        others = np.column_stack([np.ones(len(X)), np.delete(X, j, axis=1)])
-        beta, *_ = np.linalg.lstsq(others, X[:, j], rcond=None)
-        resid = X[:, j] - others @ beta
-        r2 = 1 - resid @ resid / np.sum((X[:, j] - X[:, j].mean()) ** 2)
-        row = out.set_index("predictor").loc[p]
-        assert row["tolerance"] == pytest.approx(1 - r2, rel=1e-10)
-        assert row["vif"] == pytest.approx(1 / (1 - r2), rel=1e-10)
-    assert out.attrs["nobs"] == len(df)
-
-
-def test_vif_detects_collinearity():
-    rng = np.random.default_rng(0)
-    x1, x2 = rng.normal(size=300), rng.normal(size=300)
-    df = pd.DataFrame({"x1": x1 + 5, "x2": x2, "x3": x1 + x2 + 0.05 * rng.normal(size=300)})
-    out = vif_table(df, ["x1", "x2", "x3"]).set_index("predictor")
-    assert out.loc["x3", "vif"] > 100
-    with pytest.raises(ValueError, match="no variance"):
-        vif_table(df.assign(x2=1.0), ["x1", "x2"])
 
 
 # ---------------------------------------------------------------------------

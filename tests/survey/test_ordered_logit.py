@@ -1,4 +1,4 @@
-"""The ordered-logit engine (scsrepro.survey.ordered_logit): the Newton loop, the sandwich, the coding."""
+"""The ordered-logit model (scsrepro.survey.ordered_logit): the coding, the derivatives."""
 
 from __future__ import annotations
 
@@ -9,55 +9,9 @@ from statsmodels.tools.numdiff import approx_fprime
 from scsrepro.survey.ordered_logit import (
     WeightedOrderedModel,
     cuts_increasing,
-    influence_rows,
-    newton_maximise,
     ordered_logit_derivatives,
     params_from_theta,
-    robust_covariance,
-    robust_se,
-    step_converged,
 )
-
-
-def quadratic(centre, curvature):
-    centre, curvature = np.asarray(centre, float), np.asarray(curvature, float)
-
-    def derivatives(x):
-        return -curvature @ (x - centre), -curvature
-
-    def value(x):
-        d = x - centre
-        return -0.5 * d @ curvature @ d
-
-    return derivatives, value
-
-
-def test_newton_finds_a_quadratics_maximum_in_one_step():
-    deriv, value = quadratic([1.0, -2.0], [[2.0, 0.5], [0.5, 1.0]])
-    res = newton_maximise(np.zeros(2), deriv, step_converged(1e-12), value=value)
-    assert res.status == "converged"
-    np.testing.assert_allclose(res.theta, [1.0, -2.0], atol=1e-12)
-    assert res.iterations == 2  # the second step is zero and stops the loop
-
-
-def test_step_halving_keeps_the_iterates_valid():
-    # maximum at 3, but the region x < 2.5 is declared invalid: the step is halved and then stalls
-    deriv, value = quadratic([3.0], [[1.0]])
-    res = newton_maximise(np.zeros(1), deriv, step_converged(1e-12), value=value, valid=lambda x: x[0] < 2.5)
-    assert res.status == "stalled"
-    assert 0 < res.theta[0] < 2.5
-
-
-def test_without_an_objective_a_step_out_of_bounds_stops_the_loop():
-    deriv, _ = quadratic([3.0], [[1.0]])
-    res = newton_maximise(np.zeros(1), deriv, step_converged(1e-12), valid=lambda x: x[0] < 2.5)
-    assert res.status == "invalid"
-    assert res.theta[0] == 0.0
-
-
-def test_a_singular_hessian_is_reported():
-    res = newton_maximise(np.zeros(2), lambda x: (np.ones(2), np.zeros((2, 2))), step_converged(1e-12))
-    assert res.status == "singular"
 
 
 def test_parameter_coding_round_trip():
@@ -86,15 +40,3 @@ def test_derivatives_match_numerical_ones():
     scores, H = ordered_logit_derivatives(X, y, w, theta)
     np.testing.assert_allclose(w @ scores, approx_fprime(theta, loglike), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(H, approx_fprime(theta, lambda t: w @ ordered_logit_derivatives(X, y, w, t)[0]), rtol=1e-4, atol=1e-5)
-
-
-def test_sandwich_from_rows_equals_the_textbook_formula():
-    rng = np.random.default_rng(2)
-    S = rng.normal(size=(40, 3))
-    M = rng.normal(size=(3, 3))
-    H = -(M @ M.T + 3 * np.eye(3))
-    rows = influence_rows(S, H)
-    Hi = np.linalg.inv(H)
-    textbook = 40 / 39 * Hi @ (S.T @ S) @ Hi
-    np.testing.assert_allclose(robust_covariance(rows), textbook, rtol=1e-12)
-    np.testing.assert_allclose(robust_se(rows), np.sqrt(np.diag(textbook)), rtol=1e-12)

@@ -23,7 +23,7 @@ from scsrepro.paper import tables
 from scsrepro.paper.modelspec import estimation_frame, load_specs
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
-from scsrepro.survey.models import vif_table
+from scsrepro.survey.design import vif_table
 from scsrepro.survey.weighting import implied_deff, kish_deff
 from scsrepro.twin import covariates as twin
 

@@ -10,7 +10,7 @@ through :func:`design`, in the synthetic twin's calibration -- is set up here:
     a model's listwise sample (:func:`scsrepro.paper.modelspec.estimation_frame`),
     optionally with levels of a factor merged;
 ``design``
-    the covariate matrix of :func:`scsrepro.survey.models.design_matrix` and
+    the covariate matrix of :func:`scsrepro.survey.design.design_matrix` and
     the Table 4 key of each of its columns;
 ``fit``
     the model fitted by :func:`scsrepro.survey.models.fit_ologit` (Stata's
@@ -32,7 +32,8 @@ import pandas as pd
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
 from scsrepro.paper.weights import weights_for
-from scsrepro.survey.models import OlogitResult, design_matrix, fit_ologit
+from scsrepro.survey.design import design_matrix
+from scsrepro.survey.models import OlogitResult, fit_ologit
 from scsrepro.survey.significance import Z95
 
 __all__ = ["Fit", "model_frame", "estimation_sample", "design", "fit", "tidy"]
@@ -94,7 +95,7 @@ def estimation_sample(
 def design(sample: pd.DataFrame, spec: modelspec.ModelSpec, categorical: Mapping | None = None):
     """The covariate matrix of *spec* on *sample* and the Table 4 key of each column.
 
-    Returns ``(X, keys)``: *X* from :func:`scsrepro.survey.models.design_matrix`
+    Returns ``(X, keys)``: *X* from :func:`scsrepro.survey.design.design_matrix`
     (its ``attrs`` say what each column codes and which columns belong to
     each factor), and ``keys`` mapping each column to its Table 4 key
     (:func:`scsrepro.paper.modelspec.table4_keys`).

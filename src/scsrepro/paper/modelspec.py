@@ -83,7 +83,7 @@ def table4_keys(coding: Mapping[str, tuple[str, object]], cuts: Iterable[str] = 
     """Table 4 keys of fitted terms, from what each term codes.
 
     *coding* is ``{term: (covariate, level or None)}`` as recorded by
-    :func:`scsrepro.survey.models.design_matrix` (``X.attrs["coding"]``, also
+    :func:`scsrepro.survey.design.design_matrix` (``X.attrs["coding"]``, also
     ``OlogitResult.coding``); cut points (``cut1`` ...) in *cuts* keep their
     names. This is the one translation from fitted terms to Table 4 rows.
     """

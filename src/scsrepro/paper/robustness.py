@@ -36,8 +36,9 @@ from scipy.special import expit
 
 from scsrepro.paper import modelspec
 from scsrepro.paper.fitting import Fit, fit, tidy
-from scsrepro.survey.models import OlogitResult, design_matrix
-from scsrepro.survey.ordered_logit import newton_maximise, step_converged
+from scsrepro.survey.design import design_matrix
+from scsrepro.survey.models import OlogitResult
+from scsrepro.survey.newton import newton_maximise, step_converged
 from scsrepro.survey.significance import critical_value
 
 __all__ = [
@@ -343,7 +344,7 @@ class POTest:
 def _weighted_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, maxiter: int = 100, tol: float = 1e-10):
     """Weighted logistic regression by Newton-Raphson; returns (coef, converged).
 
-    The package's Newton loop (:func:`scsrepro.survey.ordered_logit.newton_maximise`)
+    The package's Newton loop (:func:`scsrepro.survey.newton.newton_maximise`)
     from zero. Under separation the Newton steps grow without end or the
     Hessian becomes singular; the fit then stops and reports
     ``converged=False``.

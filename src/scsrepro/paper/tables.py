@@ -76,7 +76,7 @@ from scsrepro.paper.targets import (
     published_table_names,
 )
 from scsrepro.paper.weights import check_frame, prepare, weights_for
-from scsrepro.survey.models import vif_table
+from scsrepro.survey.design import vif_table
 from scsrepro.survey.significance import Z95
 from scsrepro.survey.weighting import effective_n, implied_deff, kish_deff, margin_of_error
 
@@ -217,7 +217,7 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
     missing, and it is well defined whenever every pair of items has joint
     answers and the matrix is positive definite (checked; a clear error
     otherwise). ``sample="listwise"`` gives the complete-case reading
-    (:func:`scsrepro.survey.models.vif_table`).
+    (:func:`scsrepro.survey.design.vif_table`).
 
     Parameters
     ----------

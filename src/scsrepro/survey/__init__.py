@@ -1,9 +1,15 @@
 """Layer 2, survey statistics that know nothing of this paper.
 
-``weighting``  capped raking weights, design effect, margin of error
-``estimates``  design-based proportions, means and Rao-Scott tests
-``models``     weighted ordered logit (Stata/R-equivalent), VIFs
-``decisions``  decisions on quantized values, so results do not depend on the CPU
+``weighting``         capped raking weights, design effect, margin of error
+``estimates``         design-based proportions, means and Rao-Scott tests
+``design``            the covariate matrix of a model (dummies, what each column codes), VIFs
+``models``            weighted ordered logit (Stata/R-equivalent): the tidy fit and its diagnostics
+``ordered_logit``     the ordered-logit model: derivatives, parameter coding, weighted fits
+``newton``            the Newton-Raphson loop behind every fit
+``sandwich``          the robust (sandwich) covariance from influence rows
+``regression_table``  estimates in the paper's Table 4 layout (Stata ``esttab``)
+``significance``      critical values and significance stars
+``decisions``         decisions on quantized values, so results do not depend on the CPU
 
 May import :mod:`scsrepro.data`.
 """

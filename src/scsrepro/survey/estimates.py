@@ -144,6 +144,25 @@ def weighted_proportions(
     """
     if method not in ("wald", "logit"):
         raise ValueError(f"method must be 'wald' or 'logit', got {method!r}")
+    ys, wv, levels, n_design, n_dropped = _observed_levels(y, w, levels)
+    n = len(ys)
+    D = np.column_stack([(ys == lev).to_numpy(dtype=float) for lev in levels])
+    W = wv.sum()
+    p = wv @ D / W
+    Z = wv[:, None] * (D - p) / W
+    se = np.sqrt(np.diag(_linearised_var(Z, n_design)))
+    lo, hi = _proportion_ci(p, se, method, level, df, n)
+    out = pd.DataFrame({"level": levels, "proportion": p, "se": se, "ci_low": lo, "ci_high": hi})
+    out.attrs.update({"n": n, "n_dropped": n_dropped, "method": method})
+    return out
+
+
+def _observed_levels(y, w, levels) -> tuple[pd.Series, np.ndarray, list, int, int]:
+    """The non-missing values of *y* and their weights, the levels to report, the design size, the NaN count.
+
+    The levels are the sorted observed values unless given; a value not among
+    given levels is an error naming its row positions.
+    """
     ys = _as_series(y, "y")
     wv = _check_w(w, len(ys))
     n_design = len(ys)
@@ -164,11 +183,13 @@ def weighted_proportions(
             raise ValueError(
                 f"{_name(y, 'y')} has values {unknown} not in levels {levels} (row positions after dropping NaN: {pos})"
             )
-    D = np.column_stack([(ys == lev).to_numpy(dtype=float) for lev in levels])
-    W = wv.sum()
-    p = wv @ D / W
-    Z = wv[:, None] * (D - p) / W
-    se = np.sqrt(np.diag(_linearised_var(Z, n_design)))
+    return ys, wv, levels, n_design, n_dropped
+
+
+def _proportion_ci(
+    p: np.ndarray, se: np.ndarray, method: str, level: float, df: float | None, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits of proportions *p*: Wald, or logit (NaN at p = 0 or 1; t on n - 1 df by default)."""
     if method == "wald":
         q = _quantile(level, df)
         lo, hi = p - q * se, p + q * se
@@ -181,9 +202,7 @@ def weighted_proportions(
             hi = 1 / (1 + np.exp(-(eta + q * se_eta)))
         edge = (p <= 0) | (p >= 1)
         lo[edge], hi[edge] = np.nan, np.nan
-    out = pd.DataFrame({"level": levels, "proportion": p, "se": se, "ci_low": lo, "ci_high": hi})
-    out.attrs.update({"n": n, "n_dropped": n_dropped, "method": method})
-    return out
+    return lo, hi
 
 
 def weighted_mean(x, w, level: float = 0.95, df: float | None = None) -> pd.Series:
@@ -334,6 +353,54 @@ def weighted_crosstab(row, col, w) -> CrosstabResult:
         to N) and ``chisq_p_value`` (first-order correction, R
         ``statistic = "Chisq"``).
     """
+    cells = _crosstab_cells(row, col, w)
+    rl, cl, N_all = cells.row_levels, cells.col_levels, cells.n_design
+    nr, nc = len(rl), len(cl)
+    p, V = _cell_shares(cells)
+    N = float(N_all)
+    Delta = _rao_scott_delta(p, V, nr, nc, N)
+    tr = np.trace(Delta)
+    d0 = tr**2 / np.trace(Delta @ Delta)
+
+    table = (p * N).reshape(nc, nr).T  # rows x cols, scaled to N like svytable(Ntotal=N)
+    x2 = _pearson_chisq(table)
+    nu = N_all - 1
+    f = x2 / tr
+    pval = float(stats.f.sf(f, d0, d0 * nu))
+    chisq_p = float(stats.chi2.sf(x2 / np.mean(np.diag(Delta)), Delta.shape[0]))
+    shares = pd.DataFrame(
+        table / N, index=pd.Index(rl, name=_name(row, "row")), columns=pd.Index(cl, name=_name(col, "col"))
+    )
+    return CrosstabResult(
+        table=shares,
+        f=float(f),
+        ndf=float(d0),
+        ddf=float(d0 * nu),
+        p_value=pval,
+        pearson_chisq=x2,
+        chisq_p_value=chisq_p,
+        n_used=cells.w.size,
+        n_dropped=cells.n_dropped,
+        notes=cells.notes,
+    )
+
+
+@dataclass
+class _Cells:
+    """The rows of a two-way table without NaN: category codes, weights, levels, design size."""
+
+    row: np.ndarray  # codes 0..r-1 of the row variable
+    col: np.ndarray  # codes 0..c-1 of the column variable
+    w: np.ndarray
+    row_levels: list
+    col_levels: list
+    n_design: int  # all rows, including those dropped
+    n_dropped: int
+    notes: list[str]
+
+
+def _crosstab_cells(row, col, w) -> _Cells:
+    """The rows with both variables present, coded by their sorted levels (at least two each)."""
     r = _as_series(row, "row")
     c = _as_series(col, "col")
     if len(r) != len(c):
@@ -354,18 +421,32 @@ def weighted_crosstab(row, col, w) -> CrosstabResult:
         )
     rk = pd.Categorical(r[keep], categories=rl).codes
     ck = pd.Categorical(c[keep], categories=cl).codes
-    wk = wv[keep]
+    return _Cells(rk, ck, wv[keep], rl, cl, N_all, n_dropped, notes)
+
+
+def _cell_shares(cells: _Cells) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted shares ``p`` of the r x c cells (row index fastest) and their linearised covariance ``V``."""
+    nr = len(cells.row_levels)
+    wk = cells.w
     n = wk.size
     # cells ordered with the row index fastest, as R's interaction()/expand.grid
-    cell = rk + nr * ck
-    Dm = np.zeros((n, nr * nc))
+    cell = cells.row + nr * cells.col
+    Dm = np.zeros((n, nr * len(cells.col_levels)))
     Dm[np.arange(n), cell] = 1.0
     W = wk.sum()
     p = wk @ Dm / W
     # R's svymean(mm, design, na.rm=TRUE) inside svychisq keeps the design's
     # PSU count, so the n/(n-1) factor uses all N rows (see module docstring).
-    V = _linearised_var(wk[:, None] * (Dm - p) / W, N_all)
+    V = _linearised_var(wk[:, None] * (Dm - p) / W, cells.n_design)
+    return p, V
 
+
+def _rao_scott_delta(p: np.ndarray, V: np.ndarray, nr: int, nc: int, N: float) -> np.ndarray:
+    """The design-effect matrix ``Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C`` of the interaction contrasts.
+
+    ``C``: the interaction columns of the saturated model matrix residualised
+    on the main-effects matrix; ``D = diag(p)`` (0 where a cell is empty).
+    """
     rows_idx = np.tile(np.arange(nr), nc)
     cols_idx = np.repeat(np.arange(nc), nr)
     R = (rows_idx[:, None] == np.arange(1, nr)).astype(float)
@@ -374,36 +455,16 @@ def weighted_crosstab(row, col, w) -> CrosstabResult:
     inter = np.column_stack([R[:, j] * Cc[:, k] for k in range(nc - 1) for j in range(nr - 1)])
     beta, *_ = np.linalg.lstsq(X1, inter, rcond=None)
     Cmat = inter - X1 @ beta
-    N = float(N_all)
     with np.errstate(divide="ignore"):
         ip = np.where(p == 0, 0.0, 1.0 / p)
     iD = np.diag(ip)
     denom = Cmat.T @ (iD / N) @ Cmat
     numr = Cmat.T @ iD @ V @ iD @ Cmat
-    Delta = np.linalg.solve(denom, numr)
-    tr = np.trace(Delta)
-    d0 = tr**2 / np.trace(Delta @ Delta)
+    return np.linalg.solve(denom, numr)
 
-    table = (p * N).reshape(nc, nr).T  # rows x cols, scaled to N like svytable(Ntotal=N)
+
+def _pearson_chisq(table: np.ndarray) -> float:
+    """Pearson's X^2 of a two-way table of (weighted) counts; cells with no expected count add 0."""
     expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        x2 = float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)))
-    nu = N_all - 1
-    f = x2 / tr
-    pval = float(stats.f.sf(f, d0, d0 * nu))
-    chisq_p = float(stats.chi2.sf(x2 / np.mean(np.diag(Delta)), Delta.shape[0]))
-    shares = pd.DataFrame(
-        table / N, index=pd.Index(rl, name=_name(row, "row")), columns=pd.Index(cl, name=_name(col, "col"))
-    )
-    return CrosstabResult(
-        table=shares,
-        f=float(f),
-        ndf=float(d0),
-        ddf=float(d0 * nu),
-        p_value=pval,
-        pearson_chisq=x2,
-        chisq_p_value=chisq_p,
-        n_used=n,
-        n_dropped=n_dropped,
-        notes=notes,
-    )
+        return float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)))

@@ -1,4 +1,4 @@
-"""Weighted ordered logit (Stata ``ologit [pweight=]``) and variance inflation.
+"""Weighted ordered logit (Stata ``ologit [pweight=]``): the tidy fit and its diagnostics.
 
 The paper's Table 4 reports ordered logit models estimated in Stata with
 sampling weights, i.e. ``ologit approval x1 x2 ... [pweight = weight]``. That
@@ -31,9 +31,10 @@ detected and reported as a warning (never silently), see
 alternative: the penalised (posterior-mode) estimate under ``N(0, s**2)``
 priors on the slopes.
 
-:func:`esttab` lays estimates out as the paper's Table 4 does (coefficient
-with stars, standard error in brackets below), with :func:`format_estimate`
-printing numbers like Stata's ``esttab``.
+The covariate matrix (:func:`~scsrepro.survey.design.design_matrix`) and
+the variance inflation factors are in :mod:`scsrepro.survey.design`; the
+Table 4 layout of the estimates (:func:`~scsrepro.survey.regression_table.esttab`)
+is in :mod:`scsrepro.survey.regression_table`.
 """
 
 from __future__ import annotations
@@ -45,24 +46,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from scsrepro.survey.design import design_matrix
 from scsrepro.survey.ordered_logit import WeightedOrderedModel, check_pweights, fit_stata_rebased
 from scsrepro.survey.significance import critical_value, stars
 
 __all__ = [
     "SeparationWarning",
     "OlogitResult",
-    "design_matrix",
-    "coding_of",
     "fit_ologit",
     "detect_separation",
     "separation_diagnostics",
     "Diagnostic",
     "DIAGNOSTIC_KINDS",
-    "vif_table",
-    "format_estimate",
-    "esttab",
 ]
 
 DEFAULT_CATEGORICAL = {"income_group": 1, "education": 1, "region": 1}
@@ -264,86 +260,6 @@ def separation_diagnostics(
     return msgs
 
 
-def _dummies(col: pd.Series, base, name: str) -> pd.DataFrame:
-    # codes read as float because of NaN elsewhere (1.0, 2.0) are named as ints
-    if pd.api.types.is_float_dtype(col) and np.all(np.mod(col.to_numpy(), 1) == 0):
-        col = col.astype(int)
-    levels = sorted(pd.unique(col.to_numpy()).tolist())
-    if base not in levels:
-        raise ValueError(f"base level {base!r} of categorical {name!r} is not among its values {levels}")
-    out = {f"{name}_{lev}": (col == lev).to_numpy(dtype=float) for lev in levels if lev != base}
-    return pd.DataFrame(out, index=col.index)
-
-
-def coding_of(column: str, covariates: Sequence[str], categorical: Mapping[str, object]) -> tuple[str, object]:
-    """What a column of :func:`design_matrix` codes: ``(covariate, level)`` or ``(covariate, None)``.
-
-    ``coding_of("education_3", ["education"], {"education": 1}) == ("education", 3)``.
-    """
-    if column in covariates and column not in categorical:
-        return column, None
-    for var in covariates:
-        if var in categorical and column.startswith(f"{var}_"):
-            level = column[len(var) + 1 :]
-            return var, int(level) if level.lstrip("-").isdigit() else level
-    raise KeyError(f"column {column!r} is not a term of the covariates {list(covariates)}")
-
-
-def design_matrix(
-    data: pd.DataFrame, covariates: Sequence[str], categorical: Mapping[str, object]
-) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The covariate matrix of :func:`fit_ologit` and the indicators it checks for separation.
-
-    Numeric covariates enter as they are; each covariate named in
-    ``categorical`` enters as dummies ``<var>_<level>`` for the levels present
-    in *data* other than its base level. *data* must be complete (no NaN).
-
-    Returns
-    -------
-    X : DataFrame
-        Columns in the order of *covariates* (dummies in level order);
-        ``X.attrs["coding"]`` says what each column codes
-        (:func:`coding_of`), ``X.attrs["factors"]`` lists each factor's
-        dummy columns.
-    indicators : dict
-        0/1 indicators (dummies, base levels, binary covariates) by name, for
-        :func:`detect_separation`.
-    """
-    parts = []
-    indicators: dict[str, np.ndarray] = {}
-    for var in covariates:
-        col = data[var]
-        if col.nunique() < 2:
-            raise ValueError(f"covariate {var!r} has no variance after listwise deletion (all values {col.iloc[0]!r})")
-        if var in categorical:
-            base = categorical[var]
-            dm = _dummies(col, base, var)
-            parts.append(dm)
-            indicators.update({c: dm[c].to_numpy() for c in dm.columns})
-            indicators[f"{var}={base!r} (base level)"] = (col == base).to_numpy()
-        else:
-            if not pd.api.types.is_numeric_dtype(col):
-                raise ValueError(
-                    f"covariate {var!r} is not numeric (dtype {col.dtype}); declare it "
-                    f"in `categorical` with a base level"
-                )
-            x = col.to_numpy(dtype=float)
-            parts.append(pd.DataFrame({var: x}, index=col.index))
-            vals = np.unique(x)
-            if vals.size == 2:
-                indicators[var] = x == vals.max()
-    X = pd.concat(parts, axis=1)
-    # what each column codes: (covariate, level) for a dummy, (covariate, None) otherwise
-    X.attrs["coding"] = {c: coding_of(c, covariates, categorical) for c in X.columns}
-    # the dummy columns of each factor, for fit_stata_rebased
-    X.attrs["factors"] = {
-        var: [c for c in X.columns if c in indicators and c.startswith(f"{var}_")]
-        for var in covariates
-        if var in categorical
-    }
-    return X, indicators
-
-
 def fit_ologit(
     df: pd.DataFrame,
     outcome: str,
@@ -362,14 +278,12 @@ def fit_ologit(
     same coefficients, cut points (Stata ``/cut1``.., R ``zeta``) and robust
     standard errors (checked against svyolr in ``tests/survey/test_models.py``).
 
-    Steps: listwise deletion over outcome, covariates and weight (rows with a
-    NaN *weight* are an error, not deleted; ``n`` in the ``n/(n-1)`` factor is
-    the estimation sample, as in Stata -- R's ``svyolr`` on a design that
-    still holds the incomplete rows would use the design's row count instead,
-    a relative SE difference of about ``(n_all - n) / (2 n n_all)``); dummies for each covariate named
-    in ``categorical`` (columns ``var_level``, the given base level left out);
-    weighted pseudo-ML fit; robust sandwich covariance with ``n/(n-1)``;
-    delta-method SEs for the cuts; Wald z tests; separation checks.
+    Steps: the estimation sample (:func:`_estimation_sample`, listwise
+    deletion; its size is the ``n`` of ``n/(n-1)``, as in Stata); the
+    :func:`~scsrepro.survey.design.design_matrix`; the fit by the convergence
+    rule (:func:`_maximise`); the gradient check; the covariance
+    (:func:`_covariance`); the table with delta-method SEs for the cuts and
+    Wald z tests (:func:`_coefficient_table`); the separation checks.
 
     Parameters
     ----------
@@ -389,20 +303,15 @@ def fit_ologit(
         ``"robust"``: sandwich (Stata with pweights, svyolr). ``"oim"``:
         inverse negative Hessian (Stata/R without weights).
     convergence : {"exact", "stata"}
-        ``"exact"`` (default): BFGS then Newton to machine precision, as
-        checked against R. ``"stata"``: Newton-Raphson with Stata ``ml``'s
-        stopping rules (:meth:`WeightedOrderedModel.fit_stata`), which
-        matters only under separation, where the exact maximum does not
-        exist and Stata reports the point where it stopped.
+        ``"exact"`` (default): BFGS then Newton to machine precision.
+        ``"stata"``: Stata ``ml``'s stopping rules
+        (:meth:`WeightedOrderedModel.fit_stata`), which matter only under
+        separation (see :func:`_maximise`).
     prior_sd : float, optional
-        Fit by penalised likelihood instead
-        (:meth:`WeightedOrderedModel.fit_penalised`): a ridge penalty that
-        amounts to independent ``N(0, prior_sd**2)`` priors on the slopes
-        (log-odds scale, weights scaled to mean 1), none on the cut points.
-        The estimate is finite under separation. Standard errors are the
-        sandwich with the penalised Hessian; only ``cov_type="robust"`` and
-        ``convergence="exact"`` are allowed with it. Default None: plain
-        pseudo-maximum likelihood.
+        Penalised fit with ``N(0, prior_sd**2)`` priors on the slopes
+        (:meth:`WeightedOrderedModel.fit_penalised`), finite under
+        separation; only with ``cov_type="robust"`` and
+        ``convergence="exact"``. Default None: plain pseudo-ML.
 
     Returns
     -------
@@ -424,7 +333,51 @@ def fit_ologit(
     if prior_sd is not None and (cov_type != "robust" or convergence != "exact"):
         raise ValueError("prior_sd goes with cov_type='robust' and convergence='exact' only")
     categorical = DEFAULT_CATEGORICAL if categorical is None else dict(categorical)
-    covariates = list(covariates)
+    sample = _estimation_sample(df, outcome, list(covariates), categorical, weight)
+    model = WeightedOrderedModel(sample.y, sample.X, weights=sample.w)
+    estimate, diags = _maximise(model, sample, convergence, prior_sd)
+    return _result(model, estimate, sample, cov_type, prior_sd, diags)
+
+
+# ---------------------------------------------------------------------------
+# the steps of fit_ologit
+# ---------------------------------------------------------------------------
+@dataclass
+class _Sample:
+    """The estimation sample of :func:`fit_ologit`, ready to fit."""
+
+    y_raw: pd.Series  # the outcome's labels
+    y: np.ndarray  # the outcome coded 0..K-1 in the order of its sorted labels
+    X: pd.DataFrame  # from design_matrix
+    indicators: dict[str, np.ndarray]  # from design_matrix, for the separation check
+    w: np.ndarray  # the weights (all 1 without a weight column)
+    n_dropped: int  # rows dropped by listwise deletion
+
+
+def _estimation_sample(
+    df: pd.DataFrame, outcome: str, covariates: list[str], categorical: Mapping[str, object], weight: str | None
+) -> _Sample:
+    """The complete rows (:func:`_complete_rows`), the outcome's codes, the design matrix, the weights."""
+    data, n_dropped = _complete_rows(df, outcome, covariates, weight)
+    y_raw = data[outcome]
+    y = _outcome_codes(y_raw, outcome)
+    X, indicators = design_matrix(data, covariates, categorical)
+    w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+    return _Sample(y_raw, y, X, indicators, w, n_dropped)
+
+
+def _complete_rows(
+    df: pd.DataFrame, outcome: str, covariates: list[str], weight: str | None
+) -> tuple[pd.DataFrame, int]:
+    """The complete rows of outcome, covariates and weight (renumbered), and how many were dropped.
+
+    Listwise deletion over outcome, covariates and weight; rows with a NaN
+    *weight* are an error, not deleted (:func:`check_pweights`). The size of
+    the estimation sample is the ``n`` in the sandwich's ``n/(n-1)`` factor,
+    as in Stata -- R's ``svyolr`` on a design that still holds the
+    incomplete rows would use the design's row count instead, a relative SE
+    difference of about ``(n_all - n) / (2 n n_all)``.
+    """
     if not covariates:
         raise ValueError("covariates is empty")
     cols = [outcome] + covariates + ([weight] if weight is not None else [])
@@ -442,57 +395,119 @@ def fit_ologit(
     data = data.loc[complete].reset_index(drop=True)
     if len(data) == 0:
         raise ValueError("no complete rows after listwise deletion")
+    return data, n_dropped
 
-    y_raw = data[outcome]
+
+def _outcome_codes(y_raw: pd.Series, outcome: str) -> np.ndarray:
+    """The outcome coded 0..K-1 in the order of its sorted labels (at least two)."""
     y_levels = sorted(pd.unique(y_raw.to_numpy()).tolist())
     if len(y_levels) < 2:
         raise ValueError(f"outcome {outcome!r} has a single category {y_levels} after listwise deletion")
-    y = pd.Categorical(y_raw, categories=y_levels).codes.astype(int)
+    return pd.Categorical(y_raw, categories=y_levels).codes.astype(int)
 
-    X, indicators = design_matrix(data, covariates, categorical)
-    w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
 
-    model = WeightedOrderedModel(y, X, weights=w)
+@dataclass
+class _Estimate:
+    """Where the optimiser stopped (OrderedModel parameters of the model on *X*).
+
+    After Stata's rule (:func:`fit_stata_rebased`) also the model in the
+    re-coded factors, its parameters at the same point and the matrix that
+    maps its slopes and cuts back (``theta = basis @ phi``).
+    """
+
+    params: np.ndarray
+    inner: WeightedOrderedModel | None = None
+    inner_params: np.ndarray | None = None
+    basis: np.ndarray | None = None
+
+
+def _maximise(
+    model: WeightedOrderedModel, sample: _Sample, convergence: str, prior_sd: float | None
+) -> tuple[_Estimate, list[Diagnostic]]:
+    """The fit by the convergence rule, and the optimiser's complaints as diagnostics.
+
+    ``prior_sd`` given: the penalised fit (:meth:`WeightedOrderedModel.fit_penalised`,
+    weights scaled to mean 1, no prior on the cut points; the sandwich then
+    uses the penalised Hessian). ``"exact"``: BFGS then Newton to machine
+    precision, as checked against R. ``"stata"``: Newton-Raphson with Stata
+    ``ml``'s stopping rules, iterated in the better-conditioned coding of
+    :func:`fit_stata_rebased`; this matters only under separation, where the
+    exact maximum does not exist and Stata reports the point where it stopped.
+    """
+    X = sample.X
     diags: list[Diagnostic] = []
-    inner = inner_params = basis = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if prior_sd is not None:
-            params = model.fit_penalised(prior_sd)
+            estimate = _Estimate(model.fit_penalised(prior_sd))
         elif convergence == "stata":
             names = list(X.columns)
             groups = [[names.index(c) for c in cols] for cols in X.attrs.get("factors", {}).values()]
-            params, _, inner, inner_params, basis = fit_stata_rebased(y, X.to_numpy(dtype=float), w, groups)
+            params, _, inner, inner_params, basis = fit_stata_rebased(
+                sample.y, X.to_numpy(dtype=float), sample.w, groups
+            )
+            estimate = _Estimate(params, inner, inner_params, basis)
         elif convergence == "exact":
-            params = np.asarray(model.fit().params)
+            estimate = _Estimate(np.asarray(model.fit().params))
         else:
             raise ValueError(f"convergence must be 'exact' or 'stata', got {convergence!r}")
     for c in caught:
         if "converg" in str(c.message).lower() or "singular" in str(c.message).lower():
             diags.append(Diagnostic("optimiser", None, f"optimiser: {c.message}"))
-    kv, kc = model.k_vars, model.k_levels - 1
-    est = np.concatenate((params[:kv], model.cuts_from_params(params)))
+    return estimate, diags
+
+
+def _gradient_check(
+    model: WeightedOrderedModel, params: np.ndarray, est: np.ndarray, w: np.ndarray, prior_sd: float | None
+) -> tuple[bool, list[Diagnostic]]:
+    """Whether the gradient (of the penalised objective, with *prior_sd*) is zero at *params*.
+
+    *est* are the slopes and cut points at *params*. Zero means below
+    ``1e-5`` times the mean weight (at least 1e-5).
+    """
     gsum = (model.score_obs_cut(params) * w[:, None]).sum(0)
     if prior_sd is not None:
         gsum = gsum + model.penalty_hessian(prior_sd) @ est
     converged = bool(np.max(np.abs(gsum)) < 1e-5 * max(1.0, w.sum() / len(w)))
-    if not converged:
-        diags.append(Diagnostic("gradient", None, f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})"))
-    H = model.hessian_cut(params)
+    if converged:
+        return True, []
+    return False, [Diagnostic("gradient", None, f"gradient not zero at the solution (max {np.abs(gsum).max():.3g})")]
+
+
+def _covariance(
+    model: WeightedOrderedModel, estimate: _Estimate, cov_type: str, prior_sd: float | None
+) -> tuple[np.ndarray, list[Diagnostic]]:
+    """Covariance of the slopes and cut points: the sandwich (``"robust"``) or the inverse OIM.
+
+    After Stata's rule the covariance is taken in the coding the rule was
+    iterated in and mapped back (``A V A'``). A singular Hessian gives NaN
+    and a diagnostic.
+    """
+    params = estimate.params
     try:
-        if inner is not None:
+        if estimate.inner is not None:
             # Stata's rule was iterated in the better-conditioned coding:
             # take the covariance there too and map it back (A V A')
+            inner, inner_params, basis = estimate.inner, estimate.inner_params, estimate.basis
             assert basis is not None  # set together with inner by fit_stata_rebased
             Vi = inner.sandwich_cov(inner_params) if cov_type == "robust" else inner.oim_cov(inner_params)
-            V = basis @ Vi @ basis.T
-        else:
-            V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
+            return basis @ Vi @ basis.T, []
+        V = model.sandwich_cov(params, prior_sd=prior_sd) if cov_type == "robust" else model.oim_cov(params)
+        return V, []
     except np.linalg.LinAlgError:
-        V = np.full((kv + kc, kv + kc), np.nan)
-        diags.append(Diagnostic("no_standard_errors", None, "Hessian is singular: standard errors unavailable"))
+        k = model.k_vars + model.k_levels - 1
+        V = np.full((k, k), np.nan)
+        return V, [Diagnostic("no_standard_errors", None, "Hessian is singular: standard errors unavailable")]
+
+
+def _coefficient_table(names: list[str], est: np.ndarray, V: np.ndarray) -> tuple[pd.DataFrame, list[Diagnostic]]:
+    """The table of :class:`OlogitResult`: term, coef, se, z, two-sided normal p, stars.
+
+    Negative or undefined variances give a NaN standard error and a diagnostic.
+    """
     var = np.diag(V)
     se = np.sqrt(np.where(var >= 0, var, np.nan))
+    diags = []
     if np.isnan(se).any():
         diags.append(
             Diagnostic(
@@ -501,27 +516,53 @@ def fit_ologit(
                 "negative or undefined variance for some terms: standard errors set to NaN",
             )
         )
-    names = list(X.columns) + [f"cut{j + 1}" for j in range(kc)]
     z = est / se
     p = 2 * stats.norm.sf(np.abs(z))
     table = pd.DataFrame({"term": names, "coef": est, "se": se, "z": z, "p": p, "stars": [stars(v) for v in p]})
+    return table, diags
+
+
+def _result(
+    model: WeightedOrderedModel,
+    estimate: _Estimate,
+    sample: _Sample,
+    cov_type: str,
+    prior_sd: float | None,
+    diags: list[Diagnostic],
+) -> OlogitResult:
+    """The tidy result at *estimate*: table, covariance, fit statistics and diagnostics.
+
+    *diags* are the optimiser's; the gradient, covariance, variance and
+    separation checks add theirs, in that order. Each is also issued as a
+    :class:`SeparationWarning` (to the caller of :func:`fit_ologit`).
+    """
+    params, X, y, w = estimate.params, sample.X, sample.y, sample.w
+    kv, kc = model.k_vars, model.k_levels - 1
+    est = np.concatenate((params[:kv], model.cuts_from_params(params)))
+    converged, gradient_diags = _gradient_check(model, params, est, w, prior_sd)
+    H = model.hessian_cut(params)
+    V, cov_diags = _covariance(model, estimate, cov_type, prior_sd)
+    names = list(X.columns) + [f"cut{j + 1}" for j in range(kc)]
+    table, table_diags = _coefficient_table(names, est, V)
+    diags = diags + gradient_diags + cov_diags + table_diags
+    se = table["se"].to_numpy()
     diags += separation_diagnostics(
-        y_raw.to_numpy(),  # original labels, so messages name real categories
-        indicators,
+        sample.y_raw.to_numpy(),  # original labels, so messages name real categories
+        sample.indicators,
         coef=dict(zip(names[:kv], est[:kv])),
         se=dict(zip(names[:kv], se[:kv])),
         hessian=H,
     )
     msgs = [d.message for d in diags]
     for m in msgs:
-        warnings.warn(m, SeparationWarning, stacklevel=2)
+        warnings.warn(m, SeparationWarning, stacklevel=3)  # _result <- fit_ologit <- its caller
     ll = float(model.loglike(params))
-    shares = np.bincount(y, weights=w, minlength=len(y_levels)) / w.sum()
+    shares = np.bincount(y, weights=w, minlength=kc + 1) / w.sum()  # kc + 1 = len(y_levels)
     ll_null = float(np.sum(w * np.log(shares[y])))
     return OlogitResult(
         table=table,
-        nobs=int(len(data)),
-        n_dropped=n_dropped,
+        nobs=int(len(y)),
+        n_dropped=sample.n_dropped,
         ll=ll,
         ll_null=ll_null,
         pseudo_r2=1 - ll / ll_null,
@@ -532,129 +573,3 @@ def fit_ologit(
         diagnostics=diags,
         coding=dict(X.attrs["coding"]),
     )
-
-
-# ---------------------------------------------------------------------------
-# multicollinearity
-# ---------------------------------------------------------------------------
-def vif_table(df: pd.DataFrame, predictors: Sequence[str]) -> pd.DataFrame:
-    """Tolerance (1 - R^2) and VIF (1 / tolerance) for each predictor.
-
-    Each predictor is regressed (OLS, unweighted, with a constant) on all the
-    others; equals Stata ``regress y x1 .. xk`` followed by ``estat vif``
-    (or the user command ``collin``) and R ``car::vif`` on an ``lm`` with
-    numeric predictors. As in the paper's Table A4, categorical variables such
-    as income group, education and region enter as single numeric codes.
-    Rows with any NaN among the predictors are dropped (listwise).
-
-    Uses ``statsmodels.stats.outliers_influence.variance_inflation_factor``
-    with an explicit constant column (without it the function returns
-    uncentred, wrong values).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``predictor, tolerance, vif``; ``attrs["nobs"]`` holds N.
-    """
-    predictors = list(predictors)
-    if len(predictors) < 2:
-        raise ValueError("vif_table needs at least two predictors")
-    missing = [c for c in predictors if c not in df.columns]
-    if missing:
-        raise ValueError(f"columns not in df: {missing}")
-    X = df[predictors].dropna()
-    for c in predictors:
-        if not pd.api.types.is_numeric_dtype(X[c]):
-            raise ValueError(f"predictor {c!r} is not numeric (dtype {X[c].dtype})")
-        if X[c].nunique() < 2:
-            raise ValueError(f"predictor {c!r} has no variance")
-    exog = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
-    vif = np.array([variance_inflation_factor(exog, i + 1) for i in range(len(predictors))])
-    out = pd.DataFrame({"predictor": predictors, "tolerance": 1 / vif, "vif": vif})
-    out.attrs["nobs"] = int(len(X))
-    return out
-
-
-# ---------------------------------------------------------------------------
-# regression tables in the paper's layout
-# ---------------------------------------------------------------------------
-def format_estimate(x: float) -> str:
-    """A number as Stata's ``esttab`` prints it by default (adaptive digits).
-
-    Three significant digits below 1 in absolute value (``0.0147``,
-    ``0.582``, ``-0.00187``), four above (``1.241``, ``-13.03``). NaN gives
-    an empty string.
-    """
-    if x is None or not np.isfinite(x):
-        return ""
-    ax = abs(x)
-    if ax == 0:
-        return "0"
-    digits = 3 if ax < 1 else 4
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(ax))))
-    return f"{x:.{decimals}f}"
-
-
-def esttab(
-    estimates: pd.DataFrame,
-    terms: Sequence[str],
-    columns: Sequence[str],
-    labels: Mapping[str, str] | None = None,
-    sources: Sequence[str] | None = None,
-    nobs_term: str = "observations",
-) -> pd.DataFrame:
-    """Regression table in the paper's layout: coefficient with stars, SE in brackets below.
-
-    Parameters
-    ----------
-    estimates : DataFrame
-        Long table with columns ``source`` (e.g. "twin", "paper"),
-        ``column`` (e.g. "Model 1"), ``term``, ``coef``, ``se`` and
-        ``stars``. The row with ``term == nobs_term`` holds the number of
-        observations in ``coef``.
-    terms : sequence of str
-        Row order (slopes, then cut points); *nobs_term* is added at the end
-        if present in *estimates*.
-    columns : sequence of str
-        Column order.
-    labels : mapping, optional
-        Row labels by term.
-    sources : sequence of str, optional
-        Which sources to show and in which order (default: as they appear).
-        With several sources each term gets two lines per source, the
-        source's name labelling them (``"twin"``, ``"twin SE"``, ...).
-
-    Returns
-    -------
-    DataFrame of str
-        Index ``(label, line)``; an empty cell where a model lacks the term.
-    """
-    labels = dict(labels or {})
-    sources = list(dict.fromkeys(estimates["source"])) if sources is None else list(sources)
-    est = estimates.set_index(["source", "column", "term"])
-    rows, index = [], []
-    order = list(terms) + ([nobs_term] if (estimates["term"] == nobs_term).any() else [])
-    for term in order:
-        label = labels.get(term, term)
-        for src in sources:
-            coef_line, se_line = [], []
-            for col in columns:
-                key = (src, col, term)
-                if key not in est.index:
-                    coef_line.append("")
-                    se_line.append("")
-                    continue
-                r = est.loc[key]
-                if term == nobs_term:
-                    coef_line.append(f"{int(r['coef']):,}")
-                    se_line.append("")
-                else:
-                    coef_line.append(format_estimate(r["coef"]) + str(r.get("stars", "") or ""))
-                    se_line.append(f"({format_estimate(r['se'])})" if np.isfinite(r["se"]) else "")
-            name = src if len(sources) > 1 else ""
-            rows.append(coef_line)
-            index.append((label, name))
-            if term != nobs_term:
-                rows.append(se_line)
-                index.append((label, f"{name} SE".strip()))
-    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index), columns=list(columns))

@@ -1,4 +1,4 @@
-"""The ordered-logit engine: derivatives, the Newton loop, the sandwich, the parameter coding.
+"""The ordered-logit model: derivatives, the parameter coding, the weighted model.
 
 Every ordered logit of the package is fitted here -- the paper's Table 4
 models (through :func:`scsrepro.survey.models.fit_ologit`), the robustness
@@ -6,11 +6,6 @@ checks, and the synthetic twin's refits during its calibration:
 
 * :func:`ordered_logit_pieces` / :func:`ordered_logit_derivatives`: scores
   and Hessian in the (slopes, cut points) coding, analytic;
-* :func:`newton_maximise`: the one Newton-Raphson loop (step halving on an
-  objective, a pluggable stopping rule: Stata's, or the step size);
-* :func:`influence_rows`, :func:`robust_covariance`, :func:`robust_se`: the
-  sandwich ``n/(n-1) H^-1 (sum w_i^2 s_i s_i') H^-1``, formed from one row
-  per observation so that nothing cancels;
 * :func:`params_from_theta` and :meth:`WeightedOrderedModel.cuts_from_params`:
   between the (slopes, cuts) coding and statsmodels' (slopes, first cut, log
   increments);
@@ -19,21 +14,27 @@ checks, and the synthetic twin's refits during its calibration:
 * :func:`factor_basis` / :func:`fit_stata_rebased`: Stata's rule iterated in
   a better-conditioned coding of the factors.
 
+The numerical engine it runs on is model-free: the Newton-Raphson loop in
+:mod:`scsrepro.survey.newton` (step halving on an objective, a pluggable
+stopping rule: Stata's, or the step size) and the sandwich
+``n/(n-1) H^-1 (sum w_i^2 s_i s_i') H^-1`` in :mod:`scsrepro.survey.sandwich`.
+
 It knows nothing of the paper; :mod:`scsrepro.survey.models` is the tidy
-front end (design matrix, results object, diagnostics, tables).
+front end (results object, diagnostics).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
 from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from scsrepro.survey.newton import NewtonStep, newton_maximise, scaled_solve, solve_or_pinv, step_converged
+from scsrepro.survey.sandwich import influence_rows, robust_covariance
 from scsrepro.survey.weighting import check_weights
 
 __all__ = [
@@ -41,16 +42,8 @@ __all__ = [
     "ordered_logit_hessian",
     "ordered_logit_derivatives",
     "ordered_logit_scores",
-    "scaled_solve",
     "cuts_increasing",
     "params_from_theta",
-    "NewtonStep",
-    "NewtonResult",
-    "step_converged",
-    "newton_maximise",
-    "influence_rows",
-    "robust_covariance",
-    "robust_se",
     "factor_basis",
     "fit_stata_rebased",
     "WeightedOrderedModel",
@@ -115,21 +108,6 @@ def ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w) -> np.ndarray:
     return H + cross + cross.T
 
 
-def scaled_solve(H: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Solve ``H x = b`` after scaling ``H`` to unit diagonal (Jacobi scaling).
-
-    Near separation one direction of an ordered logit's Hessian has almost
-    no curvature, so ``H`` has entries of very different sizes. Scaling
-    rows and columns by ``1 / sqrt(|H_jj|)`` first makes the system well
-    conditioned in the coding of :func:`factor_basis`, so the solution keeps
-    its digits on every CPU. Equal to ``np.linalg.solve`` in exact arithmetic.
-    """
-    d = np.sqrt(np.abs(np.diag(H)))
-    d = np.where(d > 0, d, 1.0)
-    x = np.linalg.solve(H / d[:, None] / d[None, :], (b.T / d).T if b.ndim == 2 else b / d)
-    return (x.T / d).T if x.ndim == 2 else x / d
-
-
 def ordered_logit_derivatives(X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray):
     """Unweighted per-observation scores and the weighted Hessian at *theta* (slopes, cuts)."""
     ga, gb, haa, hbb, hab, Ja, Jb = ordered_logit_pieces(X, y, theta)
@@ -164,136 +142,8 @@ def params_from_theta(theta: np.ndarray, k_vars: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# the Newton loop
+# Stata's rule in a better-conditioned coding of the factors
 # ---------------------------------------------------------------------------
-@dataclass
-class NewtonStep:
-    """One accepted Newton step, as a convergence rule sees it."""
-
-    old: np.ndarray
-    new: np.ndarray
-    step: np.ndarray  # new - old (the Newton step after any halving)
-    value_old: float | None
-    value_new: float | None
-    gradient: np.ndarray  # at the new point
-    hessian: np.ndarray  # at the new point
-
-
-@dataclass
-class NewtonResult:
-    """Where :func:`newton_maximise` stopped and why.
-
-    ``status`` is ``"converged"`` (the rule was met), ``"stalled"`` (no
-    halved step improved the objective), ``"singular"`` (the Hessian could
-    not be solved), ``"invalid"`` (a full step left the parameter space; only
-    without step halving) or ``"maxiter"``. ``gradient`` and ``hessian`` are
-    those at ``theta``.
-    """
-
-    theta: np.ndarray
-    iterations: int
-    status: str
-    gradient: np.ndarray
-    hessian: np.ndarray
-
-
-def step_converged(tol: float) -> Callable[[NewtonStep], bool]:
-    """The usual rule: stop when the largest step component is below *tol*."""
-    return lambda s: bool(np.max(np.abs(s.step)) < tol)
-
-
-def newton_maximise(
-    theta: np.ndarray,
-    derivatives: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-    converged: Callable[[NewtonStep], bool],
-    *,
-    value: Callable[[np.ndarray], float] | None = None,
-    valid: Callable[[np.ndarray], bool] = lambda t: bool(np.all(np.isfinite(t))),
-    solve: Callable[[np.ndarray, np.ndarray], np.ndarray] = scaled_solve,
-    maxiter: int = 100,
-) -> NewtonResult:
-    """Newton-Raphson ascent, the one loop behind every fit of the package.
-
-    From *theta*, repeat: ``(g, H) = derivatives(theta)``, step
-    ``-solve(H, g)``. With an objective *value*, a step that leaves the
-    parameter space (``valid``) or lowers the objective by more than 1e-12 is
-    halved until it does not (Stata's ``ml`` and every textbook); below a
-    factor of 1e-10 the loop stops as ``"stalled"``. Without *value* every
-    full step is taken and one that leaves the parameter space stops the
-    loop as ``"invalid"``. After each accepted step, ``converged`` (e.g.
-    :func:`step_converged`, or Stata's rule in
-    :meth:`WeightedOrderedModel.fit_stata`) decides whether to stop.
-    """
-    theta = np.asarray(theta, dtype=float).copy()
-    if not valid(theta):
-        nan = np.full(theta.size, np.nan)
-        return NewtonResult(theta, 0, "invalid", nan, np.outer(nan, nan))
-    g, H = derivatives(theta)
-    v = value(theta) if value is not None else None
-    for it in range(1, maxiter + 1):
-        try:
-            step = -solve(H, g)
-        except np.linalg.LinAlgError:
-            return NewtonResult(theta, it, "singular", g, H)
-        factor = 1.0
-        v_new = None
-        while True:
-            new = theta + factor * step
-            ok = valid(new)
-            if value is None:
-                if not ok:
-                    return NewtonResult(theta, it, "invalid", g, H)
-                break
-            if ok:
-                assert v is not None  # set whenever value is given
-                v_new = value(new)
-                if np.isfinite(v_new) and v_new >= v - 1e-12:
-                    break
-            factor /= 2
-            if factor < 1e-10:
-                return NewtonResult(theta, it, "stalled", g, H)
-        g_new, H_new = derivatives(new)
-        done = converged(NewtonStep(theta, new, factor * step, v, v_new, g_new, H_new))
-        theta, g, H, v = new, g_new, H_new, v_new
-        if done:
-            return NewtonResult(theta, it, "converged", g, H)
-    return NewtonResult(theta, maxiter, "maxiter", g, H)
-
-
-# ---------------------------------------------------------------------------
-# the sandwich
-# ---------------------------------------------------------------------------
-def influence_rows(weighted_scores: np.ndarray, hessian: np.ndarray) -> np.ndarray:
-    """One row ``w_i s_i' H^-1`` per observation (H symmetric), the sandwich's factor.
-
-    The robust covariance is ``c * A'A`` for these rows ``A``
-    (:func:`robust_covariance`); see :meth:`WeightedOrderedModel.sandwich_cov`
-    for why the product is never formed as ``H^-1 S'S H^-1``.
-    """
-    return scaled_solve(hessian, weighted_scores.T).T
-
-
-def robust_covariance(rows: np.ndarray, df_correction: bool = True) -> np.ndarray:
-    """``c * A'A`` for influence rows *A* (:func:`influence_rows`), ``c = n / (n - 1)``."""
-    n = rows.shape[0]
-    c = n / (n - 1) if df_correction else 1.0
-    return c * rows.T @ rows
-
-
-def robust_se(rows: np.ndarray) -> np.ndarray:
-    """Square roots of the diagonal of :func:`robust_covariance` (without forming it)."""
-    n = rows.shape[0]
-    return np.sqrt(n / (n - 1) * np.einsum("ij,ij->j", rows, rows))
-
-
-def _solve_or_pinv(H: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """:func:`scaled_solve`, or the pseudo-inverse where H is singular (as Stata's ``ml`` does)."""
-    try:
-        return scaled_solve(H, g)
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(H) @ g
-
-
 def factor_basis(X: np.ndarray, groups: Sequence[Sequence[int]], k_cuts: int) -> tuple[np.ndarray, np.ndarray]:
     """Re-code each factor with its most common level as the base.
 
@@ -552,7 +402,7 @@ class WeightedOrderedModel(OrderedModel):
             stata_rule,
             value=lambda th: self.loglike(params_from_theta(th, kv)),
             valid=lambda th: cuts_increasing(th, kv),
-            solve=_solve_or_pinv,
+            solve=solve_or_pinv,
             maxiter=maxiter,
         )
         return params_from_theta(res.theta, kv), res.iterations

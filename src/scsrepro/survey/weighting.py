@@ -152,10 +152,25 @@ def rake(
         or a category whose target share exceeds cap x its sample share), or
         if IPF does not converge in ``max_iter`` sweeps.
     """
+    _check_arguments(df, margins, cap)
+    base = _base_weights(df, weight_col)
+    codes, targets = _margin_codes(df, margins)
+    factors = _ipf(base, codes, targets, margins, cap, max_iter, tol)
+    w = _raked_weights(base, codes, factors, cap)
+    w = w / w.mean()
+    if cap is not None and w.max() > cap * (1 + 1e-9):
+        raise RakingError(f"cap {cap} violated after normalisation (max {w.max():.6f})")
+    return pd.Series(w, index=df.index, name="weight")
+
+
+# ---------------------------------------------------------------------------
+# the steps of rake
+# ---------------------------------------------------------------------------
+def _check_arguments(df: pd.DataFrame, margins: Mapping, cap: float | None) -> None:
+    """A data frame with rows, some margins, and a cap above 1 (or none)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError("df must be a pandas DataFrame")
-    n = len(df)
-    if n == 0:
+    if len(df) == 0:
         raise ValueError("df has no rows")
     if not margins:
         raise ValueError("margins is empty")
@@ -163,70 +178,113 @@ def rake(
         if not np.isfinite(cap) or cap <= 1.0:
             raise RakingError(f"cap={cap} is infeasible: on the mean-1 scale the cap must exceed 1")
 
+
+def _base_weights(df: pd.DataFrame, weight_col: str | None) -> np.ndarray:
+    """The design weights of column *weight_col* (all 1 without one), checked and scaled to mean 1."""
     if weight_col is None:
-        base = np.ones(n)
+        base = np.ones(len(df))
     else:
         if weight_col not in df.columns:
             raise ValueError(f"weight column {weight_col!r} not in df")
         base = check_weights(df[weight_col].to_numpy(), name=f"column {weight_col!r}")
-    base = base / base.mean()
+    return base / base.mean()
 
+
+def _margin_codes(
+    df: pd.DataFrame, margins: Mapping[str, Mapping[Any, float]]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each raking variable, in the order of *margins*: its category codes and target totals."""
+    n = len(df)
     codes: list[np.ndarray] = []
     targets: list[np.ndarray] = []
-    names: list[str] = []
     for var, shares in margins.items():
-        if var not in df.columns:
-            raise ValueError(f"raking variable {var!r} is not a column of df")
-        col = df[var]
-        na = col.isna().to_numpy()
-        if na.any():
-            raise ValueError(
-                f"column {var!r} has {int(na.sum())} missing values at row "
-                f"positions {_positions(na)}; raking needs a category for everyone"
-            )
-        labels = list(shares.keys())
-        vals = np.array([float(shares[k]) for k in labels])
-        if (~np.isfinite(vals)).any() or (vals <= 0).any():
-            raise ValueError(f"margin shares of {var!r} must be finite and > 0: {dict(shares)}")
-        if abs(vals.sum() - 1.0) > SHARE_TOL:
-            raise ValueError(f"margin shares of {var!r} sum to {vals.sum():.8f}, not 1 (tolerance {SHARE_TOL})")
-        observed = pd.unique(col.to_numpy())
-        unknown_data = [v for v in observed if v not in shares]
-        if unknown_data:
-            mask = ~col.isin(labels).to_numpy()
-            raise ValueError(
-                f"column {var!r} has categories without a margin: {unknown_data} (row positions {_positions(mask)})"
-            )
-        missing = [k for k in labels if not (col == k).any()]
-        if missing:
-            raise ValueError(f"margin of {var!r} lists categories absent from the data: {missing}")
-        code = pd.Categorical(col, categories=labels).codes.astype(int)
-        if (code < 0).any():  # labels equal as dict keys but not as categories
-            raise ValueError(
-                f"column {var!r}: values at row positions {_positions(code < 0)} do "
-                f"not match the margin labels {labels} (check their types)"
-            )
+        code, vals = _margin_code(df, var, shares)
         codes.append(code)
         targets.append(vals * n)
-        names.append(var)
+    return codes, targets
 
-    # log factors per variable and category
+
+def _margin_code(df: pd.DataFrame, var: str, shares: Mapping[Any, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Column *var* coded 0..k-1 in the order of its margin's labels, and the margin's shares, checked.
+
+    The shares must be positive and sum to 1; every value of the column must
+    have a share and every share a value in the column, with no NaN.
+    """
+    if var not in df.columns:
+        raise ValueError(f"raking variable {var!r} is not a column of df")
+    col = df[var]
+    na = col.isna().to_numpy()
+    if na.any():
+        raise ValueError(
+            f"column {var!r} has {int(na.sum())} missing values at row "
+            f"positions {_positions(na)}; raking needs a category for everyone"
+        )
+    labels = list(shares.keys())
+    vals = np.array([float(shares[k]) for k in labels])
+    if (~np.isfinite(vals)).any() or (vals <= 0).any():
+        raise ValueError(f"margin shares of {var!r} must be finite and > 0: {dict(shares)}")
+    if abs(vals.sum() - 1.0) > SHARE_TOL:
+        raise ValueError(f"margin shares of {var!r} sum to {vals.sum():.8f}, not 1 (tolerance {SHARE_TOL})")
+    observed = pd.unique(col.to_numpy())
+    unknown_data = [v for v in observed if v not in shares]
+    if unknown_data:
+        mask = ~col.isin(labels).to_numpy()
+        raise ValueError(
+            f"column {var!r} has categories without a margin: {unknown_data} (row positions {_positions(mask)})"
+        )
+    missing = [k for k in labels if not (col == k).any()]
+    if missing:
+        raise ValueError(f"margin of {var!r} lists categories absent from the data: {missing}")
+    code = pd.Categorical(col, categories=labels).codes.astype(int)
+    if (code < 0).any():  # labels equal as dict keys but not as categories
+        raise ValueError(
+            f"column {var!r}: values at row positions {_positions(code < 0)} do "
+            f"not match the margin labels {labels} (check their types)"
+        )
+    return code, vals
+
+
+def _product(
+    base: np.ndarray, codes: list[np.ndarray], factors: list[np.ndarray], exclude: int | None = None
+) -> np.ndarray:
+    """The base weights times each variable's factor for the unit's category (but variable *exclude*'s)."""
+    g = base.copy()
+    for j, (c, f) in enumerate(zip(codes, factors)):
+        if j != exclude:
+            g = g * f[c]
+    return g
+
+
+def _raked_weights(
+    base: np.ndarray, codes: list[np.ndarray], factors: list[np.ndarray], cap: float | None
+) -> np.ndarray:
+    """The weights at the current factors: :func:`_product`, capped at *cap*."""
+    g = _product(base, codes, factors)
+    return g if cap is None else np.minimum(g, cap)
+
+
+def _ipf(
+    base: np.ndarray,
+    codes: list[np.ndarray],
+    targets: list[np.ndarray],
+    margins: Mapping,
+    cap: float | None,
+    max_iter: int,
+    tol: float,
+) -> list[np.ndarray]:
+    """Iterative proportional fitting: the factor of each variable's categories at convergence.
+
+    Each sweep solves, variable by variable and category by category, the
+    factor that brings the category's (capped) weighted total to its target
+    (:func:`_solve_capped_factor` under a cap); it stops when no weighted
+    share is off by *tol* or more after a sweep.
+    """
+    n = base.size
+    names = list(margins)
     factors = [np.ones(len(t)) for t in targets]
-
-    def current(exclude: int | None = None) -> np.ndarray:
-        g = base.copy()
-        for j, (c, f) in enumerate(zip(codes, factors)):
-            if j != exclude:
-                g = g * f[c]
-        return g
-
-    def weights_now() -> np.ndarray:
-        g = current()
-        return g if cap is None else np.minimum(g, cap)
-
     for _sweep in range(max_iter):
         for j, (c, t) in enumerate(zip(codes, targets)):
-            a = current(exclude=j)
+            a = _product(base, codes, factors, exclude=j)
             for k in range(len(t)):
                 idx = c == k
                 if cap is None:
@@ -241,7 +299,7 @@ def rake(
                             f"{t[k] / n:.4f}, maximum reachable share "
                             f"{cap * idx.sum() / n:.4f})"
                         ) from None
-        w = weights_now()
+        w = _raked_weights(base, codes, factors, cap)
         worst = max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t).max() / n for c, t in zip(codes, targets))
         if worst < tol:
             break
@@ -250,11 +308,7 @@ def rake(
             f"raking did not converge in {max_iter} sweeps (largest share error "
             f"{worst:.3g}); with cap={cap} the margins may be jointly infeasible"
         )
-    w = weights_now()
-    w = w / w.mean()
-    if cap is not None and w.max() > cap * (1 + 1e-9):
-        raise RakingError(f"cap {cap} violated after normalisation (max {w.max():.6f})")
-    return pd.Series(w, index=df.index, name="weight")
+    return factors
 
 
 def _var_label(var: str, k: int, margins: Mapping) -> str:

@@ -64,18 +64,15 @@ from scsrepro.paper import fitting, modelspec
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 from scsrepro.survey import decisions, significance
+from scsrepro.survey.newton import newton_maximise, scaled_solve, step_converged
 from scsrepro.survey.ordered_logit import (
     cuts_increasing,
     fit_stata_rebased,
-    influence_rows,
-    newton_maximise,
     ordered_logit_derivatives,
     ordered_logit_scores,
     params_from_theta,
-    robust_se,
-    scaled_solve,
-    step_converged,
 )
+from scsrepro.survey.sandwich import influence_rows, robust_se
 
 LEVELS = 5
 
@@ -175,7 +172,7 @@ def prepare_designs(
 def newton_refit(d: Design, y: np.ndarray, tol: float = 1e-10, maxiter: int = 30):
     """Newton steps from the design's last estimate (no step halving).
 
-    Returns the :class:`~scsrepro.survey.ordered_logit.NewtonResult`, or None
+    Returns the :class:`~scsrepro.survey.newton.NewtonResult`, or None
     if the loop did not converge (singular Hessian, cut points out of order,
     no convergence), in which case the caller fits from scratch.
     """

@@ -22,7 +22,8 @@ from scsrepro.book.facts.common import count, pct, signed
 from scsrepro.book.figures.models import TERM_LABELS
 from scsrepro.data.codebook import Codebook
 from scsrepro.paper import fitting, hypotheses, model_summaries, modelspec, robustness
-from scsrepro.survey.models import coding_of, esttab
+from scsrepro.survey.design import coding_of
+from scsrepro.survey.regression_table import esttab
 
 __all__ = [
     "term_labels",
@@ -115,7 +116,7 @@ def table_4_terms(t4: pd.DataFrame) -> list[str]:
 def table_4_layout(t4: pd.DataFrame, published_4: pd.DataFrame, source: str, columns: Sequence[str]) -> pd.DataFrame:
     """Table 4 (:func:`scsrepro.paper.tables.table_4`) in the paper's layout, refit above print.
 
-    :func:`scsrepro.survey.models.esttab` of the coefficients with stars,
+    :func:`scsrepro.survey.regression_table.esttab` of the coefficients with stars,
     standard errors, cut points and numbers of observations; the refit's
     lines are labelled *source* (the data's name), the printed ones
     ``paper``; rows are labelled from *published_4*, *columns* give the
