@@ -58,3 +58,20 @@ def test_write_all_atomic_touches_nothing_when_one_file_fails(tmp_path, monkeypa
     assert (tmp_path / "a.txt").read_bytes() == b"old a"
     assert (tmp_path / "b.txt").read_bytes() == b"old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_write_all_atomic_leaves_no_temporary_file_when_a_move_fails(tmp_path, monkeypatch):
+    files.write_all_atomic({tmp_path / "a.txt": b"old a"})
+
+    def failing(src, dst):
+        raise OSError("cannot move")
+
+    monkeypatch.setattr(files.os, "replace", failing)
+    try:
+        files.write_all_atomic({tmp_path / "a.txt": b"new a", tmp_path / "b.txt": b"new b"})
+    except OSError as exc:
+        assert "cannot move" in str(exc)
+    else:  # pragma: no cover - the patched replace always fails
+        raise AssertionError("the failure was not raised")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_bytes() == b"old a"

@@ -30,7 +30,10 @@ def write_all_atomic(files: Mapping[Path, bytes]) -> list[Path]:
     Each file's bytes first go to a temporary file beside it (parent folders
     are created); only when every one has been written and synced are they
     moved into place with :func:`os.replace`. If anything fails before that,
-    the temporary files are removed and no target is touched.
+    the temporary files are removed and no target is touched; if a move
+    itself fails (rare: the files are already on the same disk), the files
+    moved before it are new, the rest keep their old content, and no
+    temporary file is left behind.
 
     Returns
     -------
@@ -53,8 +56,16 @@ def write_all_atomic(files: Mapping[Path, bytes]) -> list[Path]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         raise
-    for tmp, target in pending:
-        os.replace(tmp, target)
+    moved = 0
+    try:
+        for tmp, target in pending:
+            os.replace(tmp, target)
+            moved += 1
+    except BaseException:
+        for tmp, _ in pending[moved:]:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
     return [target for _, target in pending]
 
 
