@@ -26,6 +26,8 @@ from scsrepro.paper.weights import weights_for
 from scsrepro.survey.design import vif_table
 from scsrepro.survey.weighting import implied_deff, kish_deff
 from scsrepro.twin import covariates as twin
+from scsrepro.twin.cells import calibrate_cells, raking_weights
+from scsrepro.twin.selection import counts_from_percents
 
 A2_TOL = 0.5    # percentage points, both columns of Table A2
 A3_MEAN_TOL = 0.02
@@ -126,13 +128,13 @@ def test_passes_the_codebook_schema(frame, cb):
 
 
 def test_weights_match_the_package_weights(frame, params, derived):
-    own = twin.raking_weights(derived, params).to_numpy()
+    own = raking_weights(derived, params).to_numpy()
     assert np.allclose(own, derived["weight"].to_numpy(), atol=1e-8)
 
 
 def test_placeholder_approval_without_approval_section(frame, params):
     counts = frame["approval"].value_counts()
-    expected = twin.counts_from_percents(
+    expected = counts_from_percents(
         {int(k): v for k, v in params["placeholder_approval"].items()}, len(frame))
     if params.get("approval") is None:
         assert {int(k): int(v) for k, v in counts.items()} == expected
@@ -301,7 +303,7 @@ def test_write_twin_is_atomic(frame, params, tmp_path, monkeypatch):
 
 
 def test_cell_table_is_reproducible_from_its_calibration(params):
-    assert twin.calibrate_cells(params) == [list(map(int, c)) for c in params["cells"]]
+    assert calibrate_cells(params) == [list(map(int, c)) for c in params["cells"]]
 
 
 @pytest.mark.parametrize("seed", [7, 123])

@@ -13,9 +13,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from scsrepro.twin import covariates as twin, approval as ta
+from scsrepro.twin import approval as ta
 from scsrepro.survey.models import fit_ologit
 from scsrepro.survey.ordered_logit import ordered_logit_pieces, ordered_logit_scores
 
@@ -158,17 +157,6 @@ def test_exact_search_respects_frozen_answers_and_its_budget():
     y2, _ = ta.polish_exact(cal, y, max_rounds=50, candidates=4, max_checks=20, frozen=frozen)
     assert np.array_equal(y2[:150], y[:150])
     assert np.sum(y2 != y) <= 20
-
-
-def test_factor_shift_by_education_is_checked():
-    fac = {"enth": np.zeros(4), "ses": np.zeros(4)}
-    edu = np.array([1, 2, 1, 4])
-    twin._shift_factors_by_education(fac, edu, {"enth": {1: -1.5}}, {}, {})
-    np.testing.assert_allclose(fac["enth"], [-1.5, 0, -1.5, 0])
-    with pytest.raises(ValueError, match="unknown factor 'mood'"):
-        twin._shift_factors_by_education(fac, edu, {"mood": {1: 1.0}}, {}, {})
-    with pytest.raises(ValueError, match="already used by \\['education'\\]"):
-        twin._shift_factors_by_education(fac, edu, {"ses": {1: 1.0}}, {"education": None}, {"education": {"ses": 0.9}})
 
 
 def test_stars_agree_uses_the_printed_bands():

@@ -5,7 +5,7 @@ minutes; this module is the slower search that produced those parameters.
 It does two things:
 
 1. It recomputes the age x gender x region cell table from its association
-   parameters (:func:`scsrepro.twin.covariates.calibrate_cells`) and reports whether
+   parameters (:func:`scsrepro.twin.cells.calibrate_cells`) and reports whether
    the committed cells still match. Those cells are edited by hand in
    ``data/synthetic/twin_params.yml`` together with their comments, so the
    search only checks them.
@@ -30,6 +30,7 @@ from scsrepro.data import paths
 from scsrepro.data.files import write_atomic
 from scsrepro.twin import approval as twin_approval
 from scsrepro.twin import covariates as twin
+from scsrepro.twin.cells import calibrate_cells
 
 #: Settings of the approval section that the search does not change.
 APPROVAL_DEFAULTS = {
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.monotonic()
     params = twin.load_params()
-    cells = twin.calibrate_cells(params)
+    cells = calibrate_cells(params)
     same = [list(map(int, c)) for c in params["cells"]] == [list(map(int, c)) for c in cells]
     print(f"[calibrate] cell table {'matches' if same else 'DIFFERS from'} the committed one")
     frame = twin.generate_covariates(params, int(params["seed"]))
