@@ -1,7 +1,11 @@
 """Layer 4, the synthetic twin.
 
 ``covariates``  every variable but approval, the whole twin and its files (``make data``)
-``approval``    approval, calibrated to Table 4, Table A2 and Table 2
+``approval``    approval, calibrated to Table 4, Table A2 and Table 2 (the entry points)
+``designs``     the seven Table 4 models of that calibration and their fast refits
+``objective``   its objective: distances to Table 4, the approval shares and the stars
+``latent``      its first stage, the latent draw and the search for its coefficients
+``polish``      its later stages, moves of single answers that lower the objective
 ``calibrate``   the search behind the approval parameters (``make calibrate``)
 ``seeds``       the twin regenerated with other seeds and scored (``make seeds``)
 
