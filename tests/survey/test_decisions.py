@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scsrepro.survey import decisions as D
-from scsrepro.twin import latent, objective
+from scsrepro.twin import approval_latent as latent, objective
 
 
 def ulp_noise(x: np.ndarray, k: int = 4, seed: int = 0) -> np.ndarray:

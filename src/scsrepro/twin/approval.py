@@ -49,7 +49,7 @@ Figure 4's group shares) never enter it.
 
 The stages live in their own modules: the seven models and their refits in
 :mod:`scsrepro.twin.designs`, the objective in :mod:`scsrepro.twin.objective`,
-the latent draw in :mod:`scsrepro.twin.latent` and the polishing in
+the latent draw in :mod:`scsrepro.twin.approval_latent` and the polishing in
 :mod:`scsrepro.twin.polish`; this module holds the entry points,
 :func:`add_approval` (``make data``) and :func:`calibrate_approval`
 (``make calibrate``).
@@ -67,7 +67,7 @@ import pandas as pd
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper.weights import weights_for
 from scsrepro.twin.designs import LEVELS, prepare_designs
-from scsrepro.twin.latent import assign_by_rank, calibrate_latent, group_mean_targets, latent_index, pin_answers
+from scsrepro.twin.approval_latent import assign_by_rank, calibrate_latent, group_mean_targets, latent_index, pin_answers
 from scsrepro.twin.objective import Calibration, approval_share_targets, profiles
 from scsrepro.twin.polish import polish, polish_exact
 
