@@ -66,8 +66,14 @@ import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper.weights import weights_for
+from scsrepro.twin.approval_latent import (
+    assign_by_rank,
+    calibrate_latent,
+    group_mean_targets,
+    latent_index,
+    pin_answers,
+)
 from scsrepro.twin.designs import LEVELS, prepare_designs
-from scsrepro.twin.approval_latent import assign_by_rank, calibrate_latent, group_mean_targets, latent_index, pin_answers
 from scsrepro.twin.objective import Calibration, approval_share_targets, profiles
 from scsrepro.twin.polish import polish, polish_exact
 
