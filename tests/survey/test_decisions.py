@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scsrepro.survey import decisions as D
-from scsrepro.twin import approval as twin_approval
+from scsrepro.twin import approval_latent as latent, objective
 
 
 def ulp_noise(x: np.ndarray, k: int = 4, seed: int = 0) -> np.ndarray:
@@ -76,7 +76,7 @@ def test_exact_sum_is_correctly_rounded_in_any_order():
 
 def test_assign_by_rank_gives_tied_scores_in_row_order():
     score = np.array([0.5, 0.1, 0.1, 0.9, 0.1 + 1e-15])
-    y = twin_approval.assign_by_rank(score, np.array([1, 1, 1, 1, 1]))
+    y = latent.assign_by_rank(score, np.array([1, 1, 1, 1, 1]))
     # rows 1, 2 and 4 are tied at the resolution: the first row gets the lowest answer
     assert y.tolist() == [4, 1, 2, 5, 3]
 
@@ -89,9 +89,9 @@ def test_respondents_alike_to_the_objective_share_one_predicted_value():
     d.X = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
     d.rows = np.arange(4)
     w = np.array([1.0, 1.0, 1.0, 2.0])
-    profile = twin_approval.profiles(4, [d], w, [])
+    profile = objective.profiles(4, [d], w, [])
     assert profile[0] == profile[1] and len(set(profile.tolist())) == 3
-    cal = twin_approval.Calibration([], w, profile=profile)
+    cal = objective.Calibration([], w, profile=profile)
     noisy = np.array([0.25, np.nextafter(0.25, 0.0), 0.1, 0.25])
     same = cal.tie(noisy, np.array([3, 3, 3, 3]))
     assert same[1] == same[0] == 0.25 and same[3] == 0.25 and same[2] == 0.1

@@ -42,9 +42,9 @@ APPROVAL_DEFAULTS = {
     "separation": {"model": 5, "variable": "education", "level": 1, "answer": 5},
     # weight of the approval-share targets (Table A2, Table 2) against Table 4
     "share_weight": 1.0,
-    # polishing settings (scsrepro.twin.approval.polish)
+    # polishing settings (scsrepro.twin.polish.polish)
     "polish": {"max_rounds": 1500, "batch": 40, "patience": 60},
-    # significance-stars phase (scsrepro.twin.approval.polish_exact): weights of
+    # significance-stars phase (scsrepro.twin.polish.polish_exact): weights of
     # the coefficient, standard-error and share terms, the cost of one cell
     # whose stars disagree, the band (in published SEs) a passing cell must
     # stay inside, and the search budget (rounds, candidates checked exactly
