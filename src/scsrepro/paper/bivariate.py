@@ -19,7 +19,8 @@ provide:
   printed ids and :func:`pair_tests` tests many pairs at once;
 * :func:`implied_approval` / :func:`table3_implied_approval`: the share
   approving within a group that a doubter profile such as Table 3 implies,
-  with :func:`printed_doubter_rate`, the share of doubters Table 2 prints;
+  with :func:`printed_doubter_rate`, the share of doubters Table 2 prints
+  (defined in :mod:`scsrepro.paper.doubters`, importable from here);
 * :func:`group_sizes`: the Table 2 groups' unweighted and weighted sizes;
 * :func:`side_by_side` and :func:`errata_entries`: small display helpers.
 
@@ -42,6 +43,13 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, default_codebook_path, evaluate_condition, load_codebook
+from scsrepro.paper.doubters import (
+    DOUBTER_CODES,
+    DOUBTER_TOTAL_IDS,
+    implied_approval,
+    printed_doubter_rate,
+    table3_implied_approval,
+)
 from scsrepro.paper.targets import load_targets
 from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
 from scsrepro.survey.weighting import check_weights
@@ -78,14 +86,6 @@ MEASURES: dict[str, tuple[int, ...]] = {
     "approve": (4, 5),
     "strongly approve": (5,),
 }
-#: Table 3's doubters: strongly or somewhat disapprove, or neutral.
-DOUBTER_CODES: tuple[int, ...] = (1, 2, 3)
-#: The printed Table 2 shares (Total column) of the doubters' answers.
-DOUBTER_TOTAL_IDS: tuple[str, ...] = (
-    "t2_total_strongly_disapprove",
-    "t2_total_somewhat_disapprove",
-    "t2_total_neutral",
-)
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,28 @@ def group_labels(
 # ---------------------------------------------------------------------------
 # Figure 4: approval by group
 # ---------------------------------------------------------------------------
+#: The estimate columns of :func:`approval_by_group`, in per cent.
+_ESTIMATES = ("share", "se", "ci_low", "ci_high")
+
+
+def _group_share(
+    member: np.ndarray, a: np.ndarray, codes: Sequence[int], wv: np.ndarray, method: str, level: float
+) -> dict[str, float]:
+    """Weighted percentage of the group *member* whose approval *a* is one of *codes*.
+
+    A domain estimate: respondents outside the group stay in the design with
+    a missing value. Returns the :data:`_ESTIMATES` in per cent.
+    """
+    y = np.where(member, np.isin(a, list(codes)).astype(float), np.nan)
+    est = weighted_proportions(y, wv, levels=[0.0, 1.0], method=method, level=level).iloc[1]
+    return {
+        "share": 100 * est["proportion"],
+        "se": 100 * est["se"],
+        "ci_low": 100 * est["ci_low"],
+        "ci_high": 100 * est["ci_high"],
+    }
+
+
 def approval_by_group(
     frame: pd.DataFrame,
     w: Any,
@@ -237,28 +259,9 @@ def approval_by_group(
         member = (g == code) & ~np.isnan(a)
         n = int(member.sum())
         for measure, codes in measures.items():
-            row = {
-                "variable": variable,
-                "code": code,
-                "group": label,
-                "measure": measure,
-                "n": n,
-                "share": np.nan,
-                "se": np.nan,
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-            }
-            if n >= 2:
-                y = np.where(member, np.isin(a, list(codes)).astype(float), np.nan)
-                est = weighted_proportions(y, wv, levels=[0.0, 1.0], method=method, level=level).iloc[1]
-                row.update(
-                    share=100 * est["proportion"],
-                    se=100 * est["se"],
-                    ci_low=100 * est["ci_low"],
-                    ci_high=100 * est["ci_high"],
-                )
-            rows.append(row)
-    out = pd.DataFrame(rows, columns=["variable", "code", "group", "measure", "n", "share", "se", "ci_low", "ci_high"])
+            est = _group_share(member, a, codes, wv, method, level) if n >= 2 else dict.fromkeys(_ESTIMATES, np.nan)
+            rows.append({"variable": variable, "code": code, "group": label, "measure": measure, "n": n, **est})
+    out = pd.DataFrame(rows, columns=["variable", "code", "group", "measure", "n", *_ESTIMATES])
     out.attrs.update({"method": method, "level": level})
     return out
 
@@ -506,101 +509,6 @@ def pair_tests(
     rows = [pair_test(frame, w, a, b, targets=targets, codebook=cb) for a, b in pairs]
     columns = ["id_a", "id_b", "share_a", "share_b", "difference", "f", "ndf", "ddf", "p_value", "n_a", "n_b"]
     return pd.DataFrame(rows, columns=columns)
-
-
-# ---------------------------------------------------------------------------
-# Table 3: what a doubter profile implies about approval by group
-# ---------------------------------------------------------------------------
-def implied_approval(doubters_share: Any, total_share: Any, doubter_rate: float) -> Any:
-    """Share approving within a group implied by a doubter profile (Bayes' rule).
-
-    With ``d`` the group's share among doubters, ``t`` its share among all
-    respondents and ``D`` the share of doubters among all respondents (all in
-    per cent), the share of doubters within the group is ``d * D / t`` and
-    the share approving (somewhat or strongly) is ``100 - d * D / t``. The
-    identity is exact when the three shares are weighted estimates on the
-    same base.
-    """
-    d = np.asarray(doubters_share, dtype=float)
-    t = np.asarray(total_share, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100.0 - d * float(doubter_rate) / t
-    return out if out.ndim else float(out)
-
-
-def printed_doubter_rate(published: pd.DataFrame, ids: Sequence[str] = DOUBTER_TOTAL_IDS) -> float:
-    """The share of doubters among all respondents that Table 2 prints, in per cent.
-
-    The sum of the printed Total-column shares of the doubters' answers
-    (:data:`DOUBTER_TOTAL_IDS`) in *published* (rows with ``id`` and
-    ``value``, e.g. ``load_published()``).
-    """
-    value = published.set_index("id")["value"]
-    missing = [i for i in ids if i not in value.index]
-    if missing:
-        raise ValueError(f"published numbers lack {missing}")
-    return float(value[list(ids)].sum())
-
-
-def table3_implied_approval(
-    t3: pd.DataFrame, doubter_rate: float, value: str = "published", measures: Sequence[str] | None = None, targets=None
-) -> pd.DataFrame:
-    """Approval by group implied by a Table 3 frame (printed or recomputed).
-
-    Parameters
-    ----------
-    t3 : pandas.DataFrame
-        Rows of Table 3 with ``id, measure, item, column`` (``Doubters`` /
-        ``Total``) and the *value* column, e.g. :func:`scsrepro.paper.tables.table_3`.
-    doubter_rate : float
-        Share of doubters among all respondents, in per cent.
-    value : str
-        Column holding the numbers (``published`` or ``reproduced``).
-    measures : sequence of str, optional
-        Table 3 blocks to keep (default all but income, whose two columns
-        have different bases).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``measure, item, variable, code, doubters, total, implied_approve``
-        in Table 3 order; ``variable`` and ``code`` name the group as the
-        recipe of its Doubters id in ``data/targets.yml`` defines it (empty
-        when the frame has no ``id`` column).
-    """
-    need = {"measure", "item", "column", value}
-    if not need <= set(t3.columns):
-        raise ValueError(f"Table 3 frame lacks columns {sorted(need - set(t3.columns))}")
-    wide = t3.pivot_table(index=["measure", "item"], columns="column", values=value, aggfunc="first", sort=False)
-    missing = {"Doubters", "Total"} - set(wide.columns)
-    if missing:
-        raise ValueError(f"Table 3 frame lacks the column(s) {sorted(missing)}")
-    wide = wide.reset_index()
-    keep = [m for m in dict.fromkeys(wide["measure"]) if m != "Income"] if measures is None else list(measures)
-    wide = wide[wide["measure"].isin(keep)]
-    out = pd.DataFrame(
-        {
-            "measure": wide["measure"].to_numpy(),
-            "item": wide["item"].to_numpy(),
-            "doubters": wide["Doubters"].to_numpy(dtype=float),
-            "total": wide["Total"].to_numpy(dtype=float),
-        }
-    )
-    var_of, code_of = {}, {}
-    if "id" in t3.columns:
-        targets = targets or load_targets()
-        for r in t3[t3["column"] == "Doubters"].itertuples(index=False):
-            hit = targets.lookup(r.id)
-            if hit is not None and not isinstance(hit, str) and hit.get("variable"):
-                codes = hit.get("codes")
-                codes = codes if isinstance(codes, (list, tuple)) else [codes]
-                var_of[(r.measure, r.item)] = hit.get("variable")
-                code_of[(r.measure, r.item)] = int(codes[0]) if len(codes) == 1 else None
-    keys = list(zip(out["measure"], out["item"]))
-    out.insert(2, "variable", [var_of.get(k, "") for k in keys])
-    out.insert(3, "code", pd.array([code_of.get(k) for k in keys], dtype="Int64"))
-    out["implied_approve"] = implied_approval(out["doubters"], out["total"], doubter_rate)
-    return out
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,10 @@ ratios (no rule given: "1 in 5", weights)   +/- 0.01 (1 point on a 0-1 scale)
 Table 4 standard errors                     not scored; relative distance shown
 ==========================================  ==================================
 
+(:data:`~scsrepro.paper.tolerances.TOLERANCES` and
+:func:`~scsrepro.paper.tolerances.tolerance_for`, defined in
+:mod:`scsrepro.paper.tolerances` and importable from here.)
+
 Each row also gets a role: ``held_out`` for the numbers kept aside to judge
 the synthetic twin (all of Table 3 and the approval shares the text reads off
 Figure 4; patterns in ``data/targets.yml``), ``erratum`` for ids listed in
@@ -50,6 +54,7 @@ from scsrepro.data.loading import DataValidationError, load_survey
 from scsrepro.paper.published import hypothesis_verdicts
 from scsrepro.paper.tables import all_tables, write_tables
 from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets, published_table_names
+from scsrepro.paper.tolerances import TOLERANCES, published_se_by_id, tolerance_for
 
 __all__ = [
     "TOLERANCES",
@@ -68,17 +73,6 @@ __all__ = [
     "main",
 ]
 
-#: Fixed tolerances (absolute, in the unit of the printed number).
-TOLERANCES: dict[str, float] = {
-    "percent_table_a2": 0.5,
-    "percent": 1.0,
-    "mean": 0.02,
-    "sd": 0.05,
-    "vif": 0.05,
-    "tolerance": 0.05,
-    "count": 0.0,
-    "ratio": 0.01,
-}
 ROLES = ("target", "held_out", "erratum")
 STATUSES = ("pass", "fail", "n/a")
 ERRATA_FILE: Path = paths.PUBLISHED / "errata.csv"
@@ -204,62 +198,6 @@ def default_roles(
     return {i: "erratum" if i in err else "held_out" if targets.is_held_out(i) else "target" for i in ids}
 
 
-# ===================================================================== tolerance
-def _se_lookup() -> dict[str, float]:
-    """Published SE of each Table 4 coefficient and cut point, by its id."""
-    t4 = cached_published("table_4")
-    se = {(r.column, r.item): float(r.value) for r in t4.itertuples(index=False) if r.statistic == "se"}
-    return {
-        r.id: se.get((r.column, r.item), np.nan) for r in t4.itertuples(index=False) if r.statistic in ("coef", "cut")
-    }
-
-
-def tolerance_for(
-    row: Mapping[str, Any], recipe: Recipe | str | None = None, se_of: Mapping[str, float] | None = None
-) -> tuple[float, bool, str]:
-    """Tolerance of one published number.
-
-    Parameters
-    ----------
-    row : mapping
-        A published row (needs ``id``, ``file``, ``statistic``, ``unit``).
-    recipe : Recipe or str, optional
-        Its recipe (used for prose that repeats a Table 4 cell).
-    se_of : mapping, optional
-        Published SE by Table 4 coefficient id (default from the data).
-
-    Returns
-    -------
-    (float, bool, str)
-        Tolerance, whether the row is scored, and the rule in words.
-    """
-    se_of = _se_lookup() if se_of is None else se_of
-    stat, file, id_ = row["statistic"], row["file"], row["id"]
-    if stat == "se":
-        return np.nan, False, "not scored: standard error (relative distance shown)"
-    if stat in ("coef", "cut"):
-        ref = id_
-        if isinstance(recipe, Recipe) and recipe.method == "same_as":
-            ref = recipe.get("target")
-        se = se_of.get(ref, np.nan)
-        if not np.isfinite(se):
-            return np.nan, False, f"not scored: no published SE for {ref}"
-        return float(se), True, f"1 published SE of {ref}"
-    if stat in ("percent", "share"):
-        if file == "table_a2":
-            return TOLERANCES["percent_table_a2"], True, "Table A2 percentage: 0.5 pp"
-        return TOLERANCES["percent"], True, "percentage: 1 pp"
-    if stat in ("mean", "sd", "vif", "tolerance"):
-        return TOLERANCES[stat], True, f"{stat}: {TOLERANCES[stat]:g}"
-    if stat in ("n", "count", "population"):
-        return TOLERANCES["count"], True, "count: exact"
-    if stat == "ratio":
-        return TOLERANCES["ratio"], True, "ratio: 0.01"
-    if stat == "verdict":
-        return 0.0, True, "hypothesis verdict: the same verdict"
-    raise ValueError(f"published id {id_!r}: no tolerance rule for statistic {stat!r}")
-
-
 # ===================================================================== board
 def _all_published() -> pd.DataFrame:
 
@@ -293,6 +231,108 @@ def _reproduced(tables: Mapping[str, pd.DataFrame], published_ids: set[str]) -> 
     return rep
 
 
+def _role_map(
+    ids: Sequence[str], targets: Targets, errata: pd.DataFrame, roles: Mapping[str, str] | None
+) -> dict[str, str]:
+    """:func:`default_roles` of *ids*, overridden by *roles* for the ids it names."""
+    role_of = default_roles(ids, targets, errata)
+    if roles is not None:
+        bad = {k: v for k, v in roles.items() if v not in ROLES}
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}; allowed {ROLES}")
+        role_of.update({k: v for k, v in roles.items() if k in role_of})
+    return role_of
+
+
+def _status(
+    r: Mapping[str, Any],
+    hit: Recipe | str | None,
+    source: str,
+    role: str,
+    rule: tuple[float, bool, str],
+    reproduced: float,
+    x: Any,
+) -> tuple[str, str]:
+    """Status and reason of the published row *r*.
+
+    *hit* is its recipe (from the recipe file *source*), *rule* its
+    :func:`tolerance_for`, *reproduced* the recomputed value and *x* its row
+    of the reproduced tables, None when no table gave it.
+    """
+    tol, scored, text = rule
+    have = x is not None
+    if isinstance(hit, str):
+        return "n/a", f"not computable: {hit}"
+    if hit is None:
+        return "n/a", f"no recipe in {source}"
+    if role == "erratum":
+        return "n/a", "erratum"
+    if not scored:
+        return "n/a", text
+    if not np.isfinite(reproduced):
+        return "fail", "not reproduced" + (
+            f": {x['note']}" if have and str(x.get("note", "")) else "" if have else f" (no table gave {r['id']})"
+        )
+    return ("pass" if abs(reproduced - r["value"]) <= tol + _FLOAT_SLACK * max(1.0, abs(r["value"])) else "fail"), ""
+
+
+def _board_row(
+    r: Mapping[str, Any],
+    targets: Targets,
+    rep_by_id: pd.DataFrame,
+    role: str,
+    se_of: Mapping[str, float],
+    reading: Mapping[str, str],
+) -> dict:
+    """The scoreboard row of the published row *r*.
+
+    *rep_by_id* holds the reproduced rows by id, *role* is the row's role,
+    *se_of* :func:`scsrepro.paper.tolerances.published_se_by_id` and
+    *reading* the errata readings by id.
+    """
+    id_ = r["id"]
+    hit = targets.lookup(id_)
+    have = id_ in rep_by_id.index
+    x = rep_by_id.loc[id_] if have else {}
+    reproduced = float(x["reproduced"]) if have and pd.notna(x["reproduced"]) else np.nan
+    rule = tolerance_for(r, hit, se_of)
+    status, reason = _status(r, hit, targets.source, role, rule, reproduced, x if have else None)
+    if r["statistic"] == "se":
+        distance = abs(reproduced - r["value"]) / abs(r["value"]) if r["value"] else np.nan
+    else:
+        distance = abs(reproduced - r["value"])
+    is_t4_est = r["file"] == "table_4" and r["statistic"] in ("coef", "cut")
+    rep_stars = str(x.get("stars", "") or "") if have and is_t4_est else ""
+    return {
+        "id": id_,
+        "table": x["table"] if have else r["file"],
+        "file": r["file"],
+        "source": r["source"],
+        "measure": r["measure"],
+        "item": r["item"],
+        "column": r["column"],
+        "statistic": r["statistic"],
+        "kind": r["kind"],
+        "published": float(r["value"]),
+        "reproduced": reproduced,
+        "distance": distance,
+        "tolerance": rule[0],
+        "tolerance_rule": rule[2],
+        "role": role,
+        "status": status,
+        "reason": reason,
+        "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
+        "published_stars": r["stars"] if is_t4_est else "",
+        "reproduced_stars": rep_stars,
+        "stars_agree": (r["stars"] == rep_stars) if is_t4_est and np.isfinite(reproduced) else pd.NA,
+        "erratum_reading": reading.get(id_, ""),
+        "reproduced_alt": float(x["reproduced_alt"])
+        if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"])
+        else np.nan,
+        "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
+    }
+
+
 def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Score every published number against its recomputation.
 
@@ -322,78 +362,11 @@ def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | No
     pub = _all_published()
     rep = _reproduced(tables, set(pub["id"]))
     errata = load_errata(published_ids=set(pub["id"]))
-    role_of = default_roles(pub["id"].tolist(), targets, errata)
-    if roles is not None:
-        bad = {k: v for k, v in roles.items() if v not in ROLES}
-        if bad:
-            raise ValueError(f"unknown role(s) {bad}; allowed {ROLES}")
-        role_of.update({k: v for k, v in roles.items() if k in role_of})
+    role_of = _role_map(pub["id"].tolist(), targets, errata, roles)
     reading = dict(zip(errata["id"], errata["reading"]))
-    se_of = _se_lookup()
+    se_of = published_se_by_id()
     rep_by_id = rep.set_index("id") if len(rep) else pd.DataFrame()
-    rows = []
-    for r in pub.to_dict("records"):
-        id_ = r["id"]
-        hit = targets.lookup(id_)
-        have = id_ in rep_by_id.index
-        x = rep_by_id.loc[id_] if have else {}
-        reproduced = float(x["reproduced"]) if have and pd.notna(x["reproduced"]) else np.nan
-        tol, scored, rule = tolerance_for(r, hit, se_of)
-        role = role_of[id_]
-        reason = ""
-        if isinstance(hit, str):
-            status, reason, scored = "n/a", f"not computable: {hit}", False
-        elif hit is None:
-            status, reason, scored = "n/a", f"no recipe in {targets.source}", False
-        elif role == "erratum":
-            status, reason = "n/a", "erratum"
-        elif not scored:
-            status, reason = "n/a", rule
-        elif not np.isfinite(reproduced):
-            status = "fail"
-            reason = "not reproduced" + (
-                f": {x['note']}" if have and str(x.get("note", "")) else "" if have else f" (no table gave {id_})"
-            )
-        else:
-            status = (
-                "pass" if abs(reproduced - r["value"]) <= tol + _FLOAT_SLACK * max(1.0, abs(r["value"])) else "fail"
-            )
-        if r["statistic"] == "se":
-            distance = abs(reproduced - r["value"]) / abs(r["value"]) if r["value"] else np.nan
-        else:
-            distance = abs(reproduced - r["value"])
-        is_t4_est = r["file"] == "table_4" and r["statistic"] in ("coef", "cut")
-        rep_stars = str(x.get("stars", "") or "") if have and is_t4_est else ""
-        rows.append(
-            {
-                "id": id_,
-                "table": x["table"] if have else r["file"],
-                "file": r["file"],
-                "source": r["source"],
-                "measure": r["measure"],
-                "item": r["item"],
-                "column": r["column"],
-                "statistic": r["statistic"],
-                "kind": r["kind"],
-                "published": float(r["value"]),
-                "reproduced": reproduced,
-                "distance": distance,
-                "tolerance": tol,
-                "tolerance_rule": rule,
-                "role": role,
-                "status": status,
-                "reason": reason,
-                "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
-                "published_stars": r["stars"] if is_t4_est else "",
-                "reproduced_stars": rep_stars,
-                "stars_agree": (r["stars"] == rep_stars) if is_t4_est and np.isfinite(reproduced) else pd.NA,
-                "erratum_reading": reading.get(id_, ""),
-                "reproduced_alt": float(x["reproduced_alt"])
-                if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"])
-                else np.nan,
-                "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
-            }
-        )
+    rows = [_board_row(r, targets, rep_by_id, role_of[r["id"]], se_of, reading) for r in pub.to_dict("records")]
     board = pd.DataFrame(rows, columns=list(BOARD_COLUMNS))
     board["stars_agree"] = board["stars_agree"].astype("boolean")
     return board

@@ -210,6 +210,63 @@ def _category_probability(eta: np.ndarray, cuts: np.ndarray, k: int) -> tuple[np
     return upper - lower, -(f_up - f_lo), d_cut
 
 
+def _averaging_setup(f: Fit, category: int | None) -> tuple[int, pd.DataFrame, np.ndarray]:
+    """What averaging predictions over *f*'s sample needs.
+
+    The 0-based index of outcome *category* (default the highest), the
+    sample's design matrix (checked against the fitted slopes) and the
+    weights scaled to sum to 1 (equal weights for an unweighted fit).
+    """
+    res, sample = f.result, f.sample
+    outcome = f.spec.outcome
+    levels = sorted(sample[outcome].unique().tolist())
+    code = levels[-1] if category is None else category
+    if code not in levels:
+        raise ValueError(f"category {category!r} is not an outcome level {levels}")
+    k = levels.index(code)
+    X0, _ = design_matrix(sample, list(f.spec.covariates), f.categorical)
+    slopes = [t for t in res.table["term"] if not t.startswith("cut")]
+    if list(X0.columns) != slopes:
+        raise ValueError("the sample's design does not match the fitted terms")
+    w = sample[f.spec.weight].to_numpy(dtype=float) if f.weighted else np.ones(len(sample))
+    w = w / w.sum()
+    return k, X0, w
+
+
+def _delta_interval(
+    p: float, X: np.ndarray, w: np.ndarray, d_eta: np.ndarray, d_cut: np.ndarray, V: np.ndarray, z: float
+) -> tuple[float, float]:
+    """Delta-method interval of the average probability *p*, symmetric on the logit scale.
+
+    *d_eta* and *d_cut* are each row's derivatives of its probability
+    (:func:`_category_probability`), *V* the covariance of the estimates,
+    *z* the critical value.
+    """
+    grad = np.concatenate(((w * d_eta) @ X, w @ d_cut))
+    se = float(np.sqrt(grad @ V @ grad))
+    half = z * se / (p * (1 - p))
+    lo, hi = expit(np.log(p / (1 - p)) + np.array([-half, half]))
+    return lo, hi
+
+
+def _simulated_interval(
+    X: np.ndarray, w: np.ndarray, sims: np.ndarray, nb: int, k: int, level: float
+) -> tuple[float, float]:
+    """Percentile interval of the average probability of category *k* over simulated estimates.
+
+    *sims* holds one parameter vector per row (the *nb* slopes, then the cut
+    points).
+    """
+    eta_s = X @ sims[:, :nb].T  # n x draws
+    cuts_s = sims[:, nb:]
+    K = cuts_s.shape[1] + 1
+    up = expit(cuts_s[:, k] - eta_s) if k < K - 1 else 1.0
+    low = expit(cuts_s[:, k - 1] - eta_s) if k > 0 else 0.0
+    p_s = w @ (up - low)
+    lo, hi = np.quantile(p_s, [0.5 - level / 2, 0.5 + level / 2])
+    return lo, hi
+
+
 def predicted_probabilities(
     f: Fit,
     variable: str,
@@ -253,21 +310,10 @@ def predicted_probabilities(
     if method not in ("delta", "simulation"):
         raise ValueError(f"method must be 'delta' or 'simulation', got {method!r}")
     res, sample = f.result, f.sample
-    outcome = f.spec.outcome
-    levels = sorted(sample[outcome].unique().tolist())
-    code = levels[-1] if category is None else category
-    if code not in levels:
-        raise ValueError(f"category {category!r} is not an outcome level {levels}")
-    k = levels.index(code)
-    X0, _ = design_matrix(sample, list(f.spec.covariates), f.categorical)
-    slopes = [t for t in res.table["term"] if not t.startswith("cut")]
-    if list(X0.columns) != slopes:
-        raise ValueError("the sample's design does not match the fitted terms")
-    w = sample[f.spec.weight].to_numpy(dtype=float) if f.weighted else np.ones(len(sample))
-    w = w / w.sum()
+    k, X0, w = _averaging_setup(f, category)
     theta = res.table["coef"].to_numpy(dtype=float)
     V = res.cov.to_numpy(dtype=float)
-    nb = len(slopes)
+    nb = X0.shape[1]
     values = sorted(sample[variable].unique().tolist()) if values is None else list(values)
     z = critical_value(level)
     rng = np.random.default_rng(seed) if method == "simulation" else None
@@ -283,19 +329,10 @@ def predicted_probabilities(
         prob, d_eta, d_cut = _category_probability(eta, theta[nb:], k)
         p = float(w @ prob)
         if method == "delta":
-            grad = np.concatenate(((w * d_eta) @ X, w @ d_cut))
-            se = float(np.sqrt(grad @ V @ grad))
-            half = z * se / (p * (1 - p))
-            lo, hi = expit(np.log(p / (1 - p)) + np.array([-half, half]))
+            lo, hi = _delta_interval(p, X, w, d_eta, d_cut, V, z)
         else:
             assert sims is not None  # method == "simulation", so drawn above
-            eta_s = X @ sims[:, :nb].T  # n x draws
-            cuts_s = sims[:, nb:]
-            K = cuts_s.shape[1] + 1
-            up = expit(cuts_s[:, k] - eta_s) if k < K - 1 else 1.0
-            low = expit(cuts_s[:, k - 1] - eta_s) if k > 0 else 0.0
-            p_s = w @ (up - low)
-            lo, hi = np.quantile(p_s, [0.5 - level / 2, 0.5 + level / 2])
+            lo, hi = _simulated_interval(X, w, sims, nb, k, level)
         rows.append(
             {
                 "variable": variable,
@@ -409,6 +446,15 @@ def proportional_odds_test(
     Xc = np.column_stack([np.ones(len(data)), X.to_numpy(dtype=float)])
     y = data[outcome].to_numpy(dtype=float)
     w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+    thresholds = _checked_thresholds(y, thresholds)
+    coefs, scores, blocks, msgs, counts = _binary_logits(Xc, y, w, thresholds)
+    V = _stacked_covariance(scores, blocks, len(Xc))
+    table = _po_table(names, thresholds, coefs, V)
+    return POTest(table, list(thresholds), pd.DataFrame(counts), V, msgs)
+
+
+def _checked_thresholds(y: np.ndarray, thresholds: Sequence | None) -> list:
+    """The thresholds of the binary outcomes ``y > t``: by default all but the highest value of *y*."""
     levels = sorted(np.unique(y).tolist())
     thresholds = levels[:-1] if thresholds is None else sorted(thresholds)
     if len(thresholds) < 2:
@@ -416,8 +462,16 @@ def proportional_odds_test(
     bad = [t for t in thresholds if not (levels[0] <= t < levels[-1])]
     if bad:
         raise ValueError(f"thresholds {bad} leave one side empty (outcome values {levels})")
-    n, q = Xc.shape
-    J = len(thresholds)
+    return thresholds
+
+
+def _binary_logits(Xc: np.ndarray, y: np.ndarray, w: np.ndarray, thresholds: Sequence) -> tuple:
+    """One weighted binary logit of ``y > t`` on *Xc* per threshold.
+
+    Returns the coefficient vectors, each respondent's weighted scores and
+    the inverse Hessian of each logit, the separation warnings, and the
+    respondents at or below and above each threshold.
+    """
     coefs, scores, blocks, msgs, counts = [], [], [], [], {}
     for t in thresholds:
         yt = (y > t).astype(float)
@@ -431,28 +485,40 @@ def proportional_odds_test(
         coefs.append(b)
         scores.append(Xc * (w * (yt - p))[:, None])
         blocks.append(np.linalg.pinv((Xc * (w * p * (1 - p))[:, None]).T @ Xc))
+    return coefs, scores, blocks, msgs, counts
+
+
+def _stacked_covariance(scores: Sequence[np.ndarray], blocks: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """Cluster-robust covariance ``A^-1 B A^-1 * n / (n - 1)`` of the stacked binary logits (clusters = respondents)."""
+    J, q = len(blocks), blocks[0].shape[0]
     S = np.hstack(scores)  # n x (J q): stacked scores, one row per respondent (cluster)
     A_inv = np.zeros((J * q, J * q))
     for j, B in enumerate(blocks):
         A_inv[j * q : (j + 1) * q, j * q : (j + 1) * q] = B
-    V = n / (n - 1) * A_inv @ (S.T @ S) @ A_inv
+    return n / (n - 1) * A_inv @ (S.T @ S) @ A_inv
+
+
+def _wald(theta: np.ndarray, V: np.ndarray, slopes: Sequence[int], J: int, q: int) -> tuple[float, int]:
+    """Wald statistic and df that each of *slopes* is equal across the *J* stacked logits of *q* coefficients."""
+    r_rows: list[np.ndarray] = []
+    for s in slopes:
+        for j in range(1, J):
+            r = np.zeros(J * q)
+            r[j * q + 1 + s] = 1.0
+            r[1 + s] = -1.0
+            r_rows.append(r)
+    R = np.array(r_rows)
+    d = R @ theta
+    return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
+
+
+def _po_table(names: Sequence[str], thresholds: Sequence, coefs: Sequence[np.ndarray], V: np.ndarray) -> pd.DataFrame:
+    """The table of :class:`POTest`: one Wald test per slope (Holm-adjusted), then the omnibus row ``all``."""
+    J, q = len(thresholds), coefs[0].size
     theta = np.concatenate(coefs)
-
-    def wald(slopes: Sequence[int]) -> tuple[float, int]:
-        r_rows: list[np.ndarray] = []
-        for s in slopes:
-            for j in range(1, J):
-                r = np.zeros(J * q)
-                r[j * q + 1 + s] = 1.0
-                r[1 + s] = -1.0
-                r_rows.append(r)
-        R = np.array(r_rows)
-        d = R @ theta
-        return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
-
     rows = []
     for s, name in enumerate(names):
-        chi2, df = wald([s])
+        chi2, df = _wald(theta, V, [s], J, q)
         rows.append(
             {
                 "term": name,
@@ -464,10 +530,9 @@ def proportional_odds_test(
         )
     table = pd.DataFrame(rows)
     table["p_holm"] = _holm(table["p"].to_numpy())
-    chi2, df = wald(range(len(names)))
+    chi2, df = _wald(theta, V, range(len(names)), J, q)
     omnibus = {"term": "all", "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "p_holm": np.nan}
-    table = pd.concat([table, pd.DataFrame([omnibus])], ignore_index=True)
-    return POTest(table, list(thresholds), pd.DataFrame(counts), V, msgs)
+    return pd.concat([table, pd.DataFrame([omnibus])], ignore_index=True)
 
 
 def _holm(p: np.ndarray) -> np.ndarray:

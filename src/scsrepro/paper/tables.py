@@ -31,8 +31,11 @@ maps every published id to a recipe (variable, codes, base, treatment of
 non-substantive answers, weighting) or lists it as not computable. The few
 estimates from respondent data (share, summary, count) are implemented once
 in :mod:`scsrepro.paper.recipes`; the methods that belong to one table (vif,
-ologit, quota, design, verdict, same_as) are resolved here, with the table.
-The recipe file is read by :mod:`scsrepro.paper.targets`.
+ologit, quota, design, verdict, same_as) are resolved here, with the table,
+from the steps of :mod:`scsrepro.paper.vif` (Table A4),
+:mod:`scsrepro.paper.model_rows` (Table 4) and
+:mod:`scsrepro.paper.sample_design` (the design numbers). The recipe file is
+read by :mod:`scsrepro.paper.targets`.
 
 Weights: a ``weight`` column of the frame is used when present; otherwise
 weights are computed by capped raking on age group, gender and region to the
@@ -52,33 +55,22 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.files import csv_text, write_all_atomic
-from scsrepro.paper import hypotheses, modelspec
-from scsrepro.paper.fitting import fit
-from scsrepro.paper.modelspec import load_specs
+from scsrepro.paper import hypotheses
+from scsrepro.paper.model_rows import fit_models, printed_se, table4_row
 from scsrepro.paper.published import hypothesis_verdicts, load_hypotheses
 from scsrepro.paper.quota import reproduce_table_a1
-from scsrepro.paper.recipes import (
-    COLUMNS,
-    TABLE4_COLUMNS,
-    base_mask,
-    data_column,
-    describe,
-    empty_result,
-    generic_table,
-    text_column,
-)
-from scsrepro.paper.targets import (
-    Recipe,
-    Targets,
-    cached_codebook,
-    cached_published,
-    load_targets,
-    published_table_names,
+from scsrepro.paper.recipes import COLUMNS, TABLE4_COLUMNS, empty_result, generic_table
+from scsrepro.paper.sample_design import design_effect_rows, design_quantity, design_rows
+from scsrepro.paper.targets import Recipe, cached_codebook, cached_published, load_targets, published_table_names
+from scsrepro.paper.vif import (
+    SAMPLES,
+    alternative_vif,
+    predictor_matrix,
+    sample_readings,
+    vif_for_sample,
+    vif_predictors,
 )
 from scsrepro.paper.weights import check_frame, prepare, weights_for
-from scsrepro.survey.design import vif_table
-from scsrepro.survey.significance import Z95
-from scsrepro.survey.weighting import effective_n, implied_deff, kish_deff, margin_of_error
 
 __all__ = [
     "COLUMNS",
@@ -180,25 +172,6 @@ def table_a3(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     return generic_table("table_a3", df, w)
 
 
-def _vif_pairwise(X: pd.DataFrame) -> pd.DataFrame:
-    """Tolerance and VIF from the pairwise-complete correlation matrix."""
-    for c in X.columns:
-        if X[c].nunique(dropna=True) < 2:
-            raise ValueError(f"predictor {c!r} has no variance")
-    R = X.corr(method="pearson", min_periods=3)
-    if R.isna().any().any():
-        pairs = [(a, b) for a in R.index for b in R.columns if pd.isna(R.loc[a, b])]
-        raise ValueError(f"pairwise correlations undefined (fewer than 3 joint answers or no variance) for {pairs[:5]}")
-    ev = np.linalg.eigvalsh(R.to_numpy())
-    if ev.min() <= 1e-10:
-        raise ValueError(
-            f"the pairwise correlation matrix is not positive definite (smallest eigenvalue "
-            f"{ev.min():.3g}); use sample='listwise'"
-        )
-    vif = np.diag(np.linalg.inv(R.to_numpy()))
-    return pd.DataFrame({"predictor": list(X.columns), "tolerance": 1 / vif, "vif": vif})
-
-
 def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
     """Table A4, tolerance and VIF of the 21 predictors.
 
@@ -235,48 +208,19 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
         can be computed.
     """
 
-    if sample not in ("pairwise", "listwise"):
+    if sample not in SAMPLES:
         raise ValueError(f"sample must be 'pairwise' or 'listwise', got {sample!r}")
     check_frame(df)
     targets = load_targets()
     pub = cached_published("table_a4")
     frame = cached_codebook().derive(df).reset_index(drop=True)
-    predictors: list[str] = []
-    for id_ in pub["id"]:
-        hit = targets.lookup(id_)
-        if isinstance(hit, Recipe):
-            if hit.method != "vif":
-                raise ValueError(f"{id_}: Table A4 rows are computed by 'vif', not {hit.method!r}")
-            if hit.get("predictor") not in predictors:
-                predictors.append(hit.get("predictor"))
-    cb = cached_codebook()
-    X = cb.to_missing(pd.DataFrame({p: data_column(frame, p) for p in predictors}), [p for p in predictors if p in cb])
-    X = X.apply(lambda s: pd.to_numeric(s, errors="coerce").astype(float))
-
-    def compute(kind: str) -> pd.DataFrame:
-        if kind == "pairwise":
-            return _vif_pairwise(X).set_index("predictor")
-        complete = int(len(X.dropna()))
-        if complete <= len(predictors) + 1:
-            raise ValueError(
-                f"only {complete} respondents answered all {len(predictors)} predictors: too few "
-                "for the listwise auxiliary regressions; use sample='pairwise'"
-            )
-        return vif_table(X, predictors).set_index("predictor")
-
-    main = compute(sample)
-    other = "listwise" if sample == "pairwise" else "pairwise"
-    try:
-        with np.errstate(all="ignore"):
-            alt = compute(other)
-    except (ValueError, np.linalg.LinAlgError):
-        alt = None
+    predictors = vif_predictors(targets, pub["id"])
+    X = predictor_matrix(frame, predictors)
+    main = vif_for_sample(X, predictors, sample)
+    other, alt = alternative_vif(X, predictors, sample)
     n_complete = int(len(X.dropna()))
     counts = X.notna().sum()
-    reading = {
-        "pairwise": "unweighted; pairwise-complete correlations; income, education, region as numeric codes",
-        "listwise": f"unweighted OLS on the {n_complete} complete cases; income, education, region as numeric codes",
-    }
+    reading = sample_readings(n_complete)
 
     def resolve(hit: Recipe, row: pd.Series) -> dict:
         p, stat = hit.get("predictor"), row["statistic"]
@@ -367,59 +311,13 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
 
     frame, wv = prepare(df, w)
     frame["weight"] = wv
-    specs = {s.column: s for s in load_specs()}
-    fits: dict[str, dict] = {}
-    for column, spec in specs.items():
-        try:
-            res = fit(frame, spec).result
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            fits[column] = {"error": f"model could not be fitted: {exc}"}
-            continue
-        keys = modelspec.table4_keys(res.coding, cuts=res.table["term"])
-        tab = res.table.assign(key=res.table["term"].map(keys)).set_index("key")
-        msgs = list(dict.fromkeys(res.warnings))
-        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics}
-    pub = cached_published("table_4")
-    se_of = {(r.column, r.item): float(r.value) for r in pub.itertuples(index=False) if r.statistic == "se"}
+    fits = fit_models(frame)
+    se_of = printed_se(cached_published("table_4"))
 
     def resolve(hit: Recipe, row: pd.Series) -> dict:
         if hit.method != "ologit":
             raise ValueError(f"{row['id']}: Table 4 rows are computed by 'ologit', not {hit.method!r}")
-        stat = row["statistic"]
-        res = {
-            **empty_result(),
-            "n_base": np.nan,
-            "reading": f"{row['column']}: weighted ordered logit, robust SE",
-            "published_se": se_of.get((row["column"], row["item"]), np.nan) if stat in ("coef", "cut") else np.nan,
-            "stars": "",
-        }
-        fit = fits.get(row["column"])
-        if fit is None:
-            raise ValueError(f"{row['id']}: column {row['column']!r} is not a model of data/models.yml")
-        if "error" in fit:
-            res["note"] = fit["error"]
-            return res
-        tab, item = fit["table"], row["item"]
-        if stat == "n":
-            res.update(reproduced=float(fit["nobs"]), n_base=fit["nobs"], note="; ".join(fit["warnings"]))
-        elif item not in tab.index:
-            res["note"] = f"term {item!r} was not estimated (a level absent from the estimation sample?)"
-        else:
-            t = tab.loc[item]
-            related = [d.message for d in fit["diagnostics"] if d.term == t["term"]]
-            res["n_base"] = fit["nobs"]
-            if stat == "se":
-                res["reproduced"] = float(t["se"])
-            else:
-                res.update(
-                    reproduced=float(t["coef"]),
-                    se=float(t["se"]),
-                    ci_low=float(t["coef"] - Z95 * t["se"]),
-                    ci_high=float(t["coef"] + Z95 * t["se"]),
-                    stars=str(t["stars"]),
-                )
-            res["note"] = "; ".join(related)
-        return res
+        return table4_row(fits, row, se_of)
 
     return generic_table("table_4", None, None, resolve=resolve, prepared=(None, None), extra=TABLE4_COLUMNS)
 
@@ -442,19 +340,6 @@ def table_5(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
         One row per printed Table 5 number.
     """
     return generic_table("table_5", df, w)
-
-
-def _is_design(targets: Targets) -> Callable[[pd.DataFrame], pd.Series]:
-    """Row selector: published rows whose recipe is a design quantity."""
-
-    def is_design(id_: str) -> bool:
-        hit = targets.lookup(id_)
-        return isinstance(hit, Recipe) and hit.method == "design"
-
-    def select(pub: pd.DataFrame) -> pd.Series:
-        return pub["id"].map(is_design).astype(bool)
-
-    return select
 
 
 def prose_numbers(df: pd.DataFrame, w: Any = None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -516,7 +401,7 @@ def prose_numbers(df: pd.DataFrame, w: Any = None, tables: Mapping[str, pd.DataF
             "note": str(t["note"] or ""),
         }
 
-    design = _is_design(targets)
+    design = design_rows(targets)
     return generic_table("prose", df, w, rows=lambda pub: ~design(pub), resolve=resolve, prepared=prepared)
 
 
@@ -525,7 +410,7 @@ def design_numbers(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
 
     The paper's n = 2,209, its maximum weight of 2.0, the weight of older
     respondents in the West and its margin of error of 2.22 % are recomputed
-    from the weights. Three rows not printed in the paper follow (ids
+    from the weights. Two rows not printed in the paper follow (ids
     starting ``x_``): Kish's design effect next to the design effect the
     printed margin implies (:func:`scsrepro.survey.weighting.implied_deff`), and the
     effective sample size next to the one it implies.
@@ -545,60 +430,11 @@ def design_numbers(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     wn = wv / wv.mean()
 
     def resolve(recipe: Recipe, row: pd.Series) -> dict:
-        q = recipe.get("quantity")
-        base = base_mask(frame, recipe.get("base"))
-        res = {**empty_result(), "n_base": int(base.sum()), "reading": describe(recipe.spec, True)}
-        if q == "n":
-            res.update(reproduced=float(len(frame)), reading="number of respondents in the data")
-        elif q == "margin_of_error":
-            res["reproduced"] = margin_of_error(wv) * 100
-        elif q == "max_weight":
-            res["reproduced"] = float(wn[base].max())
-        elif q == "mean_weight":
-            res["reproduced"] = float(wn[base].mean()) if base.any() else np.nan
-            if not base.any():
-                res["note"] = "no respondent in this cell"
-        return res
+        return design_quantity(recipe, frame, wv, wn)
 
-    design = _is_design(targets)
+    design = design_rows(targets)
     out = generic_table("prose", df, w, rows=design, resolve=resolve, prepared=(frame, wv))
-    pub = out.set_index("id")["published"]
-    n_pub = pub.get("p_design_sample_size", np.nan)
-    moe_pub = pub.get("p_design_margin_of_error", np.nan)
-    deff_pub = implied_deff(moe_pub / 100, int(n_pub)) if np.isfinite(moe_pub) and np.isfinite(n_pub) else np.nan
-    extra = pd.DataFrame(
-        [
-            {
-                "id": "x_design_kish_deff",
-                "source": "derived",
-                "measure": "Design effect",
-                "item": "Kish design effect of the weights",
-                "column": "",
-                "statistic": "ratio",
-                "published": deff_pub,
-                "reproduced": kish_deff(wv),
-                "n_base": len(wv),
-                "reading": "published: deff implied by the printed 2.22 % and n (not printed in the paper)",
-            },
-            {
-                "id": "x_design_effective_n",
-                "source": "derived",
-                "measure": "Design effect",
-                "item": "Kish effective sample size",
-                "column": "",
-                "statistic": "n",
-                "published": n_pub / deff_pub if np.isfinite(deff_pub) else np.nan,
-                "reproduced": effective_n(wv),
-                "n_base": len(wv),
-                "reading": "published: n / implied deff (not printed in the paper)",
-            },
-        ]
-    )
-    extra["computable"] = True
-    extra = extra.reindex(columns=list(COLUMNS))
-    for col in ("reading", "alt_reading", "closer", "note"):
-        extra[col] = text_column(extra[col])
-    extra["n_base"] = extra["n_base"].astype("Int64")
+    extra = design_effect_rows(out.set_index("id")["published"], wv)
     return pd.concat([out, extra], ignore_index=True)
 
 

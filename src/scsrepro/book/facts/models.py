@@ -494,22 +494,16 @@ PROBABILITY_PANELS: dict[str, list[tuple[int, str]]] = {
     "Perceived functions (Model 7)": [(7, "accountability"), (7, "abide_regulations"), (7, "quality_of_life")],
 }
 
-_FUNCTIONS = ["accountability", "abide_regulations", "quality_of_life"]
-
 
 def probability_ticks(codebook: Codebook) -> dict[str, dict[int, str]]:
     """Tick labels (short answer labels) of the single-variable panels of :data:`PROBABILITY_PANELS`."""
-    return {
-        "Income (Model 1)": _short_labels(codebook, "income_group"),
-        "Education (Model 1)": _short_labels(codebook, "education"),
-        "Fairness of one's score (Model 5)": _short_labels(codebook, "fairness"),
-    }
+    return {title: _short_labels(codebook, ps[0][1]) for title, ps in PROBABILITY_PANELS.items() if len(ps) == 1}
 
 
 def function_labels() -> dict[str, str]:
-    """Legend names of the three perceived functions (Table 4's short term labels)."""
+    """Legend names of the perceived functions, the variables of the last panel (Table 4's short term labels)."""
     keys = modelspec.term_keys()
-    return {v: TERM_LABELS[keys[v][0]] for v in _FUNCTIONS}
+    return {v: TERM_LABELS[keys[v][0]] for _, v in PROBABILITY_PANELS["Perceived functions (Model 7)"]}
 
 
 def probability_facts(

@@ -50,6 +50,63 @@ def _need(frame: pd.DataFrame, cols: set[str], what: str) -> None:
         raise ValueError(f"{what} lacks the column(s) {sorted(missing)}")
 
 
+def _bar_layout(n_measures: int) -> tuple[np.ndarray, float]:
+    """Offset of each measure's bar from its group's position (first measure on top), and the bar height."""
+    offsets = np.linspace(_BAR / 2, -_BAR / 2, n_measures) if n_measures > 1 else np.zeros(1)
+    height = _BAR * 2 / max(n_measures, 1) * 0.95
+    return offsets, height
+
+
+def _group_panel(
+    ax, part: pd.DataFrame, panel: str, title: str, colours: dict[str, tuple], published: pd.DataFrame | None
+) -> None:
+    """One panel of Figure 4 on *ax*: a bar per group and measure of *colours*, with its interval.
+
+    *part* holds the panel's estimates; shares of *published* stated for
+    the panel are drawn as diamonds on their bar.
+    """
+    offsets, height = _bar_layout(len(colours))
+    groups = list(dict.fromkeys(part["group"]))
+    ypos = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
+    for off, measure in zip(offsets, colours):
+        sub = part[part["measure"] == measure].set_index("group").reindex(groups)
+        y = np.array([ypos[g] for g in groups], dtype=float) + off
+        share = sub["share"].to_numpy(dtype=float)
+        ax.barh(y, share, height=height, color=colours[measure], label=measure, zorder=2)
+        lo = np.clip(share - sub["ci_low"].to_numpy(dtype=float), 0, None)
+        hi = np.clip(sub["ci_high"].to_numpy(dtype=float) - share, 0, None)
+        ok = np.isfinite(share) & np.isfinite(lo) & np.isfinite(hi)
+        if ok.any():
+            ax.errorbar(share[ok], y[ok], xerr=[lo[ok], hi[ok]], **_ERR)
+        if published is not None:
+            pub = published[(published["panel"] == panel) & (published["measure"] == measure)]
+            pub = pub[pub["group"].isin(groups)]
+            if len(pub):
+                ax.scatter(
+                    pub["value"].to_numpy(dtype=float),
+                    np.array([ypos[g] for g in pub["group"]], dtype=float) + off,
+                    **_PAPER,
+                )
+    ax.set_yticks(range(len(groups)))
+    ax.set_yticklabels(list(reversed(groups)))
+    ax.set_ylim(-0.6, len(groups) - 0.4)
+    percent_axis(ax, "x", 100)
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title, loc="left")
+
+
+def _group_legend(fig, colours: dict[str, tuple], published: pd.DataFrame | None, caption_n: int | None) -> None:
+    """Figure 4's legend line: the measures' colours, the interval, the paper's diamonds and the N."""
+    handles: list[Artist] = [Patch(color=colours[m], label=m) for m in colours]
+    handles.append(Line2D([], [], color="0.15", lw=0.9, label="95 % confidence interval"))
+    if published is not None and len(published):
+        handles.append(
+            Line2D([], [], marker="D", ls="", color="black", markersize=5, label="share stated in the paper")
+        )
+    label = "weighted shares" + (f", N = {caption_n:,}" if caption_n is not None else "")
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), title=label, bbox_to_anchor=(0.5, 0.0))
+
+
 def approval_by_group(
     estimates: pd.DataFrame,
     tests: pd.DataFrame | None = None,
@@ -94,48 +151,12 @@ def approval_by_group(
     nrows = math.ceil(len(panels) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH * 1.6, 2.7 * nrows + 0.6), squeeze=False)
     p_of = dict(zip(tests["panel"], tests["p_value"])) if tests is not None else {}
-    offsets = np.linspace(_BAR / 2, -_BAR / 2, len(measures)) if len(measures) > 1 else np.zeros(1)
-    height = _BAR * 2 / max(len(measures), 1) * 0.95
     for ax, panel in zip(axes.flat, panels):
-        part = estimates[estimates["panel"] == panel]
-        groups = list(dict.fromkeys(part["group"]))
-        ypos = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
-        for off, measure in zip(offsets, measures):
-            sub = part[part["measure"] == measure].set_index("group").reindex(groups)
-            y = np.array([ypos[g] for g in groups], dtype=float) + off
-            share = sub["share"].to_numpy(dtype=float)
-            ax.barh(y, share, height=height, color=colours[measure], label=measure, zorder=2)
-            lo = np.clip(share - sub["ci_low"].to_numpy(dtype=float), 0, None)
-            hi = np.clip(sub["ci_high"].to_numpy(dtype=float) - share, 0, None)
-            ok = np.isfinite(share) & np.isfinite(lo) & np.isfinite(hi)
-            if ok.any():
-                ax.errorbar(share[ok], y[ok], xerr=[lo[ok], hi[ok]], **_ERR)
-            if published is not None:
-                pub = published[(published["panel"] == panel) & (published["measure"] == measure)]
-                pub = pub[pub["group"].isin(groups)]
-                if len(pub):
-                    ax.scatter(
-                        pub["value"].to_numpy(dtype=float),
-                        np.array([ypos[g] for g in pub["group"]], dtype=float) + off,
-                        **_PAPER,
-                    )
-        ax.set_yticks(range(len(groups)))
-        ax.set_yticklabels(list(reversed(groups)))
-        ax.set_ylim(-0.6, len(groups) - 0.4)
-        percent_axis(ax, "x", 100)
-        ax.grid(axis="y", visible=False)
         title = panel if panel not in p_of else f"{panel}\nRao–Scott {p_value(p_of[panel])}"
-        ax.set_title(title, loc="left")
+        _group_panel(ax, estimates[estimates["panel"] == panel], panel, title, colours, published)
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
-    handles: list[Artist] = [Patch(color=colours[m], label=m) for m in measures]
-    handles.append(Line2D([], [], color="0.15", lw=0.9, label="95 % confidence interval"))
-    if published is not None and len(published):
-        handles.append(
-            Line2D([], [], marker="D", ls="", color="black", markersize=5, label="share stated in the paper")
-        )
-    label = "weighted shares" + (f", N = {caption_n:,}" if caption_n is not None else "")
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), title=label, bbox_to_anchor=(0.5, 0.0))
+    _group_legend(fig, colours, published, caption_n)
     fig.tight_layout(rect=(0, 0.1 if nrows > 1 else 0.16, 1, 1))
     plt.close(fig)
     return fig

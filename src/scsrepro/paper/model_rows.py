@@ -1,0 +1,99 @@
+"""Table 4's printed numbers from the seven fitted models.
+
+:func:`scsrepro.paper.tables.table_4` fits every model once
+(:func:`fit_models`) and then resolves each printed number -- coefficient,
+cut point, standard error or number of observations -- from those fits
+(:func:`table4_row`); :func:`printed_se` gives the paper's standard error of
+each cell, which the rows and the fidelity scoreboard put next to the
+reproduced one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from scsrepro.paper import modelspec
+from scsrepro.paper.fitting import fit
+from scsrepro.paper.modelspec import load_specs
+from scsrepro.paper.recipes import empty_result
+from scsrepro.survey.significance import Z95
+
+__all__ = ["fit_models", "printed_se", "table4_row"]
+
+
+def fit_models(frame: pd.DataFrame) -> dict[str, dict]:
+    """Every model of ``data/models.yml`` fitted once on *frame*, by Table 4 column.
+
+    *frame* has the derived variables and a ``weight`` column. A fitted
+    model gives ``table`` (its estimates indexed by Table 4 key), ``nobs``,
+    ``warnings`` (each once) and ``diagnostics``; a model that cannot be
+    fitted gives the reason as ``error``.
+    """
+    specs = {s.column: s for s in load_specs()}
+    fits: dict[str, dict] = {}
+    for column, spec in specs.items():
+        try:
+            res = fit(frame, spec).result
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            fits[column] = {"error": f"model could not be fitted: {exc}"}
+            continue
+        keys = modelspec.table4_keys(res.coding, cuts=res.table["term"])
+        tab = res.table.assign(key=res.table["term"].map(keys)).set_index("key")
+        msgs = list(dict.fromkeys(res.warnings))
+        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics}
+    return fits
+
+
+def printed_se(published_4: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """The printed standard errors of Table 4 by ``(column, item)`` (*published_4*: its published rows)."""
+    return {(r.column, r.item): float(r.value) for r in published_4.itertuples(index=False) if r.statistic == "se"}
+
+
+def table4_row(fits: Mapping[str, dict], row: pd.Series, se_of: Mapping[tuple[str, str], float]) -> dict:
+    """One printed Table 4 number resolved from *fits* (:func:`fit_models`).
+
+    *row* is the published row, *se_of* :func:`printed_se`. A coefficient or
+    cut point gives the estimate with its SE, 95 % Wald interval and stars;
+    an SE row the reproduced SE; an ``n`` row the number of observations
+    with the model's warnings. A model that could not be fitted, or a term
+    it did not estimate, leaves the number missing with the reason in
+    ``note``.
+    """
+    stat = row["statistic"]
+    res = {
+        **empty_result(),
+        "n_base": np.nan,
+        "reading": f"{row['column']}: weighted ordered logit, robust SE",
+        "published_se": se_of.get((row["column"], row["item"]), np.nan) if stat in ("coef", "cut") else np.nan,
+        "stars": "",
+    }
+    model = fits.get(row["column"])
+    if model is None:
+        raise ValueError(f"{row['id']}: column {row['column']!r} is not a model of data/models.yml")
+    if "error" in model:
+        res["note"] = model["error"]
+        return res
+    tab, item = model["table"], row["item"]
+    if stat == "n":
+        res.update(reproduced=float(model["nobs"]), n_base=model["nobs"], note="; ".join(model["warnings"]))
+    elif item not in tab.index:
+        res["note"] = f"term {item!r} was not estimated (a level absent from the estimation sample?)"
+    else:
+        t = tab.loc[item]
+        related = [d.message for d in model["diagnostics"] if d.term == t["term"]]
+        res["n_base"] = model["nobs"]
+        if stat == "se":
+            res["reproduced"] = float(t["se"])
+        else:
+            res.update(
+                reproduced=float(t["coef"]),
+                se=float(t["se"]),
+                ci_low=float(t["coef"] - Z95 * t["se"]),
+                ci_high=float(t["coef"] + Z95 * t["se"]),
+                stars=str(t["stars"]),
+            )
+        res["note"] = "; ".join(related)
+    return res

@@ -1,0 +1,75 @@
+"""Table 4's printed numbers from the fitted models (scsrepro.paper.model_rows)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scsrepro.data.schema import random_valid_frame
+from scsrepro.paper import model_rows as M
+from scsrepro.paper.fitting import model_frame
+from scsrepro.paper.modelspec import load_specs
+from scsrepro.paper.published import load_published
+from scsrepro.survey.significance import Z95
+
+
+def _row(column="Model 1", item="age", statistic="coef") -> pd.Series:
+    return pd.Series({"id": f"t4_{item}_{statistic}", "column": column, "item": item, "statistic": statistic})
+
+
+FITS = {
+    "Model 1": {
+        "table": pd.DataFrame(
+            {"term": ["age", "cut1"], "coef": [0.5, -1.0], "se": [0.2, 0.4], "stars": ["*", "**"]},
+            index=pd.Index(["age", "cut1"], name="key"),
+        ),
+        "nobs": 123,
+        "warnings": ["slow", "late"],
+        "diagnostics": [SimpleNamespace(term="age", message="age is odd"), SimpleNamespace(term=None, message="x")],
+    },
+    "Model 2": {"error": "model could not be fitted: singular"},
+}
+SE_OF = {("Model 1", "age"): 0.25}
+
+
+def test_printed_se_pairs_each_cell_with_its_printed_se():
+    pub = load_published("table_4")
+    se = M.printed_se(pub)
+    value = pub.set_index("id")["value"]
+    assert se[("Model 1", "age")] == value["t4_m1_age_se"]
+    assert len(se) == int(pub["statistic"].eq("se").sum())
+
+
+def test_a_coefficient_row_carries_its_interval_stars_and_printed_se():
+    res = M.table4_row(FITS, _row(), SE_OF)
+    assert (res["reproduced"], res["se"], res["stars"], res["n_base"]) == (0.5, 0.2, "*", 123)
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((0.5 - Z95 * 0.2, 0.5 + Z95 * 0.2))
+    assert res["published_se"] == 0.25
+    assert res["note"] == "age is odd"  # only the diagnostics of this term
+
+
+def test_se_n_and_missing_rows():
+    se = M.table4_row(FITS, _row(statistic="se"), SE_OF)
+    assert se["reproduced"] == 0.2 and np.isnan(se["published_se"]) and np.isnan(se["se"])
+    n = M.table4_row(FITS, _row(item="observations", statistic="n"), SE_OF)
+    assert (n["reproduced"], n["n_base"], n["note"]) == (123.0, 123, "slow; late")
+    absent = M.table4_row(FITS, _row(item="educ_2"), SE_OF)
+    assert np.isnan(absent["reproduced"]) and "was not estimated" in absent["note"]
+    failed = M.table4_row(FITS, _row(column="Model 2"), SE_OF)
+    assert np.isnan(failed["reproduced"]) and failed["note"] == "model could not be fitted: singular"
+    with pytest.raises(ValueError, match="not a model"):
+        M.table4_row(FITS, _row(column="Model 9"), SE_OF)
+
+
+def test_fit_models_fits_every_model_once():
+    frame = model_frame(random_valid_frame(400, seed=11, weight=True))
+    fits = M.fit_models(frame)
+    assert list(fits) == [s.column for s in load_specs()]
+    for fit in fits.values():
+        assert "error" in fit or {"table", "nobs", "warnings", "diagnostics"} == set(fit)
+    fitted = [f for f in fits.values() if "table" in f]
+    assert fitted and all(f["table"].index.notna().all() for f in fitted)
+    assert all(len(f["warnings"]) == len(set(f["warnings"])) for f in fitted)
