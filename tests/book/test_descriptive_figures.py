@@ -18,9 +18,9 @@ from matplotlib.container import BarContainer
 matplotlib.use("Agg")
 
 from scsrepro.book.figures import descriptive as figs  # noqa: E402
+from scsrepro.data.fake import random_valid_frame  # noqa: E402
 from scsrepro.data.loading import load_survey  # noqa: E402
 from scsrepro.data.paths import SYNTHETIC  # noqa: E402
-from scsrepro.data.schema import random_valid_frame  # noqa: E402
 from scsrepro.paper import quota, tables  # noqa: E402
 from scsrepro.paper.published import load_published, published_value  # noqa: E402
 from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP, population_margins, weights_for
