@@ -1,24 +1,23 @@
 """Tests of data/codebook.yml and scsrepro.data.codebook.
 
-The codebook is checked three ways: its content against what the paper
-prints (codes, filters, and Table A3 means recomputed from Table A2 shares),
-its self-validation (a broken codebook must be rejected with a clear
-message), and the transforms it drives (derive, to_missing, label).
+The codebook's content is checked against what the paper prints (codes,
+filters, and Table A3 means recomputed from Table A2 shares), then the
+reading of the file, the lookups and the transforms (to_missing, label).
+Its self-validation is tested in test_codebook_parsing.py, the derived
+variables in test_derivation.py.
 """
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
+from scsrepro.data import codebook, codebook_parsing, expressions, variables
 from scsrepro.data.codebook import (
     CodebookError,
     load_codebook,
-    parse_codebook,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,11 +27,6 @@ CODEBOOK_FILE = ROOT / "data" / "codebook.yml"
 @pytest.fixture(scope="module")
 def cb():
     return load_codebook(CODEBOOK_FILE)
-
-
-@pytest.fixture()
-def raw_yaml():
-    return yaml.safe_load(CODEBOOK_FILE.read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------------ content
@@ -141,82 +135,7 @@ def test_smartphone_coding_discrepancy_is_recorded(cb):
     assert "Section 3.2" in notes and "3.581" in notes
 
 
-# ---------------------------------------------------------- self-validation
-def _error(raw) -> str:
-    with pytest.raises(CodebookError) as info:
-        parse_codebook(raw, source="data/broken.yml")
-    return str(info.value)
-
-
-def _var(raw, name):
-    return next(v for v in raw["variables"] if v["name"] == name)
-
-
-def test_valid_yaml_parses(raw_yaml):
-    assert len(parse_codebook(raw_yaml)) == len(raw_yaml["variables"])
-
-
-def test_unknown_key_is_rejected(raw_yaml):
-    _var(raw_yaml, "approval")["lable"] = "typo"
-    msg = _error(raw_yaml)
-    assert "data/broken.yml" in msg and "'approval'" in msg and "'lable'" in msg
-
-
-def test_duplicate_name_is_rejected(raw_yaml):
-    raw_yaml["variables"].append(copy.deepcopy(_var(raw_yaml, "gender")))
-    msg = _error(raw_yaml)
-    assert "'gender'" in msg and "duplicate" in msg
-
-
-def test_asked_if_with_unknown_variable_is_rejected(raw_yaml):
-    _var(raw_yaml, "sesame_score")["asked_if"] = "uses_sesame == 1"
-    msg = _error(raw_yaml)
-    assert "'sesame_score'" in msg and "unknown variable 'uses_sesame'" in msg
-
-
-def test_asked_if_with_bad_syntax_is_rejected(raw_yaml):
-    _var(raw_yaml, "sesame_score")["asked_if"] = "use_sesame =="
-    assert "'sesame_score'" in _error(raw_yaml)
-
-
-def test_missing_code_not_in_codes_is_rejected(raw_yaml):
-    _var(raw_yaml, "fairness")["missing_codes"] = {98: "dk", 99: "rna"}
-    msg = _error(raw_yaml)
-    assert "'fairness'" in msg and "missing code 99 is not one of its codes" in msg
-
-
-def test_unknown_missing_reason_is_rejected(raw_yaml):
-    _var(raw_yaml, "fairness")["missing_codes"] = {98: "unsure"}
-    assert "unknown reason 'unsure'" in _error(raw_yaml)
-
-
-def test_unknown_type_and_group_are_rejected(raw_yaml):
-    _var(raw_yaml, "gender")["type"] = "boolean"
-    _var(raw_yaml, "use_other")["group"] = "scs_usage"
-    msg = _error(raw_yaml)
-    assert "'gender'" in msg and "boolean" in msg
-    assert "'use_other'" in msg and "'scs_usage'" in msg
-    assert "2 problem(s)" in msg or "3 problem(s)" in msg
-
-
-def test_circular_branching_is_rejected(raw_yaml):
-    _var(raw_yaml, "gender")["asked_if"] = "approval == 1"
-    _var(raw_yaml, "approval")["asked_if"] = "gender == 1"
-    assert "circular" in _error(raw_yaml)
-
-
-def test_derivation_must_cover_source_codes(raw_yaml):
-    del _var(raw_yaml, "region")["derivation"]["mapping"][65]
-    msg = _error(raw_yaml)
-    assert "'region'" in msg and "65" in msg
-
-
-def test_derived_from_unknown_variable_is_rejected(raw_yaml):
-    _var(raw_yaml, "age_group")["derived_from"] = ["age_years"]
-    msg = _error(raw_yaml)
-    assert "'age_group'" in msg and "age_years" in msg
-
-
+# ------------------------------------------------------------------ reading
 def test_missing_file_and_bad_yaml_name_the_file(tmp_path):
     with pytest.raises(CodebookError, match="nope.yml"):
         load_codebook(tmp_path / "nope.yml")
@@ -227,60 +146,6 @@ def test_missing_file_and_bad_yaml_name_the_file(tmp_path):
 
 
 # --------------------------------------------------------------- transforms
-def _hand_frame(cb):
-    """Six respondents; columns not needed by a rule stay empty."""
-    data = {
-        "age": [14, 30, 31, 50, 51, 65],
-        "income": [1, 6, 7, 10, 11, 99],
-        "province": [11, 15, 14, 45, 50, 44],
-        "use_sesame": [1, 0, 0, 1, 0, 0],
-        "use_tencent": [0, 1, 0, 1, 0, 0],
-        "use_gov_pilot": [0, 1, 1, 0, 0, 0],
-        "use_other": [0, 0, 0, 0, 1, 0],
-        "adv_none": [1, 0, None, 0, None, None],
-        "disadv_none": [0, 0, None, 1, None, None],
-        "disadv_rna": [1, 0, None, 0, None, None],
-        "gov_adv_received": [None, 1, 0, None, None, None],
-        "gov_adv_none": [None, 0, 1, None, None, None],
-        "gov_disadv_received": [None, 0, 0, None, None, None],
-        "gov_disadv_none": [None, 1, 1, None, None, None],
-    }
-    opts = ["adv_credit", "adv_loan_rate", "adv_savings_rate", "adv_visa",
-            "adv_deposit_free", "adv_fast_checkin", "adv_dating"]
-    for o in opts:
-        data[o] = [0, 0, None, 0, None, None]
-    data["adv_visa"] = [0, 1, None, 1, None, None]
-    for o in ["disadv_credit", "disadv_loan_rate", "disadv_savings_rate", "disadv_visa",
-              "disadv_deposit", "disadv_transport", "disadv_dating"]:
-        data[o] = [0, 0, None, 0, None, None]
-    data["disadv_transport"] = [0, 1, None, 0, None, None]
-    return pd.DataFrame({k: pd.array(v, dtype="Int64") for k, v in data.items()})
-
-
-def test_derive_rules_on_hand_built_frame(cb):
-    out = cb.derive(_hand_frame(cb))
-    assert out["age_group"].tolist() == [1, 1, 2, 2, 3, 3]
-    assert out["income_group"].tolist() == [1, 1, 2, 2, 3, 99]
-    assert out["region"].tolist() == [3, 1, 2, 1, 1, 3]
-    assert out["sesame_or_tencent"].tolist() == [1, 1, 0, 1, 0, 0]
-    assert out["commercial_user"].tolist() == [1, 1, 0, 1, 1, 0]
-    assert out["commercial_only"].tolist() == [1, 0, 0, 1, 1, 0]
-    assert out["gov_pilot_only"].tolist() == [0, 0, 1, 0, 0, 0]
-    assert out["received_advantages"].astype(object).where(out["received_advantages"].notna(), None).tolist() == [0, 1, None, 1, None, None]
-    rd = out["received_disadvantages"]
-    assert rd.astype(object).where(rd.notna(), None).tolist() == [99, 1, None, 0, None, None]
-    gra = out["gov_received_advantages"]
-    assert gra.astype(object).where(gra.notna(), None).tolist() == [None, 1, 0, None, None, None]
-    grd = out["gov_received_disadvantages"]
-    assert grd.astype(object).where(grd.notna(), None).tolist() == [None, 0, 0, None, None, None]
-    assert str(out["age_group"].dtype) == "Int64"
-
-
-def test_derive_needs_its_sources(cb):
-    with pytest.raises(KeyError, match="age_group"):
-        cb.derive(pd.DataFrame({"income": pd.array([1], dtype="Int64")}))
-
-
 def test_to_missing_replaces_only_non_substantive_codes(cb):
     df = pd.DataFrame({
         "income": pd.array([1, 99, 11, None], dtype="Int64"),
@@ -320,6 +185,14 @@ def test_label_rejects_uncoded_columns_and_unknown_codes(cb):
         cb.label(df, "age")
     with pytest.raises(ValueError, match="'approval'.*6"):
         cb.label(df, "approval")
+
+
+def test_the_codebooks_names_stay_importable_from_it():
+    assert codebook.CodebookError is codebook_parsing.CodebookError
+    assert codebook.Variable is variables.Variable and codebook.Group is variables.Group
+    assert codebook.ALWAYS == expressions.ALWAYS == "always"
+    assert codebook.evaluate_condition is expressions.evaluate_condition
+    assert codebook.expression_names is expressions.expression_names
 
 
 def test_lookup_of_unknown_variable_names_it(cb):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.data.validate import main
 
 ROOT = Path(__file__).resolve().parents[2]

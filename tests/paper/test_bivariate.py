@@ -17,8 +17,8 @@ import pytest
 from scsrepro.book.facts.common import p_value
 from scsrepro.book.figures import bivariate as PB
 from scsrepro.data import paths
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.data.loading import load_survey
-from scsrepro.data.schema import random_valid_frame
 from scsrepro.paper import bivariate as B
 from scsrepro.paper import tables
 from scsrepro.paper.published import load_published

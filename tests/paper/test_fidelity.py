@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import fidelity as F
 from scsrepro.paper import tables as T
 from scsrepro.paper.published import load_published

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import tables as T
 from scsrepro.paper.modelspec import estimation_frame, load_specs
 from scsrepro.paper.published import load_published

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import tables as T
 from scsrepro.paper.weights import population_margins, weights_for
 from scsrepro.survey.weighting import RakingError

@@ -58,6 +58,28 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
     """
     p = Path(path)
     name = display_name(p)
+    records = _read_records(p, name)
+    header = [h.strip() for h in records[0]]
+    problems: list[Problem] = []
+    if len(header) == 1:
+        _check_separator(header[0], name)
+    rows = records[1:]
+    if not rows:
+        problems.append(Problem("file", "no data rows after the header row", where="file"))
+    cells, ragged = _rectangular(rows, len(header))
+    problems += ragged
+    # duplicate, empty and unknown column names are kept here and reported
+    # by the schema step, with their position in the header
+    frame = pd.DataFrame(cells, columns=header, index=pd.RangeIndex(len(cells)), dtype="string")
+    return frame, problems, name
+
+
+def _read_records(p: Path, name: str) -> list[list[str]]:
+    """The file's CSV records, trailing blank lines dropped; at least the header.
+
+    Raises :class:`DataValidationError` for a file that is not a readable
+    UTF-8 CSV (missing, a folder, empty, a workbook, binary, not UTF-8).
+    """
     if not p.exists():
         raise _fail(name, "file not found")
     if not p.is_file():
@@ -84,20 +106,22 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
         records.pop()  # trailing blank lines
     if not records:
         raise _fail(name, "file is empty: no header row")
-    header = [h.strip() for h in records[0]]
-    problems: list[Problem] = []
-    if len(header) == 1:
-        for sep, sep_name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
-            if sep in header[0]:
-                raise _fail(
-                    name,
-                    f"not a comma-separated file: the header row is separated by {sep_name}; save it with commas",
-                    where="header row",
-                )
-    rows = records[1:]
-    if not rows:
-        problems.append(Problem("file", "no data rows after the header row", where="file"))
-    width = len(header)
+    return records
+
+
+def _check_separator(header: str, name: str) -> None:
+    """Reject a one-field header that another separator would split."""
+    for sep, sep_name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if sep in header:
+            raise _fail(
+                name,
+                f"not a comma-separated file: the header row is separated by {sep_name}; save it with commas",
+                where="header row",
+            )
+
+
+def _rectangular(rows: list[list[str]], width: int) -> tuple[list[list[str]], list[Problem]]:
+    """Pad or cut every row to *width* fields; report blank lines and rows of another width."""
     ragged: dict[int, list[int]] = {}
     cells: list[list[str]] = []
     for i, row in enumerate(rows, start=1):
@@ -108,15 +132,13 @@ def read_csv_cells(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[Pro
                 ragged.setdefault(len(row), []).append(i)
             row = (row + [""] * width)[:width]
         cells.append(row)
+    problems = []
     for n_fields, bad_rows in ragged.items():
         what = (
             "blank line inside the data" if n_fields == 0 else f"row has {n_fields} field(s) but the header has {width}"
         )
         problems.append(Problem("file", what, values=[n_fields] if n_fields else [], rows=bad_rows))
-    # duplicate, empty and unknown column names are kept here and reported
-    # by the schema step, with their position in the header
-    frame = pd.DataFrame(cells, columns=header, index=pd.RangeIndex(len(cells)), dtype="string")
-    return frame, problems, name
+    return cells, problems
 
 
 def load_survey(

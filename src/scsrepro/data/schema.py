@@ -6,11 +6,8 @@ multi-select rule is produced from ``data/codebook.yml`` by
 all failures into one readable :class:`DataValidationError` that names the
 file, each failing column, its offending values and the data rows (counted
 from 1 after the header, as in a spreadsheet without its header line).
-
-:func:`random_valid_frame` draws a small, uncalibrated raw dataset that obeys
-the codebook (codes, branching, multi-select rules); it is used by the tests
-and by the book to show that the chapters run on any dataset that follows the
-codebook.
+Who was asked a question is decided by :mod:`scsrepro.data.branching`; random
+data that pass the schema come from :mod:`scsrepro.data.fake`.
 """
 
 from __future__ import annotations
@@ -25,16 +22,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from scsrepro.data.codebook import (
-    ALWAYS,
-    Codebook,
-    Group,
-    Variable,
-    branching_order_from,
-    evaluate_condition,
-    expression_names,
-    load_codebook,
-)
+from scsrepro.data.branching import condition_state
+from scsrepro.data.codebook import Codebook, load_codebook
+from scsrepro.data.expressions import ALWAYS, expression_names
+from scsrepro.data.variables import Group, Variable
 
 __all__ = [
     "DataValidationError",
@@ -42,7 +33,6 @@ __all__ = [
     "build_schema",
     "coerce_frame",
     "format_problems",
-    "random_valid_frame",
     "validate_frame",
 ]
 
@@ -291,36 +281,6 @@ def _coerce_series(s: pd.Series, var: Variable) -> tuple[pd.Series, list[Problem
 
 
 # ----------------------------------------------------------------- schema
-def _valid_mask(df: pd.DataFrame, var: Variable) -> pd.Series:
-    """Rows where *var* holds a value the codebook allows (not empty)."""
-    col = df[var.name]
-    if var.is_coded:
-        return col.isin(var.allowed_codes).fillna(False).astype(bool)
-    if var.type == "integer":
-        return ((col >= var.min) & (col <= var.max)).fillna(False).astype(bool)
-    return col.notna()
-
-
-def _condition_state(df: pd.DataFrame, expr: str, codebook: Codebook) -> tuple[pd.Series, pd.Series]:
-    """Return (asked, not_asked) boolean masks; undecidable rows are in neither.
-
-    A row is undecidable when a variable the condition uses is empty or holds
-    an invalid value: that variable's own problem is reported instead, so one
-    bad cell does not cascade into branching errors.
-    """
-    if expr == ALWAYS:
-        t = pd.Series(True, index=df.index)
-        return t, ~t
-    names = expression_names(expr)
-    known = pd.Series(True, index=df.index)
-    for n in names:
-        known &= _valid_mask(df, codebook[n])
-    cond = evaluate_condition(df, expr)
-    asked = (cond.fillna(False).astype(bool)) & known
-    not_asked = (~cond.fillna(True).astype(bool)) & known
-    return asked, not_asked
-
-
 def _needs(df: pd.DataFrame, names: Iterable[str]) -> bool:
     return all(n in df.columns for n in names)
 
@@ -407,7 +367,7 @@ def _branching_fn(cb: Codebook, var: Variable, kind: str) -> Callable[[pd.DataFr
     def check(df: pd.DataFrame) -> pd.Series:
         if not _needs(df, names):
             return pd.Series(True, index=df.index)
-        asked, not_asked = _condition_state(df, var.asked_if, cb)
+        asked, not_asked = condition_state(df, var.asked_if, cb)
         if kind == "asked_empty":
             bad = asked & df[var.name].isna()
         else:
@@ -423,7 +383,7 @@ def _min_selected_fn(cb: Codebook, group: Group) -> Callable[[pd.DataFrame], pd.
     def check(df: pd.DataFrame) -> pd.Series:
         if not _needs(df, names):
             return pd.Series(True, index=df.index)
-        asked, _ = _condition_state(df, group.asked_if, cb)
+        asked, _ = condition_state(df, group.asked_if, cb)
         opts = df[list(group.options)]
         complete = opts.isin([0, 1]).all(axis=1)
         n_sel = (opts == 1).fillna(False).sum(axis=1)
@@ -607,122 +567,3 @@ def _wide_problem(key: str, meta: dict[str, Any], rows: list[int], df: pd.DataFr
         values=values,
         rows=rows,
     )
-
-
-# ---------------------------------------------------------- random frames
-def random_valid_frame(
-    n: int,
-    seed: int,
-    codebook: Codebook | None = None,
-    *,
-    weight: bool = False,
-    p_missing: float = 0.05,
-) -> pd.DataFrame:
-    """Draw a small, uncalibrated raw dataset that follows the codebook.
-
-    Values are drawn uniformly from each variable's substantive codes (and
-    the non-substantive codes with probability *p_missing* each); questions
-    are filled only for respondents the branching logic would ask, and the
-    multi-select rules (least number selected, exclusive options) hold. The
-    result carries no information about the real survey.
-
-    Parameters
-    ----------
-    n : int
-        Number of respondents (> 0).
-    seed : int
-        Seed of ``numpy.random.default_rng``; equal seeds give equal frames.
-    codebook : Codebook, optional
-        Defaults to the project's codebook.
-    weight : bool, default False
-        Whether to add a ``weight`` column (uniform on 0.5-2.0).
-    p_missing : float, default 0.05
-        Probability of each non-substantive code among those asked.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Raw columns (``Int64``; ``weight`` ``Float64``) in codebook order.
-    """
-    if n <= 0:
-        raise ValueError("n must be a positive number of respondents")
-    cb = codebook or load_codebook()
-    rng = np.random.default_rng(seed)
-    raw = cb.raw_variables
-    raw_names = {v.name for v in raw}
-    # units to draw: standalone variables, or whole groups
-    units: dict[str, set[str]] = {}
-    for v in raw:
-        key = f"group:{v.group}" if v.group else v.name
-        deps = expression_names(v.asked_if) & raw_names
-        units.setdefault(key, set()).update(deps)
-    members = {key: ([o for o in cb.groups[key[6:]].options] if key.startswith("group:") else [key]) for key in units}
-    name_to_unit = {m: key for key, ms in members.items() for m in ms}
-    unit_deps = {key: {name_to_unit[d] for d in ds} - {key} for key, ds in units.items()}
-    df = pd.DataFrame(index=pd.RangeIndex(n))
-    for key in branching_order_from(unit_deps):
-        if key.startswith("group:"):
-            group = cb.groups[key[6:]]
-            asked, _ = (
-                _condition_state(df, group.asked_if, cb)
-                if group.asked_if != ALWAYS
-                else (pd.Series(True, index=df.index), None)
-            )
-            _draw_group(df, group, asked.to_numpy(bool), rng)
-            continue
-        var = cb[key]
-        if var.type == "weight" and not weight:
-            continue
-        if var.type == "id":
-            df[var.name] = pd.array(np.arange(1, n + 1), dtype="Int64")
-            continue
-        if var.type == "weight":
-            df[var.name] = pd.array(np.round(rng.uniform(0.5, 2.0, n), 4), dtype="Float64")
-            continue
-        asked = (
-            _condition_state(df, var.asked_if, cb)[0] if var.asked_if != ALWAYS else pd.Series(True, index=df.index)
-        ).to_numpy(bool)
-        if var.type == "integer":
-            assert var.min is not None and var.max is not None  # the codebook requires both for integer variables
-            values = rng.integers(var.min, var.max + 1, n).astype(float)
-        else:
-            subst = np.array(var.substantive_codes)
-            miss = np.array(var.missing_codes)
-            values = rng.choice(subst, n).astype(float)
-            if miss.size:
-                use_missing = rng.random(n) < p_missing * miss.size
-                values[use_missing] = rng.choice(miss, int(use_missing.sum()))
-        values[~asked] = np.nan
-        df[var.name] = pd.array(values, dtype="Float64").astype("Int64")
-    order = [v.name for v in raw if v.name in df.columns]
-    return df[order]
-
-
-def _draw_group(df: pd.DataFrame, group: Group, asked: np.ndarray, rng: np.random.Generator) -> None:
-    n = len(df)
-    opts = list(group.options)
-    regular = [o for o in opts if o not in group.exclusive]
-    sel = np.zeros((n, len(opts)), dtype=float)
-    idx = {o: i for i, o in enumerate(opts)}
-    for o in regular:
-        sel[:, idx[o]] = rng.random(n) < 0.4
-    if group.exclusive:
-        pick_excl = rng.random(n) < 0.1 * len(group.exclusive)
-        choice = rng.choice(len(group.exclusive), n)
-        for r in np.flatnonzero(pick_excl):
-            sel[r, :] = 0
-            sel[r, idx[group.exclusive[choice[r]]]] = 1
-    if group.min_selected > 0:
-        for r in np.flatnonzero(sel.sum(axis=1) < group.min_selected):
-            pool = regular or list(group.exclusive)
-            if not regular:
-                sel[r, :] = 0
-                sel[r, idx[pool[rng.integers(len(pool))]]] = 1
-                continue
-            need = group.min_selected - int(sel[r].sum())
-            free = [idx[o] for o in regular if sel[r, idx[o]] == 0]
-            for c in rng.choice(free, size=min(need, len(free)), replace=False):
-                sel[r, c] = 1
-    sel[~asked, :] = np.nan
-    for o in opts:
-        df[o] = pd.array(sel[:, idx[o]], dtype="Float64").astype("Int64")
