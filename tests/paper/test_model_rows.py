@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import model_rows as M
 from scsrepro.paper.fitting import model_frame
 from scsrepro.paper.modelspec import load_specs

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.schema import random_valid_frame
+from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import vif as V
 from scsrepro.paper.published import load_published
 from scsrepro.paper.targets import load_targets

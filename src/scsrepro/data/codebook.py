@@ -19,9 +19,9 @@ object and reads it:
   (:meth:`Codebook.label`).
 
 The condition language of ``asked_if`` lives in
-:mod:`scsrepro.data.expressions`; its :func:`evaluate_condition` and
-:func:`expression_names` remain importable from here, as do
-:class:`Variable`, :class:`Group` and :class:`CodebookError`.
+:mod:`scsrepro.data.expressions`. The types a codebook hands out and the
+error it raises -- :class:`Variable`, :class:`Group` and
+:class:`CodebookError` -- are importable from here, as part of its API.
 
 Examples
 --------
@@ -45,19 +45,15 @@ import yaml
 
 from scsrepro.data.codebook_parsing import CodebookError, parse_document
 from scsrepro.data.derivation import derive_variables
-from scsrepro.data.expressions import ALWAYS, evaluate_condition, expression_names
 from scsrepro.data.variables import Group, Variable
 
 __all__ = [
-    "ALWAYS",
     "CodebookError",
     "Codebook",
     "Group",
     "Variable",
     "default_codebook_path",
     "display_name",
-    "evaluate_condition",
-    "expression_names",
     "load_codebook",
     "parse_codebook",
 ]

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data import paths
-from scsrepro.data.codebook import Codebook, default_codebook_path, evaluate_condition, load_codebook
+from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
+from scsrepro.data.expressions import evaluate_condition
 from scsrepro.paper.doubters import (
     DOUBTER_CODES,
     DOUBTER_TOTAL_IDS,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data import paths
-from scsrepro.data.codebook import evaluate_condition
+from scsrepro.data.expressions import evaluate_condition
 from scsrepro.paper.published import REQUIRED_COLUMNS
 from scsrepro.paper.targets import TARGETS_FILE, Recipe, as_list, cached_codebook, cached_published, load_targets
 from scsrepro.paper.weights import prepare

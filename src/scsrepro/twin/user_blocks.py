@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scsrepro.data.codebook import evaluate_condition, expression_names
+from scsrepro.data.expressions import evaluate_condition, expression_names
 from scsrepro.survey import decisions
 from scsrepro.twin.blocks import Users
 from scsrepro.twin.latent import Draw
