@@ -17,7 +17,7 @@ from scsrepro.book.facts import bivariate as F
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
 from scsrepro.paper import bivariate as B
-from scsrepro.paper import tables
+from scsrepro.paper import doubters, tables
 from scsrepro.paper.published import load_published
 from scsrepro.paper.weights import weights_for
 
@@ -354,7 +354,7 @@ def test_implied_approval_table_on_the_twin(twin):
     df, w = twin
     est = B.approval_panels(df, w)
     published = load_published()
-    implied = F.implied_approval_table(published, est, B.printed_doubter_rate(published))
+    implied = F.implied_approval_table(published, est, doubters.printed_doubter_rate(published))
     age = implied[implied["measure"].eq("Age")]
     approve = est[est["measure"].eq("approve") & est["variable"].eq("age_group")].set_index("code")["share"]
     assert age["twin (direct)"].to_numpy() == pytest.approx(approve.loc[age["code"].astype(int)].to_numpy())

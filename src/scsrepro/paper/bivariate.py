@@ -17,10 +17,6 @@ provide:
   shares that differ only in their base (rural against urban), each defined
   by its recipe in ``data/targets.yml``; :func:`rural_urban_pairs` pairs the
   printed ids and :func:`pair_tests` tests many pairs at once;
-* :func:`implied_approval` / :func:`table3_implied_approval`: the share
-  approving within a group that a doubter profile such as Table 3 implies,
-  with :func:`printed_doubter_rate`, the share of doubters Table 2 prints
-  (defined in :mod:`scsrepro.paper.doubters`, importable from here);
 * :func:`group_sizes`: the Table 2 groups' unweighted and weighted sizes;
 * :func:`side_by_side` and :func:`errata_entries`: small display helpers.
 
@@ -44,13 +40,7 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
 from scsrepro.data.expressions import evaluate_condition
-from scsrepro.paper.doubters import (
-    DOUBTER_CODES,
-    DOUBTER_TOTAL_IDS,
-    implied_approval,
-    printed_doubter_rate,
-    table3_implied_approval,
-)
+from scsrepro.paper.doubters import DOUBTER_CODES
 from scsrepro.paper.targets import load_targets
 from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
 from scsrepro.survey.weighting import check_weights
@@ -58,7 +48,6 @@ from scsrepro.survey.weighting import check_weights
 __all__ = [
     "APPROVAL",
     "MEASURES",
-    "DOUBTER_CODES",
     "Panel",
     "PANELS",
     "FIGURE4_PROSE",
@@ -71,10 +60,6 @@ __all__ = [
     "pair_test",
     "rural_urban_pairs",
     "pair_tests",
-    "DOUBTER_TOTAL_IDS",
-    "printed_doubter_rate",
-    "implied_approval",
-    "table3_implied_approval",
     "group_sizes",
     "side_by_side",
     "errata_entries",

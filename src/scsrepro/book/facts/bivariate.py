@@ -22,7 +22,7 @@ import pandas as pd
 
 from scsrepro.book.facts.common import count, p_value, pct
 from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
-from scsrepro.paper import audit
+from scsrepro.paper import audit, doubters
 from scsrepro.paper import bivariate as B
 
 __all__ = [
@@ -386,13 +386,13 @@ def income_facts(t3: pd.DataFrame, published_values: pd.Series) -> Facts:
 def implied_approval_table(published: pd.DataFrame, est: pd.DataFrame, doubter_rate: float) -> pd.DataFrame:
     """Approval by group implied by the printed Table 3, with the twin's direct estimate.
 
-    :func:`scsrepro.paper.bivariate.table3_implied_approval` on the printed
+    :func:`scsrepro.paper.doubters.table3_implied_approval` on the printed
     Table 3 rows of *published* (``id, value``) with *doubter_rate*, and a
     column ``twin (direct)``: the share approving in the same group in *est*
     (:func:`scsrepro.paper.bivariate.approval_panels`; NaN where it has none).
     """
     t3_pub = published[published["id"].str.startswith("t3_")].rename(columns={"value": "published"})
-    implied = B.table3_implied_approval(t3_pub, doubter_rate)
+    implied = doubters.table3_implied_approval(t3_pub, doubter_rate)
     twin = est[est["measure"].eq("approve")].set_index(["variable", "code"])["share"]
     implied["twin (direct)"] = [twin.get((v, c), np.nan) for v, c in zip(implied["variable"], implied["code"])]
     return implied
