@@ -62,8 +62,15 @@ def test_discover_finds_only_jupytext_chapters(tmp_path):
     assert chapters[0].parameters == {"data_path": "../data.csv", "seed": 1}
 
 
+READS = (
+    "```{code-cell} ipython3\nimport sys\nsys.path.insert(0, '../src')\nimport helper\n"
+    "settings = open('../settings.yml').read()\nprint(seed + helper.X)\n```\n"
+)
+
+
 def test_execute_then_nothing_then_touch(tmp_path):
-    root = _project(tmp_path)
+    root = _project(tmp_path, READS)
+    (root / "settings.yml").write_text("a: 1\n")
     chapters = execute.discover(root)
     ran = execute.execute_chapters(chapters, jobs=1, log=_quiet)
     assert [c.name for c in ran] == ["one"]
@@ -79,8 +86,48 @@ def test_execute_then_nothing_then_touch(tmp_path):
     future = time.time() + 5
     os.utime(root / "src" / "helper.py", (future, future))
     ran = execute.execute_chapters(chapters, jobs=1, log=_quiet)
-    assert [c.name for c in ran] == ["one"], "touching a file in src/ must re-execute the chapter"
+    assert [c.name for c in ran] == ["one"], "touching a module the chapter imports must re-execute it"
     assert (root / "chapters" / "one.ipynb").read_bytes() == first, "a re-execution must give identical bytes"
+
+
+def test_staleness_follows_the_files_a_chapter_opened(tmp_path):
+    """The stamp records what the kernel opened: a changed configuration file the
+    chapter reads re-executes it (as data/models.yml does for the Models chapter);
+    a changed file it never opened does not."""
+    root = _project(tmp_path, READS)
+    (root / "settings.yml").write_text("a: 1\n")
+    (root / "src" / "unused.py").write_text("Y = 1\n")
+    (root / "other.yml").write_text("b: 1\n")
+    chapters = execute.discover(root)
+    execute.execute_chapters(chapters, jobs=1, log=_quiet)
+    reads = execute.recorded_reads(root / "_build" / ".stamps" / "one.json")
+    assert {"settings.yml", "src/helper.py"} <= set(reads)
+    assert "src/unused.py" not in reads and "other.yml" not in reads
+    (root / "other.yml").write_text("b: 2\n")
+    (root / "src" / "unused.py").write_text("Y = 2\n")
+    assert execute.execute_chapters(chapters, jobs=1, log=_quiet) == []
+    (root / "settings.yml").write_text("a: 2\n")
+    assert [c.name for c in execute.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
+
+
+def test_a_dying_kernel_names_the_chapter_and_the_cell(tmp_path):
+    root = _project(tmp_path, "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nimport os\nos._exit(1)\n```\n")
+    with pytest.raises(execute.BuildError) as info:
+        execute.execute_chapters(execute.discover(root), jobs=1, log=_quiet)
+    message = str(info.value)
+    # cells are counted from 0 in the executed notebook, as in papermill's own message:
+    # the heading, the parameters, x = 1, then the cell that kills the kernel
+    assert "one.md" in message and "in cell 3" in message and "DeadKernelError" in message
+    assert not (root / "chapters" / "one.ipynb").exists()
+
+
+def test_an_unreadable_source_names_the_chapter(tmp_path):
+    root = _project(tmp_path)
+    chapters = execute.discover(root)
+    (root / "chapters" / "one.md").write_text(HEADER.replace("kernelspec:", "kernelspec: [\n"))
+    with pytest.raises(execute.BuildError) as info:
+        execute.execute_chapters(chapters, jobs=1, log=_quiet)
+    assert "one.md" in str(info.value) and "cannot read the source" in str(info.value)
 
 
 def test_changing_the_data_file_reexecutes(tmp_path):

@@ -10,10 +10,10 @@ runs the whole:
    pages are plain MyST and are rendered as they are.
 2. **Decide what is stale.** A chapter is re-executed when its executed
    notebook is missing, or when the fingerprint of its inputs changed since the
-   last execution on this machine (content hash of the chapter source, every
-   file under ``src/``, the data file, the codebook, ``data/published/`` and
-   the lock), or when one of those inputs is newer than the last execution
-   (so ``touch src/...`` forces a rerun, as it would with ``make``).
+   last execution on this machine (content hash of the chapter source, its
+   data file, the lock and every project file the chapter opened when it last
+   ran, recorded during execution), or when one of those inputs is newer than
+   the last execution (so ``touch`` on a file it reads forces a rerun).
 3. **Execute** the stale chapters with papermill, two at a time, with
    papermill's progress bar. Each run happens in ``chapters/`` so that the
    chapters' relative paths behave exactly as in Jupyter. The output goes to a

@@ -3,13 +3,19 @@
 1. **Find the chapters** (:func:`discover`): every ``chapters/*.md`` listed
    in ``_toc.yml`` that carries a jupytext header with a kernelspec.
 2. **Decide what is stale** (:func:`is_stale`): a chapter is re-executed when
-   its executed notebook is missing or the fingerprint of its inputs (the
-   chapter source, ``src/``, the data file, the codebook, ``data/published/``
-   and the lock) changed since the last execution, or an input is newer.
+   its executed notebook is missing or the fingerprint of its inputs changed
+   since the last execution, or an input is newer. The inputs are the
+   chapter source, its data file, the lock and every project file the
+   chapter's kernel opened last time -- recorded while it ran by an audit
+   hook (``_kernel/sitecustomize.py``) and kept in the chapter's stamp -- so
+   ``data/models.yml``, ``data/targets.yml``, the twin's parameters or a
+   module of ``src/`` count exactly when the chapter reads them.
 3. **Execute** the stale chapters with papermill (:func:`execute_chapters`),
    two at a time, in ``chapters/`` so relative paths behave as in Jupyter;
    volatile metadata is removed, so a second run gives the same bytes, and
-   the notebook is replaced only on success.
+   the notebook is replaced only on success. A failing cell, a kernel that
+   dies and a source jupytext cannot read all stop the build with a message
+   naming the chapter and the cell (:func:`failure_message`).
 
 :mod:`scsrepro.book.build` renders the book from the executed notebooks.
 """
@@ -35,19 +41,15 @@ from scsrepro.data.files import write_atomic
 
 #: Metadata keys removed from executed notebooks because they change on every
 #: run (timestamps and durations recorded by papermill and nbclient).
-#: Metadata keys removed from executed notebooks because they change on every
-#: run (timestamps and durations recorded by papermill and nbclient).
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception")
 VOLATILE_CELL_KEYS = ("papermill", "execution")
 
-#: Files outside the chapter itself that every chapter depends on.
-SHARED_INPUT_GLOBS = (
-    "src/**/*.py",
-    "src/**/*.typed",
-    "data/codebook.yml",
-    "data/published/*.csv",
-    "requirements.lock",
-)
+#: Files every chapter depends on besides its source, its data and the files
+#: it was seen to open: the locked environment.
+SHARED_INPUTS = ("requirements.lock",)
+
+#: Folder whose ``sitecustomize`` records the files a chapter's kernel opens.
+KERNEL_HOOKS = Path(__file__).resolve().parent / "_kernel"
 
 
 class BuildError(RuntimeError):
@@ -137,13 +139,20 @@ def data_file(chapter: Chapter, override: Path | None = None) -> Path | None:
     return (chapter.source.parent / value).resolve()
 
 
-def inputs_of(chapter: Chapter, data: Path | None = None) -> list[Path]:
-    """Every file whose change makes the chapter's notebook out of date."""
-    files = {chapter.source}
-    for pattern in SHARED_INPUT_GLOBS:
-        files.update(p for p in chapter.root.glob(pattern) if "__pycache__" not in p.parts)
+def inputs_of(chapter: Chapter, data: Path | None = None, reads: list[str] | None = None) -> list[Path]:
+    """Every file whose change makes the chapter's notebook out of date.
+
+    The chapter's source, its data file, the lock, and the project files the
+    chapter opened the last time it was executed (*reads*, recorded by
+    :func:`execute_chapters`; :func:`recorded_reads` reads them back): its
+    modules of ``src/``, ``data/models.yml``, ``data/targets.yml``, the
+    published numbers, the twin's parameters -- whatever it actually read.
+    """
+    root = chapter.root
+    files = {chapter.source, *(root / name for name in SHARED_INPUTS)}
+    files.update(root / r for r in reads or [])
     d = data_file(chapter, data)
-    if d is not None and d.is_file():
+    if d is not None:
         files.add(d)
     return sorted(files)
 
@@ -158,7 +167,7 @@ def fingerprint(files: list[Path], root: Path, extra: dict | None = None) -> str
             name = f.name
         h.update(name.encode())
         h.update(b"\0")
-        h.update(f.read_bytes())
+        h.update(f.read_bytes() if f.is_file() else b"\0missing\0")
         h.update(b"\0")
     h.update(json.dumps(extra or {}, sort_keys=True, default=str).encode())
     return h.hexdigest()
@@ -177,10 +186,19 @@ def recorded_fingerprint(stamp: Path) -> str | None:
     return json.loads(stamp.read_text()).get("fingerprint") if stamp.is_file() else None
 
 
-def write_stamp(stamp: Path, digest: str) -> None:
-    """Record *digest* as the fingerprint of the inputs that made an output."""
+def recorded_reads(stamp: Path) -> list[str] | None:
+    """The project files (relative paths) a chapter opened when its stamp was written."""
+    return json.loads(stamp.read_text()).get("reads") if stamp.is_file() else None
+
+
+def write_stamp(stamp: Path, digest: str, reads: list[str] | None = None) -> None:
+    """Record *digest* as the fingerprint of the inputs that made an output (and, for a
+    chapter, the files it opened)."""
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
+    record: dict = {"fingerprint": digest}
+    if reads is not None:
+        record["reads"] = reads
+    stamp.write_text(json.dumps(record, indent=1))
 
 
 def is_stale(chapter: Chapter, output: Path, stamp: Path, files: list[Path], digest: str) -> str | None:
@@ -188,11 +206,11 @@ def is_stale(chapter: Chapter, output: Path, stamp: Path, files: list[Path], dig
     if not output.is_file():
         return "no executed notebook yet"
     recorded = recorded_fingerprint(stamp)
-    if recorded is None:
+    if recorded is None or recorded_reads(stamp) is None:
         return "first build on this machine"
     if recorded != digest:
         return "inputs changed"
-    newest = max(f.stat().st_mtime for f in files)
+    newest = max(f.stat().st_mtime for f in files if f.is_file())
     if newest > stamp.stat().st_mtime:
         return "an input was touched"
     return None
@@ -225,18 +243,45 @@ def stable_cell_ids(nb) -> None:
         cell["id"] = f"{digest}-{i}"
 
 
-def _execute(source: str, output: str, cwd: str, parameters: dict, position: int) -> dict:
-    """Run one chapter (in a worker process). Returns an error summary or {}."""
+def _kernel_environment(reads_log: Path, root: Path) -> None:
+    """Make the kernels this worker starts record the project files they open."""
+    os.environ["SCSREPRO_READS_LOG"] = str(reads_log)
+    os.environ["SCSREPRO_ROOT"] = str(root)
+    path = os.environ.get("PYTHONPATH", "")
+    if str(KERNEL_HOOKS) not in path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(KERNEL_HOOKS), path) if p)
 
-    nb = jupytext.read(source)
+
+def _reads(log: Path) -> list[str]:
+    """The recorded reads, as sorted relative paths (each once)."""
+    if not log.is_file():
+        return []
+    return sorted({line for line in log.read_text(encoding="utf-8").splitlines() if line})
+
+
+def _execute(source: str, output: str, cwd: str, parameters: dict, position: int, root: str) -> dict:
+    """Run one chapter (in a worker process).
+
+    Returns ``{"reads": [...]}`` (the project files the kernel opened) on
+    success, or an error summary naming the cell: a failing cell, a kernel
+    that died or timed out, or a source jupytext cannot read.
+    """
+    try:
+        nb = jupytext.read(source)
+    except Exception as exc:  # jupytext raises several types for a broken source
+        return {"cell": None, "count": None, "ename": type(exc).__name__, "evalue": f"cannot read the source: {exc}"}
     stable_cell_ids(nb)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     tmp_dir = Path(output).parent
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    started = [None]
     with tempfile.TemporaryDirectory(dir=tmp_dir, prefix=".exec-") as work:
         src_nb = Path(work) / "input.ipynb"
         out_nb = Path(work) / "output.ipynb"
+        reads_log = Path(work) / "reads.txt"
         nbformat.write(nb, src_nb)
+        _kernel_environment(reads_log, Path(root))
+        failed = Path(output).with_name(Path(output).stem + ".failed.ipynb")
         try:
             pm.execute_notebook(
                 str(src_nb),
@@ -246,9 +291,9 @@ def _execute(source: str, output: str, cwd: str, parameters: dict, position: int
                 kernel_name=nb.metadata["kernelspec"]["name"],
                 progress_bar={"desc": Path(source).stem, "position": position, "leave": True},
                 request_save_on_cell_execute=False,
+                on_cell_start=lambda cell, cell_index: started.__setitem__(0, cell_index),
             )
         except pm.PapermillExecutionError as exc:
-            failed = Path(output).with_name(Path(output).stem + ".failed.ipynb")
             if out_nb.is_file():
                 shutil.copy(out_nb, failed)
             return {
@@ -258,11 +303,28 @@ def _execute(source: str, output: str, cwd: str, parameters: dict, position: int
                 "evalue": exc.evalue,
                 "failed_copy": str(failed),
             }
+        except Exception as exc:  # the kernel died, timed out or could not start
+            return {"cell": started[0], "count": None, "ename": type(exc).__name__, "evalue": str(exc).strip()}
         executed = nbformat.read(out_nb, as_version=4)
         clean_notebook(executed)
         text = nbformat.writes(executed)
         write_atomic(Path(output), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-    return {}
+        return {"reads": _reads(reads_log)}
+
+
+def failure_message(chapter: Chapter, output: Path, err: dict) -> str:
+    """The build's message for a chapter that failed: the chapter, the cell and the error."""
+    cell = "before its first cell" if err.get("cell") is None else f"in cell {err['cell']}"
+    count = f" (execution count {err['count']})" if err.get("count") is not None else ""
+    where = (
+        f"the partly executed notebook is in {paths.relative(Path(err['failed_copy']))}; "
+        if err.get("failed_copy")
+        else ""
+    )
+    return (
+        f"chapter {paths.relative(chapter.source)} failed {cell}{count}: {err['ename']}: {err['evalue']}\n"
+        f"  {where}{paths.relative(output)} was left unchanged"
+    )
 
 
 def execute_chapters(
@@ -292,7 +354,7 @@ def execute_chapters(
     todo = []
     for ch in chapters:
         output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
-        files = inputs_of(ch, data)
+        files = inputs_of(ch, data, recorded_reads(stamp_path(ch, run_dir)))
         extra = {"data": paths.relative(data) if data else None}
         digest = fingerprint(files, root, extra)
         stamp = stamp_path(ch, run_dir)
@@ -305,28 +367,24 @@ def execute_chapters(
             # Relative to the chapter folder (the kernel's working directory),
             # so no absolute path ends up in the executed notebook.
             params["data_path"] = os.path.relpath(data.resolve(), ch.source.parent)
-        todo.append((ch, output, stamp, digest, params, reason))
+        todo.append((ch, output, stamp, extra, params, reason))
 
     ran: list[Chapter] = []
     errors: list[str] = []
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
         futures = {}
-        for position, (ch, output, stamp, digest, params, reason) in enumerate(todo):
+        for position, (ch, output, stamp, extra, params, reason) in enumerate(todo):
             log(f"[book] {ch.name}: executing ({reason})")
-            fut = pool.submit(_execute, str(ch.source), str(output), str(ch.source.parent), params, position)
-            futures[fut] = (ch, output, stamp, digest)
+            fut = pool.submit(_execute, str(ch.source), str(output), str(ch.source.parent), params, position, str(root))
+            futures[fut] = (ch, output, stamp, extra)
         for fut in as_completed(futures):
-            ch, output, stamp, digest = futures[fut]
-            err = fut.result()
-            if err:
-                errors.append(
-                    f"chapter {paths.relative(ch.source)} failed in cell {err['cell']} "
-                    f"(execution count {err['count']}): {err['ename']}: {err['evalue']}\n"
-                    f"  the partly executed notebook is in {paths.relative(Path(err['failed_copy']))}; "
-                    f"{paths.relative(output)} was left unchanged"
-                )
+            ch, output, stamp, extra = futures[fut]
+            result = fut.result()
+            if "reads" not in result:
+                errors.append(failure_message(ch, output, result))
                 continue
-            write_stamp(stamp, digest)
+            # the fingerprint of what the chapter actually read this time
+            write_stamp(stamp, fingerprint(inputs_of(ch, data, result["reads"]), root, extra), result["reads"])
             ran.append(ch)
     if errors:
         raise BuildError("\n".join(errors))
