@@ -1,0 +1,1 @@
+"""Start-up code for the chapters' kernels (put on their ``PYTHONPATH`` by :mod:`scsrepro.book.execute`)."""
