@@ -105,6 +105,8 @@ def test_table5_facts(t5):
     out = facts.table5_facts(t5)
     assert out["t5_items"] == 4
     assert out["t5_urban_higher"] == 3
+    assert out["t5_paper_urban_higher"] == int((facts.table5_by_area(t5)["Urban: paper"]
+                                              > facts.table5_by_area(t5)["Rural: paper"]).sum())
     assert out["t5_gap_max"] == pytest.approx(8.0)
     assert out["t5_gap_max_item"] == "used deposit-free sharing"
     assert (out["t5_n_rural"], out["t5_n_urban"]) == (10, 40)
@@ -113,7 +115,8 @@ def test_table5_facts(t5):
     assert out["t5_urban_credit_without_difficulty_pub"] == 38.0
     assert out["t5_rural_fast_tracked_visa_rep"] == 11.0
     assert len([k for k in out if k.endswith(("_rep", "_pub"))]) == 2 * 2 * len(facts.T5_QUOTED)
-    assert all(type(out[k]) is int for k in ("t5_items", "t5_urban_higher", "t5_n_rural", "t5_n_urban"))
+    assert all(type(out[k]) is int for k in ("t5_items", "t5_urban_higher", "t5_paper_urban_higher", "t5_n_rural",
+                                             "t5_n_urban"))
     assert type(out["t5_gap_max"]) is float
 
 

@@ -120,7 +120,7 @@ def test_table_4_facts_on_a_constructed_comparison():
     assert out["stars_same"] == "4"  # educ_2 and urban differ
     # Model 2's age: |0.5 - 0.2| = 0.3 > 1.96 * 0.05
     assert out["n_outside"] == "1" and out["outside_terms"] == "Age in Model 2"
-    assert out["se_educ_median"] == "+100"
+    assert out["se_educ_median_abs"] == "100"  # absolute, like the other medians
     # urban: 0.1 / 0.2 - 1 = -50 %, the largest among the other terms
     assert out["se_other_max_term"] == "Urban in Model 2" and out["se_other_max"] == "-50"
     assert out["se_other_median_abs"] == "0"  # 0, 0, 0, -37.5, -50
@@ -163,8 +163,10 @@ def test_a4_table_and_facts():
     assert wide.loc["urban", "VIF (complete cases)"] == pytest.approx(1.3)
     out = facts.a4_facts(a4, wide)
     _all_text(out)
-    assert out == {"a4_n": "2", "vif_max": "1.41", "vif_max_paper": "1.50", "vif_max_name": "urban",
-                   "n_complete": "870", "vif_maxdiff": "0.09"}
+    assert out == {"vif_high": "0", "vif_warning": "5", "a4_n": "2", "vif_max": "1.41", "vif_max_paper": "1.50",
+                   "vif_max_name": "urban", "n_complete": "870", "vif_maxdiff": "0.09"}
+    wide.loc["urban", "VIF (pairwise)"] = facts.VIF_WARNING
+    assert facts.a4_facts(a4, wide)["vif_high"] == "1"
 
 
 # --------------------------------------------------------------------------- hypotheses
@@ -194,7 +196,9 @@ def test_verdicts_and_their_facts():
     assert list(exceptions.index) == ["H2"]
     assert exceptions.loc["H2", "printed p"] == 0.4 and exceptions.loc["H2", "refit coef"] == "-0.3"
     h15 = facts.h15_facts(on_print, on_refit)
-    assert h15 == {"h15_p_paper": "0.73", "h15_coef_paper": "-0.107", "h15_coef_twin": "0.153"}
+    assert h15 == {"h15_p_paper": "0.73", "h15_coef_paper": "-0.107", "h15_coef_twin": "0.153", "h15_p_twin": "0.50",
+                   "h15_refit_sign": "the opposite sign to"}
+    assert facts.h15_facts(on_print, on_print)["h15_refit_sign"] == "the same sign as"
 
 
 def test_hypotheses_facts_say_none_when_all_agree():
@@ -240,8 +244,21 @@ def test_model5_education_facts():
     sample = pd.DataFrame({"education": [1.0, 1.0, 1.0, 2.0], "approval": [5.0, 5.0, 4.0, 1.0]})
     out = facts.model5_education_facts(printed, sample)
     _all_text(out)
-    assert out == {"pub5_educ_lo": "-13.03", "pub5_educ_hi": "-12.63", "pub_educ_other_lo": "-1.033",
+    assert out == {"m5_separation": facts.base_group_separation(pd.Series([5.0, 5.0, 4.0]), sample["approval"]),
+                   "pub5_educ_lo": "-13.03", "pub5_educ_hi": "-12.63", "pub_educ_other_lo": "-1.033",
                    "pub_educ_other_hi": "1.733", "m5_none_n": "3", "m5_none_top": "2"}
+
+
+def test_base_group_separation_says_what_the_counts_show():
+    everyone = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])
+    top = facts.base_group_separation(pd.Series([5.0, 5.0]), everyone)
+    assert "below the top category" in top and "minus infinity" in top
+    bottom = facts.base_group_separation(pd.Series([1.0]), everyone)
+    assert "above the lowest category" in bottom and "plus infinity" in bottom
+    spread = facts.base_group_separation(pd.Series([5.0, 4.0]), everyone)
+    assert "do not separate" in spread and "infinity" not in spread
+    assert "do not separate" in facts.base_group_separation(pd.Series([3.0, 3.0]), everyone)  # one middle answer
+    assert "empty" in facts.base_group_separation(pd.Series([], dtype=float), everyone)
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +338,7 @@ def test_probability_facts_and_table():
     out = facts.probability_facts(panels, delta, 2000)
     _all_text(out)
     assert out == {"draws": "2,000", "delta_gap": "0.9", "fair_lo": "12", "fair_hi": "80", "inc_lo": "43",
-                   "inc_hi": "58", "abide_lo": "3", "abide_hi": "65"}
+                   "inc_hi": "58", "abide_lo": "3", "abide_hi": "65", "edu_none_lo": "48", "edu_none_hi": "52"}
     long = facts.probability_table(panels)
     assert long.index.names == ["panel", "variable", "value"]
     assert len(long) == 13
@@ -363,7 +380,22 @@ def test_proportional_odds_facts_and_flagged_table(specs):
     view = facts.flagged_table(po_all, specs)
     assert list(view.index) == ["Model 1: Male", "Model 2: Education: medium"]
     assert list(view.columns) == ["b_gt_3", "b_gt_4", "chi2", "df", "p", "p_holm"]
-    out = facts.proportional_odds_facts(po_all, {1: _Test([]), 2: _Test(["separated"])})
+    out = facts.proportional_odds_facts(po_all, {1: _Test([]), 2: _Test(["separated"])}, view)
     _all_text(out)
-    assert out == {"po_omni_sig": "1", "po_flagged": "2", "po_terms": "4", "po_holm": "1", "po_male_models": "1",
-                   "po_male_gt3": "0.36 to 0.72", "po_male_gt4": "0.09 to 0.30", "po_warnings": "1"}
+    assert {k: out[k] for k in ["po_omni_sig", "po_flagged", "po_terms", "po_holm"]} == {
+        "po_omni_sig": "1", "po_flagged": "2", "po_terms": "4", "po_holm": "1"}
+    assert out["po_separation"].startswith("1 of the binary logits showed signs of separation")
+    quiet = facts.proportional_odds_facts(po_all, {1: _Test([]), 2: _Test([])}, view)
+    assert quiet["po_separation"].startswith("No binary logit showed signs of separation")
+    # a tie: Male and Education: medium are flagged once each; the first is described
+    assert out["po_pattern"].startswith("Male and Education: medium are flagged in the most models, 1 of the 2 each.")
+    assert "the slope of Male is 0.72 for approving at least somewhat and 0.09 for approving strongly" in out["po_pattern"]
+
+
+def test_flagged_pattern_names_the_most_flagged_term():
+    flagged = pd.DataFrame({"b_gt_3": [0.83, 0.05, 0.71], "b_gt_4": [0.37, 0.01, 0.29]},
+                           index=["Model 1: Education: high", "Model 4: Age (years)", "Model 2: Education: high"])
+    text = facts.flagged_pattern(flagged, 7)
+    assert text.startswith("Education: high is flagged in the most models, 2 of the 7.")
+    assert "its slope is 0.71 to 0.83 for approving at least somewhat and 0.29 to 0.37 for approving strongly" in text
+    assert facts.flagged_pattern(flagged.iloc[:0], 7).startswith("No term is flagged")

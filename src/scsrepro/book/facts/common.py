@@ -1,11 +1,20 @@
-"""Formatting of numbers for the running text, shared by every chapter's facts."""
+"""Formatting of numbers for the running text, shared by every chapter's facts.
+
+Also the one sentence every chapter prints beside an agreement or a pattern
+that the synthetic twin's calibration put there (:func:`construction_note`).
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-__all__ = ["pct", "count", "p_value", "signed"]
+from IPython.display import Markdown
+
+__all__ = ["pct", "count", "p_value", "signed", "CONSTRUCTION_LABEL", "construction_note", "construction_facts"]
+
+#: The label of the appendix section that explains how the twin is made (``chapters/fidelity.md``).
+CONSTRUCTION_LABEL = "twin-construction"
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -28,3 +37,32 @@ def p_value(p: float | None) -> str:
 def signed(x: float, digits: int = 1) -> str:
     """A number with its sign always shown: ``signed(1.25) == "+1.2"``."""
     return f"{x:+.{digits}f}"
+
+
+def construction_note(is_twin: bool) -> str:
+    """The standard sentence beside an agreement or pattern that the twin's calibration put there.
+
+    *is_twin* says whether the chapter's data are the committed synthetic
+    twin (``scsrepro.data.loading.data_label(path) == "twin"``). On the twin
+    the sentence says that the result just shown reflects the calibration
+    (an agreement built in, or a pattern that rests on calibrated answers)
+    and links (MyST Markdown) to the appendix's account of how the twin is made;
+    on any other data it is ``""``, since a real survey or another file was
+    not tuned to the paper and the agreement, if any, is then the data's own.
+    """
+    if not is_twin:
+        return ""
+    return (
+        "On the committed synthetic twin, this result reflects what the calibration built into the data "
+        f"and is no evidence about the real survey ([how the twin is made]({CONSTRUCTION_LABEL}))."
+    )
+
+
+def construction_facts(is_twin: bool) -> dict[str, Markdown]:
+    """``{"construction_note": ...}``: :func:`construction_note` as Markdown, for ``glue_all``.
+
+    The chapters quote it with ``{glue:md}`construction_note:myst``` so
+    that its link is rendered; on other data the glued Markdown is empty
+    and the sentence disappears.
+    """
+    return {"construction_note": Markdown(construction_note(is_twin))}

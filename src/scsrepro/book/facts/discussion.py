@@ -128,8 +128,9 @@ def table5_facts(t5: pd.DataFrame) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``t5_items`` (advantages) and ``t5_urban_higher`` (those urban users
-        report more often), int; ``t5_gap_max`` (float, the largest urban
+        ``t5_items`` (advantages), ``t5_urban_higher`` and
+        ``t5_paper_urban_higher`` (those urban users report more often in the
+        data and in the paper), int; ``t5_gap_max`` (float, the largest urban
         minus rural gap in percentage points) and ``t5_gap_max_item`` (its
         advantage, lower case); ``t5_n_rural`` and ``t5_n_urban`` (int, the
         bases); ``t5_roles`` (the roles of the rows, joined); and for each
@@ -137,11 +138,13 @@ def table5_facts(t5: pd.DataFrame) -> dict[str, Any]:
         share, ``t5_<area>_<key>_rep`` and ``_pub`` (float).
     """
     by_area = area_rows(t5)
-    gap = table5_by_area(t5)["urban minus rural (data)"]
+    wide = table5_by_area(t5)
+    gap = wide["urban minus rural (data)"]
     n_base = by_area.groupby("column")["n_base"].first()
     facts: dict[str, Any] = {
         "t5_items": len(gap),
         "t5_urban_higher": int((gap > 0).sum()),
+        "t5_paper_urban_higher": int((wide["Urban: paper"] > wide["Rural: paper"]).sum()),
         "t5_gap_max": float(gap.max()),
         "t5_gap_max_item": gap.idxmax().lower(),
         "t5_n_rural": int(n_base["Rural"]),

@@ -36,6 +36,7 @@ __all__ = [
     "slopes",
     "slope_terms",
     "a4_table",
+    "VIF_WARNING",
     "a4_facts",
     "verdicts_table",
     "hypotheses_facts",
@@ -45,6 +46,7 @@ __all__ = [
     "h15_facts",
     "education_by_approval_table",
     "model5_education_facts",
+    "base_group_separation",
     "separation_table",
     "separation_facts",
     "treatments_table",
@@ -59,6 +61,7 @@ __all__ = [
     "share_facts",
     "flagged_table",
     "proportional_odds_facts",
+    "flagged_pattern",
 ]
 
 #: Table 4's Model 5 education dummies (Table 4 keys, fitted terms), low to high.
@@ -149,8 +152,8 @@ def table_4_facts(cells: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, s
     :func:`term_labels`. Facts: ``n_cells``, ``stars_same``, ``n_outside``
     and ``outside_terms`` (printed estimates outside the refit's interval,
     or ``"none"``), the median absolute SE difference overall
-    (``se_median_abs``), the median for the education dummies
-    (``se_educ_median``, signed) and for the other terms
+    (``se_median_abs``), for the education dummies (``se_educ_median_abs``)
+    and for the other terms
     (``se_other_median_abs``), and the other term with the largest
     difference (``se_other_max_term``, ``se_other_max``).
     """
@@ -164,7 +167,7 @@ def table_4_facts(cells: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, s
         "n_outside": str(int(cells["outside"].sum())),
         "outside_terms": ", ".join(f"{labels[r.item]} in {r.column}" for r in outside.itertuples()) or "none",
         "se_median_abs": pct(cells["se_diff_pct"].abs().median(), 0),
-        "se_educ_median": signed(cells.loc[educ, "se_diff_pct"].median(), 0),
+        "se_educ_median_abs": pct(cells.loc[educ, "se_diff_pct"].abs().median(), 0),
         "se_other_median_abs": pct(other["se_diff_pct"].abs().median(), 0),
         "se_other_max_term": f"{labels[worst['item']]} in {worst['column']}",
         "se_other_max": signed(worst["se_diff_pct"], 0),
@@ -214,10 +217,19 @@ def a4_table(a4: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+#: A VIF from which multicollinearity is commonly taken to be a concern.
+VIF_WARNING = 5.0
+
+
 def a4_facts(a4: pd.DataFrame, wide: pd.DataFrame) -> dict[str, str]:
-    """Largest VIFs and the complete-case sample of Table A4 (*wide* from :func:`a4_table`)."""
+    """Largest VIFs and the complete-case sample of Table A4 (*wide* from :func:`a4_table`).
+
+    ``vif_high`` counts the recomputed VIFs that reach :data:`VIF_WARNING`.
+    """
     pairwise, paper = wide["VIF (pairwise)"], wide["VIF (paper)"]
     return {
+        "vif_high": str(int((pairwise >= VIF_WARNING).sum())),
+        "vif_warning": f"{VIF_WARNING:g}",
         "a4_n": str(len(wide)),
         "vif_max": pct(pairwise.max(), 2),
         "vif_max_paper": pct(paper.max(), 2),
@@ -332,11 +344,19 @@ def h15_table(
 
 
 def h15_facts(on_print: pd.DataFrame, on_refit: pd.DataFrame) -> dict[str, str]:
-    """H15's printed p-value and its printed and refitted coefficient (stated coding)."""
+    """H15's printed and refitted coefficient and p-value (stated coding), and whether their signs agree.
+
+    ``h15_refit_sign`` is ``"the same sign as"`` or ``"the opposite sign to"``
+    (the printed estimate).
+    """
+    printed, refit = _row(on_print, "H15"), _row(on_refit, "H15")
+    same = (float(printed["coef"]) < 0) == (float(refit["coef"]) < 0)
     return {
-        "h15_p_paper": pct(_row(on_print, "H15")["p"], 2),
-        "h15_coef_paper": str(_row(on_print, "H15")["coef"]),
-        "h15_coef_twin": str(_row(on_refit, "H15")["coef"]),
+        "h15_p_paper": pct(printed["p"], 2),
+        "h15_coef_paper": str(printed["coef"]),
+        "h15_coef_twin": str(refit["coef"]),
+        "h15_p_twin": pct(refit["p"], 2),
+        "h15_refit_sign": "the same sign as" if same else "the opposite sign to",
     }
 
 
@@ -360,12 +380,15 @@ def model5_education_facts(printed: pd.DataFrame, sample5: pd.DataFrame) -> dict
     """Range of the printed education dummies in Model 5 and elsewhere; the group without education.
 
     *printed* is :func:`scsrepro.paper.hypotheses.estimates_from_published`;
-    *sample5* Model 5's estimation sample.
+    *sample5* Model 5's estimation sample. ``m5_separation`` is the sentence
+    that says whether the base group's answers separate the education
+    dummies (:func:`base_group_separation`).
     """
     pub_educ = printed[printed["term"].str.startswith("educ_")]
     in5 = pub_educ["model"].eq(5)
     none = sample5[sample5["education"].eq(1)]
     return {
+        "m5_separation": base_group_separation(none["approval"], sample5["approval"]),
         "pub5_educ_lo": str(pub_educ.loc[in5, "coef"].min()),
         "pub5_educ_hi": str(pub_educ.loc[in5, "coef"].max()),
         "pub_educ_other_lo": str(pub_educ.loc[~in5, "coef"].min()),
@@ -373,6 +396,28 @@ def model5_education_facts(printed: pd.DataFrame, sample5: pd.DataFrame) -> dict
         "m5_none_n": str(len(none)),
         "m5_none_top": str(int(none["approval"].eq(5).sum())),
     }
+
+
+def base_group_separation(base: pd.Series, everyone: pd.Series) -> str:
+    """A sentence on whether a factor's base group (*base*: its answers) separates the factor's dummies.
+
+    Separated when the whole base group gives the highest (or the lowest)
+    answer in *everyone*: the dummies' likelihood then keeps rising as they
+    move away from zero and has no finite maximum.
+    """
+    if base.empty:
+        return "The base group is empty in this sample, so the education dummies have no reference group."
+    for answer, where, side, limit in [
+        (everyone.max(), "below the top", "below", "minus"),
+        (everyone.min(), "above the lowest", "above", "plus"),
+    ]:
+        if base.eq(answer).all():
+            return (
+                f"Nobody in the base group answers {where} category, so the data are quasi-separated: the "
+                f"likelihood keeps rising as every education dummy is pushed further {side} zero, and the "
+                f"maximum lies at {limit} infinity. There is no finite estimate to report."
+            )
+    return "The base group's answers do not all lie at one end of the scale, so they do not separate the dummies."
 
 
 def separation_table(
@@ -513,7 +558,9 @@ def probability_facts(
 
     *panels* and *delta* are :func:`scsrepro.paper.model_summaries.probability_panels`
     of :data:`PROBABILITY_PANELS` by simulation and by the delta method;
-    probabilities are given in per cent, without decimals.
+    probabilities are given in per cent, without decimals. ``edu_none_lo``
+    and ``edu_none_hi`` bound the interval of the education panel's lowest
+    level (no formal education).
     """
 
     def at(frame: pd.DataFrame, value: int) -> str:
@@ -521,6 +568,7 @@ def probability_facts(
 
     fair = panels["Fairness of one's score (Model 5)"]
     inc = panels["Income (Model 1)"]
+    edu = panels["Education (Model 1)"].set_index("value").loc[1]
     abide = panels["Perceived functions (Model 7)"].query("variable == 'abide_regulations'")
     return {
         "draws": count(draws),
@@ -531,6 +579,8 @@ def probability_facts(
         "inc_hi": at(inc, 3),
         "abide_lo": at(abide, 1),
         "abide_hi": at(abide, 4),
+        "edu_none_lo": pct(100 * edu["ci_low"], 0),
+        "edu_none_hi": pct(100 * edu["ci_high"], 0),
     }
 
 
@@ -580,26 +630,58 @@ def _key(term: str, spec: modelspec.ModelSpec) -> str:
 
 
 def proportional_odds_facts(
-    po_all: pd.DataFrame, tests: Mapping[int, robustness.POTest], alpha: float = hypotheses.ALPHA
+    po_all: pd.DataFrame, tests: Mapping[int, robustness.POTest], flagged: pd.DataFrame, alpha: float = hypotheses.ALPHA
 ) -> dict[str, str]:
-    """Counts of rejections (omnibus, term-level, after Holm), the gender pattern and the warnings.
+    """Counts of rejections (omnibus, term-level, after Holm), the most flagged term and the separation warnings.
 
     *po_all* is :func:`scsrepro.paper.model_summaries.proportional_odds_table`
-    of *tests*.
+    of *tests*, *flagged* its :func:`flagged_table`. ``po_pattern`` and
+    ``po_separation`` are sentences (:func:`flagged_pattern`).
     """
     omni = po_all.xs("all", level="term")
-    male = po_all.xs("gender", level="term")
-
-    def span(column: str) -> str:
-        return f"{pct(male[column].min(), 2)} to {pct(male[column].max(), 2)}"
-
+    warnings = sum(len(r.warnings) for r in tests.values())
     return {
         "po_omni_sig": str(int((omni["p"] < alpha).sum())),
         "po_flagged": str(len(model_summaries.flagged_terms(po_all, alpha))),
         "po_terms": str(po_all.drop(index="all", level="term").shape[0]),
         "po_holm": str(int((po_all["p_holm"] < alpha).sum())),
-        "po_male_models": str(int((male["p"] < alpha).sum())),
-        "po_male_gt3": span("b_gt_3"),
-        "po_male_gt4": span("b_gt_4"),
-        "po_warnings": str(sum(len(r.warnings) for r in tests.values())),
+        "po_pattern": flagged_pattern(flagged, len(omni)),
+        "po_separation": (
+            f"{warnings} of the binary logits showed signs of separation (no convergence, or a coefficient "
+            "beyond 10), so the tests that rest on them are not reliable."
+            if warnings
+            else "No binary logit showed signs of separation (no convergence, or a coefficient beyond 10)."
+        ),
     }
+
+
+def flagged_pattern(flagged: pd.DataFrame, n_models: int) -> str:
+    """A sentence on the term that the proportional-odds test flags in the most models.
+
+    *flagged* is :func:`flagged_table` (rows ``"Model m: term label"``);
+    ties are named together and the first of them, in table order, is
+    described by its binary-logit slopes.
+    """
+    if flagged.empty:
+        return (
+            "No term is flagged, so nothing suggests that a single coefficient of Table 4 averages different effects."
+        )
+    terms = pd.Series([row.split(": ", 1)[1] for row in flagged.index], index=flagged.index)
+    counts = terms.groupby(terms, sort=False).size()
+    leaders = list(counts.index[counts.eq(counts.max())])
+    first = flagged[terms.eq(leaders[0]).to_numpy()]
+
+    def span(column: str) -> str:
+        lo, hi = pct(first[column].min(), 2), pct(first[column].max(), 2)
+        return lo if lo == hi else f"{lo} to {hi}"
+
+    if len(leaders) == 1:
+        who, whose = f"{leaders[0]} is flagged in the most models, {counts.max()} of the {n_models}", "its slope"
+    else:
+        names = f"{', '.join(leaders[:-1])} and {leaders[-1]}"
+        who, whose = f"{names} are flagged in the most models, {counts.max()} of the {n_models} each", "the slope of "
+        whose += leaders[0]
+    return (
+        f"{who}. In the binary logits {whose} is {span('b_gt_3')} for approving at least somewhat and "
+        f"{span('b_gt_4')} for approving strongly, so Table 4's single coefficient averages two different effects."
+    )
