@@ -303,7 +303,7 @@ def test_chapter_ids_in_order():
 
 def test_scoreboard_facts(board):
     summary = pd.DataFrame({
-        "table": ["Table 2", "all", "all"], "role": ["target", "target", "held_out"],
+        "table": ["Table 2", "all", "all"], "basis": ["calibrated", "calibrated", "held_out"],
         "n_pass": [3, 40, 7], "n_scored": [4, 44, 12],
     })
     facts = F.scoreboard_facts(summary, board)

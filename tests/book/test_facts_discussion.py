@@ -185,3 +185,19 @@ def test_limits_facts(t5, prose, t4, hypotheses):
     shown = [*facts.area_rows(t5)["id"], *contrasts["id"], *coefs["id"], facts.MISTRUST_ID]
     assert out["all_roles"] == ", ".join(sorted(set(fidelity.default_roles(shown).values())))
     assert set(out["all_roles"].split(", ")) <= set(fidelity.ROLES)
+
+
+def test_evidence_facts_count_by_basis():
+    board = pd.DataFrame({
+        "table": ["t3", "t3", "a2", "a2", "a2", "a1", "t3", "a2", "prose"],
+        "role": ["held_out", "held_out", "target", "target", "target", "target", "target", "erratum", "target"],
+        "basis": ["held_out", "held_out", "calibrated", "calibrated", "design", "arithmetic", "implied",
+                  "calibrated", "context"],
+        "status": ["pass", "fail", "pass", "fail", "pass", "pass", "fail", "n/a", "n/a"],
+        "source": "Table A2", "statistic": "percent", "distance": 0.1, "tolerance": 1.0,
+        "published_se": float("nan"), "stars_agree": None,
+    })
+    out = facts.evidence_facts(board)
+    assert out == {"disc_held_pass": 1, "disc_held_scored": 2, "disc_calibrated_pass": 1,
+                   "disc_calibrated_scored": 2, "disc_fixed_pass": 2, "disc_fixed_scored": 3}
+    assert all(type(v) is int for v in out.values())

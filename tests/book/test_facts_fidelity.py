@@ -10,6 +10,7 @@ import pytest
 
 from scsrepro.book.facts import fidelity as facts
 from scsrepro.paper import fidelity
+from scsrepro.paper.targets import BASIS_MEANING
 from scsrepro.twin import covariates as twin
 
 
@@ -58,27 +59,40 @@ def test_tolerance_facts():
 def _summary():
     return pd.DataFrame(
         {
-            "table": ["table_a2", "table_4", "all", "table_3", "all"],
-            "role": ["target", "target", "target", "held_out", "held_out"],
-            "n_scored": [10, 5, 15, 4, 4],
-            "n_pass": [9, 3, 12, 1, 1],
-            "n_fail": [1, 2, 3, 3, 3],
-            "pass_rate": [0.9, 0.6, 0.8, 0.25, 0.25],
-            "n_rows": [10, 5, 15, 4, 4],
+            "table": ["table_a2", "table_4", "all", "table_3", "all", "table_a2", "all", "prose", "all"],
+            "basis": ["calibrated"] * 3 + ["held_out"] * 2 + ["design"] * 2 + ["context"] * 2,
+            "n_scored": [10, 5, 15, 4, 4, 3, 3, 0, 0],
+            "n_pass": [9, 3, 12, 1, 1, 3, 3, 0, 0],
+            "n_fail": [1, 2, 3, 3, 3, 0, 0, 0, 0],
+            "pass_rate": [0.9, 0.6, 0.8, 0.25, 0.25, 1.0, 1.0, np.nan, np.nan],
+            "n_rows": [10, 5, 15, 4, 4, 3, 3, 2, 2],
         }
     )
 
 
-def test_targets_by_table_keeps_target_rows_and_the_shown_columns():
+def test_targets_by_table_keeps_calibrated_rows_and_the_shown_columns():
     out = facts.targets_by_table(_summary())
     assert list(out.columns) == facts.TARGET_COLUMNS
     assert out["table"].tolist() == ["table_a2", "table_4", "all"]
 
 
-def test_pass_rate_facts_read_the_all_row_of_the_targets():
-    out = facts.pass_rate_facts(_summary())
-    assert out == {"fid_n_scored": 15, "fid_n_pass": 12, "fid_pass_rate": pytest.approx(80.0)}
-    assert type(out["fid_n_scored"]) is int and type(out["fid_pass_rate"]) is float
+def test_basis_table_lists_the_bases_in_order_with_their_meaning():
+    out = facts.basis_table(_summary())
+    assert list(out.columns) == facts.BASIS_COLUMNS
+    assert out["basis"].tolist() == ["calibrated", "held_out", "design", "context"]
+    assert out["n_pass"].tolist() == [12, 1, 3, 0]
+    assert out["what agreement shows"].tolist() == [BASIS_MEANING[b] for b in out["basis"]]
+
+
+def test_basis_facts_read_the_all_rows():
+    out = facts.basis_facts(_summary())
+    assert set(out) == {f"fid_{b}_{k}" for b in fidelity.SCORED_BASES for k in ("scored", "pass", "rate")}
+    assert (out["fid_calibrated_scored"], out["fid_calibrated_pass"]) == (15, 12)
+    assert out["fid_calibrated_rate"] == pytest.approx(80.0)
+    assert (out["fid_held_out_scored"], out["fid_held_out_pass"], out["fid_held_out_rate"]) == (4, 1, 25.0)
+    assert (out["fid_implied_scored"], out["fid_implied_pass"]) == (0, 0)  # absent: zero, rate NaN
+    assert math.isnan(out["fid_implied_rate"])
+    assert type(out["fid_design_pass"]) is int and type(out["fid_design_rate"]) is float
 
 
 def test_table4_facts_are_per_cent_of_the_cells():
@@ -91,14 +105,14 @@ def _seeds():
         {
             "seed": [1, 7, 11],
             "default": [True, False, False],
-            "targets_scored": [100, 100, 200],
-            "targets_pass": [99, 90, 190],
+            "calibrated_scored": [100, 100, 200],
+            "calibrated_pass": [99, 90, 190],
+            "held_out_scored": [4, 4, 4],
+            "held_out_pass": [2, 3, 1],
             "t4_cells": [10, 10, 10],
             "t4_within_1se": [10, 9, 8],
             "t4_within_2se": [10, 10, 9],
             "t4_stars_agree": [10, 6, 7],
-            "held_out": [4, 4, 4],
-            "held_out_within": [2, 3, 1],
         }
     )
 
@@ -106,11 +120,11 @@ def _seeds():
 def test_seed_rates():
     rates = facts.seed_rates(_seeds())
     assert rates["committed twin"].tolist() == ["yes", "", ""]
-    assert rates["targets pass (%)"].tolist() == [99.0, 90.0, 95.0]
+    assert rates["calibrated pass (%)"].tolist() == [99.0, 90.0, 95.0]
     assert rates["stars agree (%)"].tolist() == [100.0, 60.0, 70.0]
     assert rates["held out within tolerance"].tolist() == ["2 of 4", "3 of 4", "1 of 4"]
     assert [c for c in rates.columns if c.endswith("(%)")] == [
-        "targets pass (%)",
+        "calibrated pass (%)",
         "Table 4 within 1 SE (%)",
         "Table 4 within 2 SE (%)",
         "stars agree (%)",
@@ -123,10 +137,14 @@ def test_seed_facts_leave_out_the_committed_seed():
         "seeds_n": 2,
         "seeds_stars_min": 60.0,
         "seeds_stars_max": 70.0,
-        "seeds_targets_min": 90.0,
-        "seeds_targets_max": 95.0,
+        "seeds_calibrated_min": 90.0,
+        "seeds_calibrated_max": 95.0,
+        "seeds_held_min": 1,
+        "seeds_held_max": 3,
+        "seeds_held_scored": 4,
     }
-    assert all(type(v) is float for k, v in out.items() if k != "seeds_n")
+    assert all(type(v) is float for k, v in out.items() if k.endswith(("_min", "_max")) and "held" not in k)
+    assert all(type(out[k]) is int for k in ("seeds_n", "seeds_held_min", "seeds_held_max", "seeds_held_scored"))
 
 
 def _board():
@@ -151,11 +169,18 @@ def test_held_out_rows_and_table():
     shown = facts.held_out_table(board)
     assert list(shown.columns) == facts.HELD_OUT_COLUMNS
     assert shown["item"].tolist() == ["e", "b", "c"]
+    # ranked in tolerances, not in raw distance
+    board.loc[2, ["tolerance", "distance"]] = [0.01, 0.3]
+    assert facts.held_out_table(board)["item"].tolist() == ["c", "e", "b"]
+    assert facts.held_out_table(board)["in tolerances"].iloc[0] == pytest.approx(30.0)
 
 
 def test_held_out_facts():
     out = facts.held_out_facts(_board())
     assert out == {"fid_held_n": 3, "fid_held_within": 2, "fid_held_median": 0.5}
+    board = _board()
+    board.loc[1, "tolerance"] = 0.1  # 0.5 points at tolerance 0.1: 5 tolerances
+    assert facts.held_out_facts(board)["fid_held_median"] == pytest.approx(4.0)
     assert type(out["fid_held_within"]) is int and type(out["fid_held_median"]) is float
 
 

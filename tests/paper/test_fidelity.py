@@ -13,7 +13,7 @@ from scsrepro.data.fake import random_valid_frame
 from scsrepro.paper import fidelity as F
 from scsrepro.paper import tables as T
 from scsrepro.paper.published import load_published
-from scsrepro.paper.targets import load_targets, published_table_names
+from scsrepro.paper.targets import BASES, definition, load_targets, published_table_names
 
 _VALUES: dict[str, float] = {}
 
@@ -72,10 +72,13 @@ def test_recipe_variables_exist_in_the_codebook():
                 assert r.get(key) in cb, (r.pattern, r.get(key))
 
 
-def test_held_out_roles():
-    roles = F.default_roles(["t3_total_region_east", "p_res_urban_approve", "a2_w_region_east"])
-    assert roles == {"t3_total_region_east": "held_out", "p_res_urban_approve": "held_out",
-                     "a2_w_region_east": "target"}
+def test_held_out_roles_follow_the_basis():
+    ids = ["t3_total_region_east", "t3_doubters_region_east", "p_res_urban_approve", "a2_w_region_east"]
+    roles = F.default_roles(ids)
+    assert roles == {"t3_total_region_east": "target", "t3_doubters_region_east": "held_out",
+                     "p_res_urban_approve": "held_out", "a2_w_region_east": "target"}
+    assert F.default_bases(ids) == {"t3_total_region_east": "design", "t3_doubters_region_east": "held_out",
+                                    "p_res_urban_approve": "held_out", "a2_w_region_east": "design"}
 
 
 # ------------------------------------------------------------------ status logic
@@ -152,8 +155,10 @@ def test_erratum_not_computable_and_missing_rows():
     # a computable number no table produced is a failure, not a pass
     missing = board.loc["t2_total_n"]
     assert missing["status"] == "fail" and "no table" in missing["reason"]
-    # Table 3 is held out
-    assert board.loc["t3_total_region_east", "role"] == "held_out"
+    # Table 3's Doubters column is held out, its Total column repeats raked or calibrated margins
+    assert board.loc["t3_doubters_region_east", ["role", "basis"]].tolist() == ["held_out", "held_out"]
+    assert board.loc["t3_total_region_east", ["role", "basis"]].tolist() == ["target", "design"]
+    assert board.loc["t3_total_income_lt_1000", ["role", "basis"]].tolist() == ["target", "implied"]
     with pytest.raises(ValueError, match="unknown role"):
         F.scoreboard(tables, roles={"a2_w_approval_neutral": "maybe"})
 
@@ -188,14 +193,20 @@ def test_an_id_reproduced_twice_is_an_error():
 def test_summary_counts():
     pub = published_value("a2_w_approval_neutral")
     tables = _rows("table_a2", {"a2_w_approval_neutral": pub, "a2_w_approval_somewhat_approve": 0.0})
-    s = F.summary(F.scoreboard(tables)).set_index(["table", "role"])
-    a2 = s.loc[("table_a2", "target")]
-    errata = F.load_errata()
-    n_errata = int(errata["id"].str.startswith("a2_").sum())
-    n = 224 - n_errata  # rows the errata list takes out of the pass rate
+    board = F.scoreboard(tables)
+    s = F.summary(board).set_index(["table", "basis"])
+    a2 = s.loc[("table_a2", "calibrated")]
+    errata = set(F.load_errata()["id"])
+    calibrated = board[board["file"].eq("table_a2") & board["basis"].eq("calibrated")]
+    n = len(calibrated) - int(calibrated["id"].isin(errata).sum())  # errata leave the counts
+    assert n == 224 - 8 - len({i for i in errata if i.startswith("a2_")})  # 8 raking margins are design
     assert (a2["n_rows"], a2["n_scored"], a2["n_pass"]) == (n, n, 1)
     assert a2["pass_rate"] == pytest.approx(1 / n)
-    assert ("table_3", "held_out") in s.index and ("all", "target") in s.index
+    assert ("table_3", "held_out") in s.index and ("table_3", "design") in s.index and ("all", "calibrated") in s.index
+    assert s.loc[("all", "context"), "n_scored"] == 0 and np.isnan(s.loc[("all", "context"), "pass_rate"])
+    # the bases come in the order of BASES, each closed by its "all" row
+    order = F.summary(board)["basis"].drop_duplicates().tolist()
+    assert order == [b for b in BASES if b in order]
     with pytest.raises(ValueError, match="not a scoreboard"):
         F.summary(pd.DataFrame({"x": [1]}))
 
@@ -274,3 +285,60 @@ def test_distance_in_tolerances_handles_exact_rows():
     got = F.distance_in_tolerances(board)
     assert got.iloc[0] == 0.5 and got.iloc[1] == 0.0 and np.isinf(got.iloc[2])
     assert np.isnan(got.iloc[3]) and got.iloc[4] == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------------ bases
+def _panel_like_frame(n: int = 1500, seed: int = 4) -> pd.DataFrame:
+    """A random codebook-valid file without a weight column, aged like an online panel.
+
+    Uniform random ages cannot be raked to Table A2's age margins under the
+    cap; ages 62/36/2 % (young respondents over-represented, the oldest
+    under-represented) can, and the cap binds as it does on the twin.
+    """
+    df = random_valid_frame(n, seed=seed).copy()
+    rng = np.random.default_rng(seed)
+    k1, k2 = int(0.62 * n), int(0.36 * n)
+    ages = np.concatenate([rng.integers(14, 31, k1), rng.integers(31, 51, k2), rng.integers(51, 66, n - k1 - k2)])
+    df["age"] = pd.array(rng.permutation(ages), dtype="Int64")
+    return df
+
+
+@pytest.fixture(scope="module")
+def random_board():
+    df = _panel_like_frame()
+    assert "weight" not in df.columns
+    return F.scoreboard(T.all_tables(df))
+
+
+def test_every_row_has_an_allowed_basis(random_board):
+    assert random_board["basis"].isin(BASES).all()
+    assert not random_board.loc[random_board["id"].str.startswith("t3_total_"), "basis"].eq("held_out").any()
+    held = random_board["basis"].eq("held_out")
+    assert (random_board.loc[held, "role"].isin(["held_out", "erratum"])).all()
+    assert not random_board.loc[~held, "role"].eq("held_out").any()  # one source: the basis
+
+
+def test_design_rows_hold_on_random_data(random_board):
+    design = random_board[random_board["basis"].eq("design") & random_board["role"].ne("erratum")]
+    assert len(design) >= 20
+    assert design["status"].eq("pass").all(), design.loc[design["status"].ne("pass"), ["id", "published", "reproduced"]]
+    # random data fail most calibrated rows, so passing is not a property of every row
+    calibrated = random_board[random_board["basis"].eq("calibrated") & random_board["status"].isin(["pass", "fail"])]
+    assert calibrated["status"].eq("fail").mean() > 0.5
+
+
+def test_no_held_out_row_measures_what_another_basis_measures(random_board):
+    targets = load_targets()
+    pub = F.all_published()
+    rows = pub.set_index("id")[["column", "statistic"]].to_dict("index")
+    computable = [i for i in pub["id"] if not isinstance(targets.lookup(i), str)]
+    by_basis: dict[str, set] = {}
+    for i in computable:
+        by_basis.setdefault(targets.basis_of(i), set()).add(definition(targets, i, rows))
+    shared = by_basis["held_out"] & (by_basis["calibrated"] | by_basis["design"] | by_basis["implied"])
+    assert not shared, shared
+    # the same on the numbers: no held-out value equals a value of another basis
+    values = random_board.dropna(subset=["reproduced"])
+    held = values[values["basis"].eq("held_out")]
+    others = values[values["basis"].isin(["calibrated", "design", "implied"])]
+    assert not held["reproduced"].isin(set(others["reproduced"])).any()

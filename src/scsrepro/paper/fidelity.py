@@ -23,12 +23,15 @@ Table 4 standard errors                     not scored; relative distance shown
 :func:`~scsrepro.paper.tolerances.tolerance_for`, defined in
 :mod:`scsrepro.paper.tolerances` and importable from here.)
 
-Each row also gets a role: ``held_out`` for the numbers kept aside to judge
-the synthetic twin (all of Table 3 and the approval shares the text reads off
-Figure 4; patterns in ``data/targets.yml``), ``erratum`` for ids listed in
-``data/published/errata.csv`` (if that file exists), ``target`` otherwise.
-The status is ``pass`` or ``fail`` for scored rows and ``n/a`` for errata,
-for numbers that no respondent data can reproduce and for unscored rows.
+Each row has a *basis*, what agreement on it can prove (``calibrated``,
+``held_out``, ``implied``, ``design``, ``arithmetic`` or ``context``; set per
+recipe in ``data/targets.yml``, see :data:`scsrepro.paper.targets.BASES`),
+and a role: ``erratum`` for ids listed in ``data/published/errata.csv`` (if
+that file exists), ``held_out`` for the other rows of basis ``held_out``,
+``target`` otherwise. The status is ``pass`` or ``fail`` for scored rows and
+``n/a`` for errata, for numbers that no respondent data can reproduce and
+for unscored rows. :func:`summary` and :func:`acceptance` report the pass
+rates by basis.
 
 ``python -m scsrepro.paper.fidelity --data PATH`` computes every table from a data
 file, writes ``_build/tables/<table>.csv`` and ``_build/fidelity.csv``, and
@@ -53,7 +56,7 @@ from scsrepro.data.files import write_csv_atomic
 from scsrepro.data.loading import DataValidationError, load_survey
 from scsrepro.paper.published import hypothesis_verdicts
 from scsrepro.paper.tables import all_tables, write_tables
-from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets, published_table_names
+from scsrepro.paper.targets import BASES, Recipe, Targets, cached_published, load_targets, published_table_names
 from scsrepro.paper.tolerances import TOLERANCES, published_se_by_id, tolerance_for
 
 __all__ = [
@@ -65,9 +68,15 @@ __all__ = [
     "ERRATA_ID_COLUMNS",
     "load_errata",
     "default_roles",
+    "default_bases",
+    "all_published",
     "tolerance_for",
     "scoreboard",
     "summary",
+    "SUMMARY_COLUMNS",
+    "acceptance",
+    "SCORED_BASES",
+    "ACCEPTANCE_KEYS",
     "largest_distances",
     "write_scoreboard",
     "main",
@@ -78,33 +87,20 @@ STATUSES = ("pass", "fail", "n/a")
 ERRATA_FILE: Path = paths.PUBLISHED / "errata.csv"
 SCOREBOARD_FILE: Path = paths.BUILD / "fidelity.csv"
 
-BOARD_COLUMNS: tuple[str, ...] = (
-    "id",
-    "table",
-    "file",
-    "source",
-    "measure",
-    "item",
-    "column",
-    "statistic",
-    "kind",
-    "published",
-    "reproduced",
-    "distance",
-    "tolerance",
-    "tolerance_rule",
-    "role",
-    "status",
-    "reason",
-    "published_se",
-    "published_stars",
-    "reproduced_stars",
-    "stars_agree",
-    "erratum_reading",
-    "reproduced_alt",
-    "alt_reading",
+BOARD_COLUMNS: tuple[str, ...] = tuple(
+    "id table file source measure item column statistic kind published reproduced distance tolerance "
+    "tolerance_rule role basis status reason published_se published_stars reproduced_stars stars_agree "
+    "erratum_reading reproduced_alt alt_reading".split()
 )
 _FLOAT_SLACK = 1e-9
+#: Bases with scored rows, in the order they are reported (``context`` rows
+#: are never scored).
+SCORED_BASES: tuple[str, ...] = tuple(b for b in BASES if b != "context")
+#: Keys of :func:`acceptance`, in order (the columns of the seed check).
+ACCEPTANCE_KEYS: tuple[str, ...] = (
+    *(f"{b}_{what}" for b in SCORED_BASES for what in ("scored", "pass")),
+    *"t4_cells t4_within_1se t4_within_2se t4_stars_agree".split(),
+)
 
 
 # ===================================================================== roles
@@ -198,9 +194,24 @@ def default_roles(
     return {i: "erratum" if i in err else "held_out" if targets.is_held_out(i) else "target" for i in ids}
 
 
-# ===================================================================== board
-def _all_published() -> pd.DataFrame:
+def default_bases(ids: Sequence[str], targets: Targets | None = None) -> dict[str, str]:
+    """Basis of each published id (:meth:`scsrepro.paper.targets.Targets.basis_of`).
 
+    *targets* defaults to :func:`load_targets`. An id without a recipe
+    (which the coverage test forbids) is ``context``, like every number
+    nothing computes.
+    """
+    targets = targets or load_targets()
+    return {i: targets.basis_of(i) if targets.lookup(i) is not None else "context" for i in ids}
+
+
+# ===================================================================== board
+def all_published() -> pd.DataFrame:
+    """Every published number the scoreboard scores, with its file (``file``), in file order.
+
+    The long-format files of ``data/published`` and the paper's verdicts on
+    H1-H21 (file ``table_1``). Raises ValueError if an id repeats.
+    """
     frames = [cached_published(name).assign(file=name) for name in published_table_names()]
     frames.append(hypothesis_verdicts().assign(file="table_1"))
     pub = pd.concat(frames, ignore_index=True)
@@ -319,6 +330,7 @@ def _board_row(
         "tolerance": rule[0],
         "tolerance_rule": rule[2],
         "role": role,
+        "basis": default_bases([id_], targets)[id_],
         "status": status,
         "reason": reason,
         "published_se": se_of.get(id_, np.nan) if is_t4_est else np.nan,
@@ -359,7 +371,7 @@ def scoreboard(tables: Mapping[str, pd.DataFrame], roles: Mapping[str, str] | No
         tables, a role is unknown, or a statistic has no tolerance rule.
     """
     targets = load_targets()
-    pub = _all_published()
+    pub = all_published()
     rep = _reproduced(tables, set(pub["id"]))
     errata = load_errata(published_ids=set(pub["id"]))
     role_of = _role_map(pub["id"].tolist(), targets, errata, roles)
@@ -404,30 +416,66 @@ def largest_distances(board: pd.DataFrame, n: int = 12) -> pd.DataFrame:
 
 
 def acceptance(board: pd.DataFrame) -> dict:
-    """The twin's acceptance figures from a scoreboard, as counts.
+    """The twin's acceptance figures from a scoreboard, as counts (keys :data:`ACCEPTANCE_KEYS`).
 
-    Scored targets and how many pass; Table 4's coefficient and cut-point
-    cells, how many lie within one and two published SEs and how many carry
-    the printed stars; held-out rows and how many lie within tolerance.
+    For each basis of :data:`SCORED_BASES`, the scored rows and how many
+    pass (``<basis>_scored``, ``<basis>_pass``; errata left out), read from
+    :func:`summary`: ``held_out_pass`` of ``held_out_scored`` is the
+    held-out headline. Then Table 4's coefficient and cut-point cells, how
+    many lie within one and two published SEs and how many carry the
+    printed stars.
     """
-    scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
+    overall = summary(board)
+    overall = overall[overall["table"].eq("all")].set_index("basis")
+    out = {}
+    for basis in SCORED_BASES:
+        have = basis in overall.index
+        out[f"{basis}_scored"] = int(overall.loc[basis, "n_scored"]) if have else 0
+        out[f"{basis}_pass"] = int(overall.loc[basis, "n_pass"]) if have else 0
     t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
     in_se = t4["distance"] / t4["published_se"]
-    held = board[board["role"].eq("held_out")]
+    out["t4_cells"] = len(t4)
+    out["t4_within_1se"] = int((in_se <= 1).sum())
+    out["t4_within_2se"] = int((in_se <= 2).sum())
+    out["t4_stars_agree"] = int(t4["stars_agree"].astype(bool).sum())
+    return out
+
+
+#: Columns of :func:`summary`.
+SUMMARY_COLUMNS: tuple[str, ...] = tuple(
+    "table basis n_rows n_scored n_pass n_fail n_na pass_rate mean_distance max_distance "
+    "mean_distance_in_tolerances stars_agree_rate".split()
+)
+
+
+def _stats(g: pd.DataFrame) -> dict:
+    """The counts, pass rate and distances of the scoreboard rows *g* (see :func:`summary`)."""
+    scored = g[g["status"].isin(["pass", "fail"])]
+    n_pass = int((scored["status"] == "pass").sum())
+    d = scored["distance"].astype(float)
+    t = scored["tolerance"].astype(float)
+    ratio = distance_in_tolerances(scored)[(t > 0) & np.isfinite(d)]
+    stars = g["stars_agree"].dropna()
     return {
-        "targets_scored": len(scored),
-        "targets_pass": int(scored["status"].eq("pass").sum()),
-        "t4_cells": len(t4),
-        "t4_within_1se": int((in_se <= 1).sum()),
-        "t4_within_2se": int((in_se <= 2).sum()),
-        "t4_stars_agree": int(t4["stars_agree"].astype(bool).sum()),
-        "held_out": len(held),
-        "held_out_within": int(held["status"].eq("pass").sum()),
+        "n_rows": len(g),
+        "n_scored": len(scored),
+        "n_pass": n_pass,
+        "n_fail": len(scored) - n_pass,
+        "n_na": int((g["status"] == "n/a").sum()),
+        "pass_rate": n_pass / len(scored) if len(scored) else np.nan,
+        "mean_distance": float(d.mean()) if d.notna().any() else np.nan,
+        "max_distance": float(d.max()) if d.notna().any() else np.nan,
+        "mean_distance_in_tolerances": float(ratio.mean()) if len(ratio) else np.nan,
+        "stars_agree_rate": float(stars.astype(bool).mean()) if len(stars) else np.nan,
     }
 
 
 def summary(board: pd.DataFrame) -> pd.DataFrame:
-    """Pass rates of the targets and distances of the held-out numbers.
+    """Pass rates and distances by basis: the one place the scoreboard is counted.
+
+    Errata (role ``erratum``) are left out; every other row counts under its
+    basis, so the ``held_out`` rows are exactly the numbers held out of the
+    twin's calibration.
 
     Parameters
     ----------
@@ -437,59 +485,29 @@ def summary(board: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per table and role (``target``, ``held_out``), plus a row
-        ``all`` per role: ``n_rows``, ``n_scored`` (pass + fail), ``n_pass``,
-        ``n_fail``, ``n_na``, ``pass_rate`` (of the scored rows),
-        ``mean_distance``, ``max_distance``, ``mean_distance_in_tolerances``
-        (distance / tolerance, counts with tolerance 0 left out) and, for
-        Table 4, ``stars_agree_rate``.
+        Columns :data:`SUMMARY_COLUMNS`. For each basis present, in the
+        order of :data:`scsrepro.paper.targets.BASES`, one row per table and
+        a row ``all``: ``n_rows``, ``n_scored`` (pass + fail), ``n_pass``,
+        ``n_fail``, ``n_na``, ``pass_rate`` (of the scored rows, missing if
+        none), ``mean_distance``, ``max_distance``,
+        ``mean_distance_in_tolerances`` (distance / tolerance, counts with
+        tolerance 0 left out) and, for Table 4, ``stars_agree_rate``.
     """
-    need = {"table", "role", "status", "distance", "tolerance", "stars_agree"}
+    need = {"table", "role", "basis", "status", "distance", "tolerance", "stars_agree"}
     if not need <= set(board.columns):
         raise ValueError(f"not a scoreboard: missing columns {sorted(need - set(board.columns))}")
-
-    def stats(g: pd.DataFrame) -> dict:
-        scored = g[g["status"].isin(["pass", "fail"])]
-        n_pass = int((scored["status"] == "pass").sum())
-        d = scored["distance"].astype(float)
-        t = scored["tolerance"].astype(float)
-        ratio = distance_in_tolerances(scored)[(t > 0) & np.isfinite(d)]
-        stars = g["stars_agree"].dropna()
-        return {
-            "n_rows": len(g),
-            "n_scored": len(scored),
-            "n_pass": n_pass,
-            "n_fail": len(scored) - n_pass,
-            "n_na": int((g["status"] == "n/a").sum()),
-            "pass_rate": n_pass / len(scored) if len(scored) else np.nan,
-            "mean_distance": float(d.mean()) if d.notna().any() else np.nan,
-            "max_distance": float(d.max()) if d.notna().any() else np.nan,
-            "mean_distance_in_tolerances": float(ratio.mean()) if len(ratio) else np.nan,
-            "stars_agree_rate": float(stars.astype(bool).mean()) if len(stars) else np.nan,
-        }
-
+    unknown = sorted(set(board["basis"]) - set(BASES))
+    if unknown:
+        raise ValueError(f"unknown basis {unknown}; allowed {BASES}")
+    kept = board[board["role"].ne("erratum")]
     out = []
-    for role in ("target", "held_out"):
-        part = board[board["role"] == role]
+    for basis in BASES:
+        part = kept[kept["basis"] == basis]
         for table, g in part.groupby("table", sort=False):
-            out.append({"table": table, "role": role, **stats(g)})
+            out.append({"table": table, "basis": basis, **_stats(g)})
         if len(part):
-            out.append({"table": "all", "role": role, **stats(part)})
-    cols = [
-        "table",
-        "role",
-        "n_rows",
-        "n_scored",
-        "n_pass",
-        "n_fail",
-        "n_na",
-        "pass_rate",
-        "mean_distance",
-        "max_distance",
-        "mean_distance_in_tolerances",
-        "stars_agree_rate",
-    ]
-    return pd.DataFrame(out, columns=cols)
+            out.append({"table": "all", "basis": basis, **_stats(part)})
+    return pd.DataFrame(out, columns=list(SUMMARY_COLUMNS))
 
 
 def write_scoreboard(board: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> Path:

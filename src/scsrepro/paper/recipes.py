@@ -21,7 +21,15 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.expressions import evaluate_condition
 from scsrepro.paper.published import REQUIRED_COLUMNS
-from scsrepro.paper.targets import TARGETS_FILE, Recipe, as_list, cached_codebook, cached_published, load_targets
+from scsrepro.paper.targets import (
+    TARGETS_FILE,
+    Recipe,
+    as_list,
+    cached_codebook,
+    cached_published,
+    load_targets,
+    weighted_flag,
+)
 from scsrepro.paper.weights import prepare
 from scsrepro.survey.estimates import weighted_mean, weighted_proportions, weighted_sd
 
@@ -166,13 +174,6 @@ def _count(frame: pd.DataFrame, spec: Mapping) -> dict:
     return {"reproduced": float(n), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": n, "note": ""}
 
 
-def _weighted_flag(spec: Mapping, published_column: str) -> bool:
-    flag = spec.get("weighted", "column")
-    if flag == "column":
-        return str(published_column).strip().lower() != "unweighted"
-    return bool(flag)
-
-
 def describe(spec: Mapping, weighted: bool) -> str:
     if spec.get("reading"):
         return " ".join(str(spec["reading"]).split())
@@ -194,7 +195,7 @@ def describe(spec: Mapping, weighted: bool) -> str:
 
 def _estimate(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, row: pd.Series) -> dict:
     """Dispatch share/summary/count for one published row."""
-    weighted = _weighted_flag(spec, row["column"])
+    weighted = weighted_flag(spec, row["column"])
     method = spec["method"]
     if method == "share":
         out = _share(frame, w, spec, weighted)

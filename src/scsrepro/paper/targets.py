@@ -2,12 +2,13 @@
 
 How each printed number is recomputed is configuration, not code:
 ``data/targets.yml`` maps every published id to a recipe (variable, codes,
-base, treatment of non-substantive answers, weighting), lists it as not
-computable with the reason, or marks it as held out of the twin's
-calibration. This module parses and checks that file (:func:`load_targets`)
-and keeps one cache of the inputs the tables read -- the recipes, the
-codebook and the published files -- keyed on each file's version, so a
-changed file is read again.
+base, treatment of non-substantive answers, weighting) or lists it as not
+computable with the reason, and gives each id a *basis*: what agreement on
+it can prove (:data:`BASES`; the one place that says which numbers are held
+out of the twin's calibration). This module parses and checks that file
+(:func:`load_targets`) and keeps one cache of the inputs the tables read --
+the recipes, the codebook and the published files -- keyed on each file's
+version, so a changed file is read again.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ from scsrepro.paper.published import load_published, published_files
 __all__ = [
     "TARGETS_FILE",
     "METHODS",
+    "BASES",
+    "BASIS_MEANING",
     "Recipe",
     "Targets",
     "as_list",
+    "weighted_flag",
+    "definition",
     "load_targets",
     "published_table_names",
     "cached",
@@ -46,7 +51,25 @@ TARGETS_FILE: Path = paths.DATA / "targets.yml"
 _NOT_NUMBERS = {"errata"}
 
 METHODS = ("share", "summary", "count", "vif", "ologit", "quota", "same_as", "design", "verdict")
+
+#: What agreement with a printed number can prove, in the order the book
+#: reports them: first the two that depend on the data (calibrated, held
+#: out), then those fixed by them or by construction.
+BASES = ("calibrated", "held_out", "implied", "design", "arithmetic", "context")
+#: One line per basis, for tables and documentation.
+BASIS_MEANING: dict[str, str] = {
+    "calibrated": "the synthetic twin was tuned to it",
+    "held_out": "neither tuned nor implied by tuned numbers: a check of the twin",
+    "implied": "fixed by calibrated or design numbers (sums, complements, repeats)",
+    "design": "holds on any data by the weighting (raked margins, weight cap)",
+    "arithmetic": "recomputed from other printed numbers, without respondent data",
+    "context": "a fact respondent data cannot give (not computable)",
+}
+#: Basis of every not-computable id.
+_CONTEXT = "context"
+
 _RECIPE_KEYS = {
+    "basis",
     "ids",
     "method",
     "variable",
@@ -65,7 +88,7 @@ _RECIPE_KEYS = {
     "quantity",
     "scale",
 }
-_ALT_KEYS = _RECIPE_KEYS - {"ids", "items", "alternative", "method", "target", "note"}
+_ALT_KEYS = _RECIPE_KEYS - {"ids", "items", "alternative", "method", "target", "note", "basis"}
 _DESIGN_QUANTITIES = ("n", "margin_of_error", "max_weight", "mean_weight")
 
 
@@ -96,6 +119,22 @@ class Recipe:
         """Whether the published id *id_* is covered by this recipe."""
         return fnmatch.fnmatchcase(id_, self.pattern)
 
+    def is_weighted(self, published_column: str) -> bool:
+        """Whether this recipe's number in *published_column* is weighted (:func:`weighted_flag`)."""
+        return weighted_flag(self.spec, published_column)
+
+
+def weighted_flag(spec: Mapping[str, Any], published_column: str) -> bool:
+    """Whether a recipe (or alternative reading) *spec* is weighted in *published_column*.
+
+    Key ``weighted``: ``column`` (the default) makes every column weighted
+    except one named ``unweighted``; true or false fixes it.
+    """
+    flag = spec.get("weighted", "column")
+    if flag == "column":
+        return str(published_column).strip().lower() != "unweighted"
+    return bool(flag)
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -107,15 +146,15 @@ class Targets:
         Expanded recipes.
     not_computable : tuple of (str, str)
         ``(pattern, reason)`` pairs.
-    held_out : tuple of str
-        Patterns of ids held out from calibration.
+    basis_defaults : mapping of str to str
+        Basis of a recipe without a ``basis`` key, by method.
     source : str
         Display name of the file.
     """
 
     recipes: tuple[Recipe, ...]
     not_computable: tuple[tuple[str, str], ...]
-    held_out: tuple[str, ...]
+    basis_defaults: Mapping[str, str] = field(default_factory=dict)
     source: str = "data/targets.yml"
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -145,9 +184,41 @@ class Targets:
             raise ValueError(f"{self.source}: published id {id_!r} {what}")
         return hit
 
+    def basis_of(self, id_: str) -> str:
+        """The basis of a published id, one of :data:`BASES`.
+
+        A not-computable id is ``context``. A recipe's basis is its
+        ``basis`` key, else the default of its method; a ``same_as`` recipe
+        without one has the basis of the id it repeats.
+
+        Raises
+        ------
+        ValueError
+            If the id has no recipe, a recipe has no basis, or ``same_as``
+            targets form a cycle.
+        """
+        seen: list[str] = []
+        while True:
+            hit = self.lookup(id_)
+            if isinstance(hit, str):
+                return _CONTEXT
+            if hit is None:
+                raise ValueError(f"{self.source}: published id {id_!r} has no recipe")
+            basis = hit.get("basis") or self.basis_defaults.get(hit.method)
+            if basis:
+                return str(basis)
+            if hit.method != "same_as":
+                raise ValueError(
+                    f"{self.source}: recipe {hit.pattern!r} has no basis and method {hit.method!r} no default"
+                )
+            seen.append(id_)
+            id_ = str(hit.get("target"))
+            if id_ in seen:
+                raise ValueError(f"{self.source}: same_as targets form a cycle: {' -> '.join([*seen, id_])}")
+
     def is_held_out(self, id_: str) -> bool:
-        """Whether *id_* matches a ``roles: held_out`` pattern."""
-        return any(fnmatch.fnmatchcase(id_, p) for p in self.held_out)
+        """Whether *id_* has the basis ``held_out`` (kept out of the twin's calibration); False without a recipe."""
+        return self.lookup(id_) is not None and self.basis_of(id_) == "held_out"
 
 
 def as_list(x: Any) -> list:
@@ -166,15 +237,15 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> Targets:
     Returns
     -------
     Targets
-        Expanded recipes, not-computable entries and held-out patterns.
+        Expanded recipes, not-computable entries and the default bases.
 
     Raises
     ------
     ValueError
         If the file is not a mapping, a block has unknown keys or an unknown
         method, ``{item}`` and ``items`` do not go together, an item key is
-        not a string (YAML reads ``14_30`` as a number: quote it), or a
-        design quantity is unknown.
+        not a string (YAML reads ``14_30`` as a number: quote it), a
+        design quantity is unknown, or a basis is unknown or missing.
     """
     p = Path(path) if path is not None else TARGETS_FILE
     name = paths.relative(p) if p.is_absolute() else str(p)
@@ -247,6 +318,8 @@ def _parse_targets(p: Path, name: str) -> Targets:
                 problems.append(f"{where} ({pat}): share needs 'variable' and 'codes', or 'expr'")
             if spec.get("nonsubstantive", "keep") not in ("keep", "drop"):
                 problems.append(f"{where}: nonsubstantive must be 'keep' or 'drop'")
+            if "basis" in spec and spec["basis"] not in BASES:
+                problems.append(f"{where} ({pat}): basis {spec['basis']!r} is not one of {', '.join(BASES)}")
             recipes.append(Recipe(pattern=pat, method=method, spec=spec))
     not_comp: list[tuple[str, str]] = []
     for entry in raw.get("not_computable") or []:
@@ -255,10 +328,82 @@ def _parse_targets(p: Path, name: str) -> Targets:
             continue
         reason = " ".join(str(entry["reason"]).split())
         not_comp += [(str(pat), reason) for pat in as_list(entry["ids"])]
-    held = tuple(str(x) for x in ((raw.get("roles") or {}).get("held_out") or []))
+    defaults = _basis_defaults(raw, name, problems)
+    targets = Targets(tuple(recipes), tuple(not_comp), defaults, name)
+    problems += _missing_bases(targets)
     if problems:
         raise ValueError(f"{name} has {len(problems)} problem(s):\n" + "\n".join(f"  - {m}" for m in problems))
-    return Targets(tuple(recipes), tuple(not_comp), held, name)
+    return targets
+
+
+def _basis_defaults(file: dict, name: str, problems: list[str]) -> dict[str, str]:
+    """The ``basis_defaults`` mapping (method to basis) of the parsed *file*; problems go to *problems*."""
+    if "roles" in file:
+        problems.append(f"{name}: 'roles' is gone; held-out numbers are recipes with 'basis: held_out'")
+    raw = file.get("basis_defaults")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{name}: basis_defaults must map methods to bases")
+        return {}
+    for method, basis in raw.items():
+        if method not in METHODS or method == "same_as":
+            problems.append(f"{name}: basis_defaults: {method!r} is not a method with a default (same_as inherits)")
+        if basis not in BASES:
+            problems.append(f"{name}: basis_defaults: basis {basis!r} of {method!r} is not one of {', '.join(BASES)}")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _missing_bases(targets: Targets) -> list[str]:
+    """Recipes whose basis cannot be resolved (no key, no default, a broken same_as chain)."""
+    problems = []
+    for r in targets.recipes:
+        if r.get("basis") or targets.basis_defaults.get(r.method):
+            continue
+        if r.method != "same_as":
+            problems.append(f"{targets.source}: recipe {r.pattern!r} has no basis and method {r.method!r} no default")
+            continue
+        try:
+            targets.basis_of(str(r.get("target")))
+        except ValueError as exc:
+            problems.append(f"{targets.source}: recipe {r.pattern!r} (same_as {r.get('target')!r}): {exc}")
+    return problems
+
+
+def definition(targets: Targets, id_: str, published: Mapping[str, Mapping[str, Any]]) -> tuple:
+    """What *id_* measures, as a key: ids with equal keys give the same number on any data.
+
+    *targets* is the parsed recipe file (:func:`load_targets`); *published*
+    gives each id's published ``column`` (which decides whether a share is
+    weighted) and ``statistic`` (mean or SD). A ``same_as`` id has the
+    definition of the id it repeats; methods other than share, summary,
+    count and design define one number each.
+    """
+    recipe = targets.recipe(id_)
+    while recipe.method == "same_as":
+        id_ = str(recipe.get("target"))
+        recipe = targets.recipe(id_)
+    row, spec = published[id_], recipe.spec
+    base = " ".join(str(spec.get("base") or "all").split())
+    weighted = recipe.is_weighted(row["column"])
+    if recipe.method == "share":
+        what: tuple = (
+            (" ".join(str(spec["expr"]).split()),)
+            if spec.get("expr")
+            else (
+                spec.get("variable"),
+                tuple(sorted(as_list(spec.get("codes")))),
+                spec.get("nonsubstantive", "keep"),
+            )
+        )
+        return ("share", *what, base, weighted, spec.get("scale", "percent"))
+    if recipe.method == "summary":
+        return ("summary", spec.get("variable"), base, weighted, row["statistic"])
+    if recipe.method == "count":
+        return ("count", spec.get("variable"), base)
+    if recipe.method == "design":
+        return ("design", spec.get("quantity"), base)
+    return (recipe.method, id_)
 
 
 def published_table_names() -> list[str]:

@@ -574,15 +574,16 @@ def scoreboard_facts(summary: pd.DataFrame, board: pd.DataFrame) -> Facts:
     """How the chapter's calibrated and held-out numbers score, and two numbers of the text.
 
     *summary* is :func:`scsrepro.paper.fidelity.summary` of the chapter's
-    rows. Facts: ``target_pass``, ``target_scored``, ``held_pass``,
-    ``held_scored`` (ints, the ``all`` rows); ``doubt_share_pub`` (no
-    decimals), ``doubt_share_rep`` (one decimal) and ``fig4_n_pub`` (whole,
-    with a thousands separator).
+    rows (by basis). Facts: ``target_pass``, ``target_scored`` (the
+    calibrated rows), ``held_pass``, ``held_scored`` (the held-out rows;
+    ints, the ``all`` rows); ``doubt_share_pub`` (no decimals),
+    ``doubt_share_rep`` (one decimal) and ``fig4_n_pub`` (whole, with a
+    thousands separator).
     """
-    allrow = summary.set_index(["table", "role"])
+    allrow = summary.set_index(["table", "basis"])
     return {
-        "target_pass": int(allrow.loc[("all", "target"), "n_pass"]),
-        "target_scored": int(allrow.loc[("all", "target"), "n_scored"]),
+        "target_pass": int(allrow.loc[("all", "calibrated"), "n_pass"]),
+        "target_scored": int(allrow.loc[("all", "calibrated"), "n_scored"]),
         "held_pass": int(allrow.loc[("all", "held_out"), "n_pass"]),
         "held_scored": int(allrow.loc[("all", "held_out"), "n_scored"]),
         "doubt_share_pub": pct(board.loc["p_res_doubters_share", "published"], 0),

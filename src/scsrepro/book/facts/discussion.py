@@ -34,6 +34,7 @@ __all__ = [
     "coefficient_table",
     "framing_facts",
     "limits_facts",
+    "evidence_facts",
 ]
 
 #: The two columns of the paper's location contrasts.
@@ -309,3 +310,33 @@ def limits_facts(df: pd.DataFrame, t5: pd.DataFrame, contrasts: pd.DataFrame, co
     """
     shown = [*area_rows(t5)["id"], *contrasts["id"], *coefs["id"], MISTRUST_ID]
     return {"n_data": len(df), "all_roles": _joined_roles(fidelity.default_roles(shown).values())}
+
+
+def evidence_facts(board: pd.DataFrame) -> dict[str, int]:
+    """How the data score on the numbers that can be evidence, and on the rest.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        :func:`scsrepro.paper.fidelity.scoreboard` of the data file.
+
+    Returns
+    -------
+    dict
+        From :func:`scsrepro.paper.fidelity.acceptance` (errata left out),
+        all int: ``disc_held_pass`` of ``disc_held_scored`` (basis
+        ``held_out``), ``disc_calibrated_pass`` of
+        ``disc_calibrated_scored``, and ``disc_fixed_pass`` of
+        ``disc_fixed_scored`` (the implied, design and arithmetic rows
+        together).
+    """
+    counts = fidelity.acceptance(board)
+    fixed = ("implied", "design", "arithmetic")
+    return {
+        "disc_held_pass": counts["held_out_pass"],
+        "disc_held_scored": counts["held_out_scored"],
+        "disc_calibrated_pass": counts["calibrated_pass"],
+        "disc_calibrated_scored": counts["calibrated_scored"],
+        "disc_fixed_pass": sum(counts[f"{b}_pass"] for b in fixed),
+        "disc_fixed_scored": sum(counts[f"{b}_scored"] for b in fixed),
+    }

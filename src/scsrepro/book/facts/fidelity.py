@@ -3,7 +3,7 @@
 Each ``*_facts`` helper returns the named values the prose of one section
 quotes, for one :func:`scsrepro.book.gluing.glue_all` call; the other
 helpers build the tables the appendix shows. The values keep the types the
-prose formats them with (``{glue:text}`fid_pass_rate:.1f```): counts are
+prose formats them with (``{glue:text}`fid_calibrated_rate:.1f```): counts are
 ``int``, shares in per cent and tolerances are ``float``.
 """
 
@@ -14,11 +14,15 @@ from typing import Any
 
 import pandas as pd
 
+from scsrepro.paper.fidelity import SCORED_BASES, distance_in_tolerances
+from scsrepro.paper.targets import BASES, BASIS_MEANING
+
 __all__ = [
     "twin_facts",
     "tolerance_facts",
+    "basis_table",
+    "basis_facts",
     "targets_by_table",
-    "pass_rate_facts",
     "table4_facts",
     "seed_rates",
     "seed_facts",
@@ -37,11 +41,14 @@ TOLERANCE_NAMES: dict[str, str] = {
     "sd": "tol_sd",
 }
 
-#: Columns of the per-table summary of the calibration targets.
+#: Columns of the per-table summary of the calibrated numbers.
 TARGET_COLUMNS = ["table", "n_scored", "n_pass", "n_fail", "pass_rate"]
 
+#: Columns of the table of pass rates by basis.
+BASIS_COLUMNS = ["basis", "what agreement shows", "n_rows", "n_scored", "n_pass", "pass_rate"]
+
 #: Columns of the held-out table, in the order shown.
-HELD_OUT_COLUMNS = ["source", "item", "column", "published", "reproduced", "tolerance", "distance"]
+HELD_OUT_COLUMNS = ["source", "item", "column", "published", "reproduced", "tolerance", "distance", "in tolerances"]
 
 
 def twin_facts(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,41 +90,61 @@ def tolerance_facts(tolerances: Mapping[str, float]) -> dict[str, float]:
     return {name: tolerances[key] for key, name in TOLERANCE_NAMES.items()}
 
 
-def _targets(summary: pd.DataFrame) -> pd.DataFrame:
-    return summary[summary["role"].eq("target")]
+def _overall(summary: pd.DataFrame) -> pd.DataFrame:
+    """The ``all`` rows of a fidelity summary, indexed by basis."""
+    return summary[summary["table"].eq("all")].set_index("basis")
 
 
-def targets_by_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The calibration targets' rows of a fidelity summary, columns :data:`TARGET_COLUMNS`.
+def basis_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Rows, scored rows, passes and pass rate of each basis, columns :data:`BASIS_COLUMNS`.
 
     *summary* is :func:`scsrepro.paper.fidelity.summary` of a scoreboard;
-    the rows keep their order (one per table, then ``all``).
+    one row per basis present, in the order of
+    :data:`scsrepro.paper.targets.BASES` (the data-dependent bases first),
+    with the basis's meaning (:data:`scsrepro.paper.targets.BASIS_MEANING`).
     """
-    return _targets(summary)[TARGET_COLUMNS]
+    overall = _overall(summary)
+    out = overall.loc[[b for b in BASES if b in overall.index]].reset_index()
+    out.insert(1, "what agreement shows", out["basis"].map(BASIS_MEANING))
+    return out[BASIS_COLUMNS]
 
 
-def pass_rate_facts(summary: pd.DataFrame) -> dict[str, Any]:
-    """Scored and passing targets over all tables, and the pass rate in per cent.
+def basis_facts(summary: pd.DataFrame) -> dict[str, Any]:
+    """Scored rows, passes and pass rate of every basis with scored rows.
 
     Parameters
     ----------
     summary : pandas.DataFrame
-        :func:`scsrepro.paper.fidelity.summary` of a scoreboard; its
-        ``target`` row of table ``all`` is read.
+        :func:`scsrepro.paper.fidelity.summary` of a scoreboard; its ``all``
+        rows are read.
 
     Returns
     -------
     dict
-        ``fid_n_scored`` and ``fid_n_pass`` (int), ``fid_pass_rate`` (float,
-        per cent).
+        For each basis of :data:`scsrepro.paper.fidelity.SCORED_BASES`:
+        ``fid_<basis>_scored`` and ``fid_<basis>_pass`` (int, 0 for a basis
+        without rows) and ``fid_<basis>_rate`` (float, per cent of the
+        scored rows; NaN when none is scored).
     """
-    targets = _targets(summary)
-    overall = targets[targets["table"].eq("all")].iloc[0]
-    return {
-        "fid_n_scored": int(overall["n_scored"]),
-        "fid_n_pass": int(overall["n_pass"]),
-        "fid_pass_rate": 100 * float(overall["pass_rate"]),
-    }
+    overall = _overall(summary)
+    facts: dict[str, Any] = {}
+    for basis in SCORED_BASES:
+        have = basis in overall.index
+        scored = int(overall.loc[basis, "n_scored"]) if have else 0
+        passed = int(overall.loc[basis, "n_pass"]) if have else 0
+        facts[f"fid_{basis}_scored"] = scored
+        facts[f"fid_{basis}_pass"] = passed
+        facts[f"fid_{basis}_rate"] = 100 * passed / scored if scored else float("nan")
+    return facts
+
+
+def targets_by_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The calibrated rows of a fidelity summary, columns :data:`TARGET_COLUMNS`.
+
+    *summary* is :func:`scsrepro.paper.fidelity.summary` of a scoreboard;
+    the rows keep their order (one per table, then ``all``).
+    """
+    return summary[summary["basis"].eq("calibrated")][TARGET_COLUMNS]
 
 
 def table4_facts(accepted: Mapping[str, int]) -> dict[str, Any]:
@@ -150,25 +177,30 @@ def seed_rates(seeds: pd.DataFrame) -> pd.DataFrame:
     ----------
     seeds : pandas.DataFrame
         ``data/synthetic/seed_check.csv`` as read by :func:`pandas.read_csv`
-        (counts per seed; ``default`` is True for the committed twin).
+        (counts per seed, the keys of
+        :func:`scsrepro.paper.fidelity.acceptance`; ``default`` is True for
+        the committed twin).
 
     Returns
     -------
     pandas.DataFrame
-        One row per seed: ``seed``, ``committed twin`` ("yes" or empty), the
-        shares of passing targets, of Table 4 cells within one and two SEs
-        and of cells with the printed stars (columns ending in ``(%)``), and
-        ``held out within tolerance`` as "k of n".
+        One row per seed: ``seed``, ``committed twin`` ("yes" or empty),
+        ``calibrated pass (%)``, ``held out within tolerance`` as "k of n"
+        (rows of basis ``held_out`` only), and the shares of Table 4 cells
+        within one and two SEs and with the printed stars (the other
+        columns ending in ``(%)``).
     """
     return pd.DataFrame(
         {
             "seed": seeds["seed"],
             "committed twin": seeds["default"].map({True: "yes", False: ""}),
-            "targets pass (%)": 100 * seeds["targets_pass"] / seeds["targets_scored"],
+            "calibrated pass (%)": 100 * seeds["calibrated_pass"] / seeds["calibrated_scored"],
+            "held out within tolerance": seeds["held_out_pass"].astype(str)
+            + " of "
+            + seeds["held_out_scored"].astype(str),
             "Table 4 within 1 SE (%)": 100 * seeds["t4_within_1se"] / seeds["t4_cells"],
             "Table 4 within 2 SE (%)": 100 * seeds["t4_within_2se"] / seeds["t4_cells"],
             "stars agree (%)": 100 * seeds["t4_stars_agree"] / seeds["t4_cells"],
-            "held out within tolerance": seeds["held_out_within"].astype(str) + " of " + seeds["held_out"].astype(str),
         }
     )
 
@@ -184,30 +216,38 @@ def seed_facts(seeds: pd.DataFrame) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``seeds_n`` (int, the other seeds), ``seeds_stars_min`` and
+        ``seeds_n`` (int, the other seeds); ``seeds_stars_min`` and
         ``seeds_stars_max`` (per cent of Table 4 cells with the printed
-        stars), ``seeds_targets_min`` and ``seeds_targets_max`` (per cent of
-        targets passing); floats.
+        stars) and ``seeds_calibrated_min`` and ``seeds_calibrated_max``
+        (per cent of calibrated numbers passing), floats;
+        ``seeds_held_min`` and ``seeds_held_max`` (int, held-out numbers
+        within tolerance) of ``seeds_held_scored`` (int, the largest number
+        of held-out rows scored).
     """
     rates = seed_rates(seeds)
-    others = rates[seeds["default"].eq(False)]
+    mask = seeds["default"].eq(False)
+    others, held = rates[mask], seeds.loc[mask, "held_out_pass"]
     return {
         "seeds_n": len(others),
         "seeds_stars_min": float(others["stars agree (%)"].min()),
         "seeds_stars_max": float(others["stars agree (%)"].max()),
-        "seeds_targets_min": float(others["targets pass (%)"].min()),
-        "seeds_targets_max": float(others["targets pass (%)"].max()),
+        "seeds_calibrated_min": float(others["calibrated pass (%)"].min()),
+        "seeds_calibrated_max": float(others["calibrated pass (%)"].max()),
+        "seeds_held_min": int(held.min()),
+        "seeds_held_max": int(held.max()),
+        "seeds_held_scored": int(seeds.loc[mask, "held_out_scored"].max()),
     }
 
 
 def held_out_rows(board: pd.DataFrame) -> pd.DataFrame:
-    """The held-out rows of a scoreboard (role ``held_out``), in board order."""
+    """The held-out rows of a scoreboard (role ``held_out``: basis ``held_out``, errata left out), in board order."""
     return board[board["role"].eq("held_out")]
 
 
 def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
-    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance first."""
-    return held_out_rows(board)[HELD_OUT_COLUMNS].sort_values("distance", ascending=False)
+    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance in tolerances first (stable)."""
+    held = held_out_rows(board).assign(**{"in tolerances": lambda d: distance_in_tolerances(d)})
+    return held[HELD_OUT_COLUMNS].sort_values("in tolerances", ascending=False, kind="stable")
 
 
 def held_out_facts(board: pd.DataFrame) -> dict[str, Any]:
@@ -222,13 +262,14 @@ def held_out_facts(board: pd.DataFrame) -> dict[str, Any]:
     -------
     dict
         ``fid_held_n`` and ``fid_held_within`` (int, rows with status
-        ``pass``) and ``fid_held_median`` (float, median ``distance``).
+        ``pass``) and ``fid_held_median`` (float, median distance in
+        tolerances, :func:`scsrepro.paper.fidelity.distance_in_tolerances`).
     """
     held = held_out_rows(board)
     return {
         "fid_held_n": len(held),
         "fid_held_within": int((held["status"] == "pass").sum()),
-        "fid_held_median": float(held["distance"].median()),
+        "fid_held_median": float(distance_in_tolerances(held).median()),
     }
 
 
