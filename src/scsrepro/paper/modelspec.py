@@ -18,6 +18,7 @@ import yaml
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
+from scsrepro.paper.targets import cached
 
 SPEC_FILE = paths.DATA / "models.yml"
 
@@ -63,8 +64,11 @@ def load_specs(path: Path | str = SPEC_FILE) -> list[ModelSpec]:
 
 
 def term_keys(path: Path | str = SPEC_FILE) -> dict[str, list[str]]:
-    """Covariate -> Table 4 term keys."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["terms"]
+    """Covariate -> Table 4 term keys (the file is read once per version, see
+    :func:`scsrepro.paper.targets.cached`; every fit's keys ask for it)."""
+    p = Path(path)
+    terms = cached("model-terms", p, lambda: yaml.safe_load(p.read_text(encoding="utf-8"))["terms"])
+    return {k: list(v) for k, v in terms.items()}
 
 
 def table4_key(variable: str, level: object = None, keys: Mapping[str, list[str]] | None = None) -> str:
