@@ -84,3 +84,21 @@ def test_the_scanner_finds_a_typed_number():
     assert typed_numbers("Approval was 80 per cent.\n") == ["80"]
     assert typed_numbers("In Table 4, Model 5 (2018) shows {glue:}`x`.\n") == []
     assert typed_numbers("```{code-cell} ipython3\nx = 42\n```\n") == []
+
+
+# Passages that hold on the committed twin only live in the chapters' facts
+# modules and are glued as MyST (``{glue:md}``); they follow the same rule.
+def _note_helpers():
+    from scsrepro.book.facts import bivariate, descriptives, discussion, fidelity, models, sampling
+
+    return [m.twin_notes for m in (sampling, descriptives, bivariate, models, discussion, fidelity)]
+
+
+@pytest.mark.parametrize("is_twin", [True, False], ids=["twin", "other data"])
+@pytest.mark.parametrize("helper", _note_helpers(), ids=lambda h: h.__module__.rsplit(".", 1)[-1])
+def test_twin_only_passages_have_no_typed_numbers_and_vanish_on_other_data(helper, is_twin):
+    notes = helper(is_twin)
+    for name, md in notes.items():
+        assert not typed_numbers(md.data), f"{name}: numerals typed into a passage (use glue)"
+        if not is_twin:
+            assert md.data == "" or md.data.endswith("does not apply to the data of this run."), name

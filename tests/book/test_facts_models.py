@@ -352,8 +352,9 @@ def _po_all():
 
 
 class _Test:
-    def __init__(self, warnings):
+    def __init__(self, warnings, not_estimable=None):
         self.warnings = warnings
+        self.not_estimable = not_estimable or {}
 
 
 def test_proportional_odds_facts_and_flagged_table(specs):
@@ -367,3 +368,7 @@ def test_proportional_odds_facts_and_flagged_table(specs):
     _all_text(out)
     assert out == {"po_omni_sig": "1", "po_flagged": "2", "po_terms": "4", "po_holm": "1", "po_male_models": "1",
                    "po_male_gt3": "0.36 to 0.72", "po_male_gt4": "0.09 to 0.30", "po_warnings": "1"}
+    assert facts.po_not_estimable_facts({1: _Test([])}, specs) == {"po_not_estimable": ""}
+    gone = {1: _Test([]), 2: _Test([], {"education_3": "not estimable on these data: separated"})}
+    sentence = facts.po_not_estimable_facts(gone, specs)["po_not_estimable"]
+    assert sentence.startswith("The test cannot judge some terms") and "Education: medium in Model 2" in sentence

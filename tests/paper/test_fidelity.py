@@ -274,3 +274,15 @@ def test_distance_in_tolerances_handles_exact_rows():
     got = F.distance_in_tolerances(board)
     assert got.iloc[0] == 0.5 and got.iloc[1] == 0.0 and np.isinf(got.iloc[2])
     assert np.isnan(got.iloc[3]) and got.iloc[4] == pytest.approx(3.0)
+
+
+def test_acceptance_counts_cells_the_data_cannot_estimate(frame_2209):
+    """A refit with missing Table 4 cells (stars unknown) is scored, not a crash (second-dataset failure)."""
+    board = F.scoreboard({"table_4": T.table_4(frame_2209)})
+    cells = board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])
+    lost = board.index[cells][:3]
+    board.loc[lost, ["reproduced", "distance"]] = np.nan
+    board.loc[lost, "stars_agree"] = pd.NA
+    accepted = F.acceptance(board)
+    assert accepted["t4_stars_agree"] <= accepted["t4_cells"] - 3
+    assert accepted["t4_within_1se"] <= accepted["t4_cells"] - 3

@@ -28,7 +28,9 @@ the synthetic twin (all of Table 3 and the approval shares the text reads off
 Figure 4; patterns in ``data/targets.yml``), ``erratum`` for ids listed in
 ``data/published/errata.csv`` (if that file exists), ``target`` otherwise.
 The status is ``pass`` or ``fail`` for scored rows and ``n/a`` for errata,
-for numbers that no respondent data can reproduce and for unscored rows.
+for numbers that no respondent data can reproduce, for unscored rows and
+for numbers that disclosure control suppressed (column ``suppressed``,
+:mod:`scsrepro.paper.disclosure`).
 
 ``python -m scsrepro.paper.fidelity --data PATH`` computes every table from a data
 file, writes ``_build/tables/<table>.csv`` and ``_build/fidelity.csv``, and
@@ -51,6 +53,7 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
 from scsrepro.data.loading import DataValidationError, load_survey
+from scsrepro.paper import disclosure
 from scsrepro.paper.published import hypothesis_verdicts
 from scsrepro.paper.tables import all_tables, write_tables
 from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets, published_table_names
@@ -103,6 +106,7 @@ BOARD_COLUMNS: tuple[str, ...] = (
     "erratum_reading",
     "reproduced_alt",
     "alt_reading",
+    "suppressed",
 )
 _FLOAT_SLACK = 1e-9
 
@@ -269,6 +273,8 @@ def _status(
         return "n/a", "erratum"
     if not scored:
         return "n/a", text
+    if have and bool(x.get("suppressed", False)):
+        return "n/a", f"suppressed: fewer than {disclosure.MIN_RESPONDENTS} respondents (disclosure control)"
     if not np.isfinite(reproduced):
         return "fail", "not reproduced" + (
             f": {x['note']}" if have and str(x.get("note", "")) else "" if have else f" (no table gave {r['id']})"
@@ -330,6 +336,7 @@ def _board_row(
         if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"])
         else np.nan,
         "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
+        "suppressed": bool(x.get("suppressed", False)) if have else False,
     }
 
 
@@ -408,7 +415,9 @@ def acceptance(board: pd.DataFrame) -> dict:
 
     Scored targets and how many pass; Table 4's coefficient and cut-point
     cells, how many lie within one and two published SEs and how many carry
-    the printed stars; held-out rows and how many lie within tolerance.
+    the printed stars; held-out rows and how many lie within tolerance. A
+    cell the data cannot estimate (a level nobody in the sample has, so no
+    stars) counts as neither within nor agreeing.
     """
     scored = board[board["role"].eq("target") & board["status"].isin(["pass", "fail"])]
     t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
@@ -420,7 +429,7 @@ def acceptance(board: pd.DataFrame) -> dict:
         "t4_cells": len(t4),
         "t4_within_1se": int((in_se <= 1).sum()),
         "t4_within_2se": int((in_se <= 2).sum()),
-        "t4_stars_agree": int(t4["stars_agree"].astype(bool).sum()),
+        "t4_stars_agree": int(t4["stars_agree"].eq(True).sum()),
         "held_out": len(held),
         "held_out_within": int(held["status"].eq("pass").sum()),
     }

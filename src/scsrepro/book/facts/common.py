@@ -1,21 +1,42 @@
-"""Formatting of numbers for the running text, shared by every chapter's facts."""
+"""Formatting of numbers for the running text, and passages that hold on the twin only.
+
+Numbers are formatted with :func:`pct`, :func:`count`, :func:`p_value` and
+:func:`signed`. A passage that is true of the committed synthetic twin only
+(how it is made, an agreement that holds by construction) is glued as MyST
+Markdown by :func:`twin_note` and shown with ``{glue:md}`name:myst``` (or the
+``glue:md`` directive with ``:format: myst``): its text on the twin, nothing
+or a one-line "does not apply" on other data. Whether the data are the twin
+is :func:`scsrepro.data.loading.is_committed_twin`.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-__all__ = ["pct", "count", "p_value", "signed"]
+from IPython.display import Markdown
+
+__all__ = ["NOT_AVAILABLE", "pct", "count", "p_value", "signed", "twin_note", "does_not_apply"]
+
+#: What a fact shows when the data give no number (a term not estimable on them).
+NOT_AVAILABLE = "n/a"
+
+
+def _missing(x: Any) -> bool:
+    try:
+        return x is None or not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def pct(x: float, digits: int = 1) -> str:
-    """A percentage (or any number) at *digits* decimals: ``pct(61.234) == "61.2"``."""
-    return f"{x:.{digits}f}"
+    """A percentage (or any number) at *digits* decimals: ``pct(61.234) == "61.2"`` (``"n/a"`` if missing)."""
+    return NOT_AVAILABLE if _missing(x) else f"{x:.{digits}f}"
 
 
 def count(n: Any) -> str:
-    """A count with a thousands separator: ``count(2209) == "2,209"``."""
-    return f"{int(n):,}"
+    """A count with a thousands separator: ``count(2209) == "2,209"`` (``"n/a"`` if missing)."""
+    return NOT_AVAILABLE if _missing(n) else f"{int(n):,}"
 
 
 def p_value(p: float | None) -> str:
@@ -26,5 +47,15 @@ def p_value(p: float | None) -> str:
 
 
 def signed(x: float, digits: int = 1) -> str:
-    """A number with its sign always shown: ``signed(1.25) == "+1.2"``."""
-    return f"{x:+.{digits}f}"
+    """A number with its sign always shown: ``signed(1.25) == "+1.2"`` (``"n/a"`` if missing)."""
+    return NOT_AVAILABLE if _missing(x) else f"{x:+.{digits}f}"
+
+
+def twin_note(is_twin: bool, text: str, elsewhere: str = "") -> Markdown:
+    """A MyST passage for ``{glue:md}``: *text* on the committed twin, *elsewhere* (default: nothing) on other data."""
+    return Markdown(text if is_twin else elsewhere)
+
+
+def does_not_apply(what: str) -> str:
+    """The one line that replaces a twin-only section on other data: *what* (a noun phrase) does not apply."""
+    return f"{what[:1].upper()}{what[1:]} concerns the committed synthetic twin only and does not apply to the data of this run."

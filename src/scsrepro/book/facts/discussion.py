@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.book.figures import framework
+from scsrepro.book.passages import twin_passages
 from scsrepro.paper import fidelity
 
 __all__ = [
+    "twin_notes",
     "AREAS",
     "MISTRUST_ID",
     "framework_facts",
@@ -176,10 +178,13 @@ def contrast_table(contrasts: pd.DataFrame) -> pd.DataFrame:
     """The contrasts of :func:`area_contrasts` for display.
 
     Indexed by (``measure``, ``column``), with the columns ``paper``,
-    ``data``, ``base (n)`` and ``role``.
+    ``data``, ``base (n)``, ``role`` and, when *contrasts* have it,
+    ``suppressed`` (disclosure control; :func:`scsrepro.book.display.table`
+    does not show it).
     """
-    out = contrasts.set_index(["measure", "column"])[["published", "reproduced", "n_base", "role"]]
-    out.columns = ["paper", "data", "base (n)", "role"]
+    flag = ["suppressed"] if "suppressed" in contrasts.columns else []
+    out = contrasts.set_index(["measure", "column"])[["published", "reproduced", "n_base", "role", *flag]]
+    out.columns = ["paper", "data", "base (n)", "role", *flag]
     return out
 
 
@@ -213,12 +218,14 @@ def framing_coefficients(t4: pd.DataFrame, hypotheses: pd.DataFrame) -> pd.DataF
     pandas.DataFrame
         One row per hypothesis of Model 7 and for H16, in the order of
         *hypotheses*: its ``hypothesis`` and ``variable``, the ``item``
-        (term) and ``column`` (model), and Table 4's coefficient row.
+        (term) and ``column`` (model), and Table 4's coefficient row (its
+        ``reproduced`` value missing, with the reason in ``note``, where the
+        data cannot estimate it).
 
     Raises
     ------
     ValueError
-        If *t4* has no coefficient for one of them.
+        If *t4* has no row for one of them.
     """
     framing = hypotheses[(hypotheses["model"] == 7) | (hypotheses["hypothesis"] == "H16")]
     keys = pd.DataFrame(
@@ -230,8 +237,8 @@ def framing_coefficients(t4: pd.DataFrame, hypotheses: pd.DataFrame) -> pd.DataF
         }
     )
     coefs = keys.merge(t4[t4["statistic"] == "coef"], on=["item", "column"], how="left", validate="one_to_one")
-    if coefs["reproduced"].isna().any():
-        raise ValueError("table_4 lacks a coefficient for a framing hypothesis")
+    if coefs["id"].isna().any():
+        raise ValueError("table_4 lacks a row for a framing hypothesis")
     coefs["role"] = coefs["id"].map(fidelity.default_roles(coefs["id"].tolist()))
     return coefs
 
@@ -306,3 +313,15 @@ def limits_facts(df: pd.DataFrame, t5: pd.DataFrame, contrasts: pd.DataFrame, co
     """
     shown = [*area_rows(t5)["id"], *contrasts["id"], *coefs["id"], MISTRUST_ID]
     return {"n_data": len(df), "all_roles": _joined_roles(fidelity.default_roles(shown).values())}
+
+
+def twin_notes(is_twin: bool) -> dict[str, Any]:
+    """The chapter's passages on the committed twin only, as MyST Markdown for ``{glue:md}``.
+
+    ``note_synthetic`` (the opening warning), ``note_t5_roles``,
+    ``note_coef_roles`` and ``note_mistrust_role`` (the roles of the
+    compared numbers in the calibration), ``note_limits`` (what a synthetic
+    twin can show; one line on other data) and ``note_summary``; nothing on
+    other data unless said.
+    """
+    return twin_passages("discussion", is_twin)

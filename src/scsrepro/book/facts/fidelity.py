@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from IPython.display import Markdown
+
+from scsrepro.book.display import table
+from scsrepro.book.passages import twin_passages
 
 __all__ = [
     "twin_facts",
@@ -26,6 +30,9 @@ __all__ = [
     "held_out_table",
     "held_out_facts",
     "errata_facts",
+    "twin_notes",
+    "seed_table",
+    "not_estimable_facts",
 ]
 
 #: Glue name of each tolerance the scoreboard section quotes, by key of
@@ -206,8 +213,18 @@ def held_out_rows(board: pd.DataFrame) -> pd.DataFrame:
 
 
 def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
-    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance first."""
-    return held_out_rows(board)[HELD_OUT_COLUMNS].sort_values("distance", ascending=False)
+    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance first.
+
+    A number withheld by disclosure control (the board's ``suppressed``) is
+    marked in ``attrs["suppressed"]`` for :func:`scsrepro.book.display.table`.
+    """
+    rows = held_out_rows(board).sort_values("distance", ascending=False)
+    shown = rows[HELD_OUT_COLUMNS]
+    if "suppressed" in rows.columns and rows["suppressed"].any():
+        mask = pd.DataFrame(False, index=shown.index, columns=shown.columns)
+        mask.loc[rows["suppressed"].to_numpy(dtype=bool), ["reproduced", "distance"]] = True
+        shown.attrs["suppressed"] = mask
+    return shown
 
 
 def held_out_facts(board: pd.DataFrame) -> dict[str, Any]:
@@ -240,3 +257,40 @@ def errata_facts(errata: pd.DataFrame, findings: pd.DataFrame) -> dict[str, int]
     ``fid_n_errata`` and ``fid_n_findings``, their numbers of rows.
     """
     return {"fid_n_errata": len(errata), "fid_n_findings": len(findings)}
+
+
+def twin_notes(is_twin: bool) -> dict[str, Markdown]:
+    """The appendix's passages on the committed twin only, for ``{glue:md}``.
+
+    ``note_read_first`` (the opening warning), ``twin_making`` (how the twin
+    is made; one line saying it does not apply on other data),
+    ``note_stars`` (the stars hold by construction), ``seeds_before`` and
+    ``seeds_after`` (the seed check; one line on other data, then nothing).
+    """
+    return twin_passages("fidelity", is_twin)
+
+
+def seed_table(seeds: pd.DataFrame, is_twin: bool):
+    """The seed check's table (:func:`seed_rates`) on the committed twin; ``None`` (nothing shown) on other data."""
+    if not is_twin:
+        return None
+    rates = seed_rates(seeds)
+    shares = {c: "{:.1f}" for c in rates.columns if c.endswith("(%)")}
+    caption = "The generator rerun with other seeds: acceptance figures of each synthetic draw."
+    return table(rates, shares, caption=caption, hide_index=True)
+
+
+def not_estimable_facts(board: pd.DataFrame) -> dict[str, str]:
+    """``fid_t4_missing``: how many Table 4 cells the data cannot estimate ("" when every cell has a value).
+
+    *board* is :func:`scsrepro.paper.fidelity.scoreboard`; a coefficient or
+    cut point of Table 4 without a reproduced value is counted.
+    """
+    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
+    k = int(t4["reproduced"].isna().sum())
+    if k == 0:
+        return {"fid_t4_missing": ""}
+    return {
+        "fid_t4_missing": f"On these data {k} of the cells cannot be estimated (see the Models chapter); "
+        "they count as outside both bands and as disagreeing stars."
+    }
