@@ -52,6 +52,8 @@ import re
 
 import pytest
 
+from scsrepro.book.facts.common import construction_facts
+from scsrepro.book.passages import TWIN_PASSAGES, twin_passages
 from scsrepro.data.paths import CHAPTERS
 
 # --------------------------------------------------------------------------- numerals
@@ -232,5 +234,28 @@ def test_the_scanner_allows_fixed_counts(text):
 def test_every_allowed_count_is_used():
     """An allow-list entry that no chapter needs any more is removed, not kept 'just in case'."""
     texts = [" ".join(prose(p.read_text(encoding="utf-8")).split()) for p in CHAPTER_FILES]
+    texts += [" ".join(text.split()) for text in _twin_only_passages(True).values()]
     unused = [pattern for pattern, _ in ALLOWED_COUNTS if not any(re.search(pattern, t, flags=re.I) for t in texts)]
     assert not unused, f"allow-list entries no chapter uses: {unused}"
+
+
+# Passages that hold on the committed twin only are glued as MyST
+# (``{glue:md}``) from ``scsrepro.book.passages`` and ``construction_note``;
+# they follow the same rule, and vanish (or shrink to one line) on other data.
+def _twin_only_passages(is_twin: bool) -> dict[str, str]:
+    notes = {
+        f"{chapter}.{name}": md.data
+        for chapter in TWIN_PASSAGES
+        for name, md in twin_passages(chapter, is_twin).items()
+    }
+    notes["construction_note"] = construction_facts(is_twin)["construction_note"].data
+    return notes
+
+
+@pytest.mark.parametrize("is_twin", [True, False], ids=["twin", "other data"])
+def test_twin_only_passages_have_no_typed_numbers_and_vanish_on_other_data(is_twin):
+    for name, text in _twin_only_passages(is_twin).items():
+        assert not typed_numbers(text), f"{name}: numerals typed into a passage (use glue)"
+        assert not typed_counts(text + "\n"), f"{name}: counts written as words"
+        if not is_twin:
+            assert text == "" or text.endswith("does not apply to the data of this run."), name

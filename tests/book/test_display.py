@@ -95,3 +95,31 @@ def test_series_and_multiindex_render():
     lines = repr(table(wide, "{:.2f}")).splitlines()
     assert lines[0].split() == ["M1", "M1", "M2", "M2"]
     assert lines[-1].split() == ["y", "1.33", "1.67", "2.00", "2.33"]
+
+
+def test_suppressed_rows_show_a_mark_and_the_footnote_and_hide_the_flag():
+    from scsrepro.paper import disclosure
+
+    frame = pd.DataFrame({"item": ["a", "b"], "published": [1.0, 2.0], "reproduced": [1.5, 2.5], "n_base": [50, 3]})
+    shown = repr(table(disclosure.suppress_rows(frame, True), {"reproduced": "{:.2f}"}, caption="Cap.", hide_index=True))
+    lines = shown.splitlines()
+    assert lines[0] == f"Cap. {disclosure.footnote()}"
+    assert "suppressed" not in shown
+    assert lines[-1].split() == ["b", "2.000000", disclosure.MARK, disclosure.MARK]
+    assert "1.50" in shown and "2.50" not in shown
+
+
+def test_a_table_with_nothing_suppressed_renders_as_before():
+    from scsrepro.paper import disclosure
+
+    frame = pd.DataFrame({"item": ["a"], "reproduced": [1.5], "n_base": [50]})
+    flagged = disclosure.suppress_rows(frame, False)
+    fmt = {"reproduced": "{:.2f}"}
+    assert table(flagged, fmt, caption="C").to_html() == table(frame, fmt, caption="C").to_html()
+
+
+def test_a_mask_of_cells_marks_a_wide_table():
+    from scsrepro.paper import disclosure
+
+    counts = disclosure.suppress_counts(pd.DataFrame([[12, 3]], index=["x"], columns=["p", "q"]), True)
+    assert repr(table(counts)).splitlines()[-1].split() == ["x", "12", disclosure.MARK]

@@ -157,8 +157,8 @@ def test_figure4_comparison_joins_scores_and_items(board):
     assert list(out.index) == FIG4_IDS
     assert list(out.columns) == ["share", "role", "tolerance", "status", "item"]
     assert (out["item"] == [f"printed {i}" for i in FIG4_IDS]).all()
-    assert set(F.FIGURE4_COLUMNS) - {"group", "published", "ci_low", "ci_high", "n", "distance", "in_interval"} \
-        <= set(out.columns)
+    from_stated = {"group", "published", "ci_low", "ci_high", "n", "distance", "in_interval", "suppressed"}
+    assert set(F.FIGURE4_COLUMNS) - from_stated <= set(out.columns)
 
 
 def test_figure4_facts(fig4_cmp):

@@ -160,7 +160,7 @@ def test_framing_coefficients_join_hypotheses_and_table_4(t4, hypotheses):
 
 def test_framing_coefficients_raise_on_a_missing_coefficient(t4, hypotheses):
     lacking = t4[~(t4["item"].eq("fairness") & t4["statistic"].eq("coef"))]
-    with pytest.raises(ValueError, match="lacks a coefficient"):
+    with pytest.raises(ValueError, match="lacks a row"):
         facts.framing_coefficients(lacking, hypotheses)
 
 

@@ -369,8 +369,9 @@ def _po_all():
 
 
 class _Test:
-    def __init__(self, warnings):
+    def __init__(self, warnings, not_estimable=None):
         self.warnings = warnings
+        self.not_estimable = not_estimable or {}
 
 
 def test_proportional_odds_facts_and_flagged_table(specs):
@@ -390,6 +391,10 @@ def test_proportional_odds_facts_and_flagged_table(specs):
     # a tie: Male and Education: medium are flagged once each; the first is described
     assert out["po_pattern"].startswith("Male and Education: medium are flagged in the most models, 1 of the 2 each.")
     assert "the slope of Male is 0.72 for approving at least somewhat and 0.09 for approving strongly" in out["po_pattern"]
+    assert facts.po_not_estimable_facts({1: _Test([])}, specs) == {"po_not_estimable": ""}
+    gone = {1: _Test([]), 2: _Test([], {"education_3": "not estimable on these data: separated"})}
+    sentence = facts.po_not_estimable_facts(gone, specs)["po_not_estimable"]
+    assert sentence.startswith("The test cannot judge some terms") and "Education: medium in Model 2" in sentence
 
 
 def test_flagged_pattern_names_the_most_flagged_term():

@@ -97,3 +97,20 @@ def test_representativeness_numbers(a2):
             np.testing.assert_allclose([b.get_height() for b in cont], want)
 
 
+
+
+def test_disclosure_control_hides_small_bins_and_small_cells():
+    rng = np.random.default_rng(3)
+    w = pd.Series(np.concatenate([rng.uniform(0.9, 1.1, 400), [1.9, 0.3, 0.31]]))
+    ax = figs.weight_histogram(w, protect=True).axes[0]
+    heights = np.array([p.get_height() for p in ax.patches])
+    assert heights.min() == 0 or heights.min() >= 10
+    assert heights[heights > 0].min() >= 10 and heights.sum() < len(w)
+    assert any("not shown" in t.get_text() for t in ax.texts)
+    cells = pd.DataFrame({"age_group": [1, 2], "n": [40, 4], "share": [90.9, 9.1], "mean_weight": [1.0, 1.2],
+                          "min_weight": [0.9, 1.1], "max_weight": [1.1, 1.3], "weighted_share": [90.0, 10.0],
+                          "at_cap": [0, 1]})
+    shown = figs.shown_cells(cells, protect=True)
+    assert shown["suppressed"].tolist() == [False, True]
+    assert shown.loc[1, list(figs.CELL_NUMBERS)].isna().all()
+    assert not figs.shown_cells(cells, protect=False)["suppressed"].any()

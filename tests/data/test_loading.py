@@ -380,3 +380,16 @@ def test_data_label_names_the_twin_only_when_it_is_the_committed_twin(tmp_path):
     assert data_label(copy) == "twin"  # the same bytes are the twin, whatever the name
     copy.write_bytes(copy.read_bytes().replace(b"\n1,", b"\n2,", 1))
     assert data_label(copy) == "survey_2018"
+
+
+def test_is_committed_twin_checks_the_bytes_and_load_survey_records_it(tmp_path):
+    from scsrepro.data import paths
+    from scsrepro.data.loading import is_committed_twin
+
+    twin = paths.SYNTHETIC / "twin.csv"
+    assert is_committed_twin(twin)
+    assert load_survey(twin, derive=False).attrs["committed_twin"] is True
+    copy = tmp_path / "twin.csv"  # the twin's name, other bytes
+    copy.write_bytes(twin.read_bytes().replace(b"\n1,", b"\n2,", 1))
+    assert not is_committed_twin(copy)
+    assert not is_committed_twin(tmp_path / "missing.csv")

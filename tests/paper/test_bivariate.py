@@ -310,3 +310,18 @@ def test_pair_tests_are_pair_test_row_by_row(twin):
     for row, (a, b) in zip(out.to_dict("records"), pairs):
         assert row == B.pair_test(df, w, a, b)
     assert list(B.pair_tests(df, w, []).columns) == list(out.columns)
+
+
+def test_a_group_of_too_few_respondents_is_withheld_on_other_data(twin):
+    df, w = twin
+    small = df.copy()
+    small.attrs["committed_twin"] = False  # as if read from another file
+    west = np.flatnonzero(small["region"].eq(1).to_numpy())[5:]
+    small.loc[west, "region"] = 2  # five Western respondents remain
+    est = B.approval_panels(small, w).set_index(["variable", "code", "measure"])
+    row = est.loc[("region", 1, "approve")]
+    assert row["suppressed"] and pd.isna(row["share"]) and pd.isna(row["n"])
+    assert not est.loc[("region", 2, "approve"), "suppressed"]
+    stated = B.stated_shares(est.reset_index(), load_published("prose")).set_index("id")
+    assert stated.loc["p_res_west_approve", "suppressed"] and np.isnan(stated.loc["p_res_west_approve", "share"])
+    assert not B.approval_panels(df, w)["suppressed"].any()  # the twin: nothing withheld

@@ -342,3 +342,15 @@ def test_no_held_out_row_measures_what_another_basis_measures(random_board):
     held = values[values["basis"].eq("held_out")]
     others = values[values["basis"].isin(["calibrated", "design", "implied"])]
     assert not held["reproduced"].isin(set(others["reproduced"])).any()
+
+
+def test_acceptance_counts_cells_the_data_cannot_estimate(frame_2209):
+    """A refit with missing Table 4 cells (stars unknown) is scored, not a crash (second-dataset failure)."""
+    board = F.scoreboard({"table_4": T.table_4(frame_2209)})
+    cells = board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])
+    lost = board.index[cells][:3]
+    board.loc[lost, ["reproduced", "distance"]] = np.nan
+    board.loc[lost, "stars_agree"] = pd.NA
+    accepted = F.acceptance(board)
+    assert accepted["t4_stars_agree"] <= accepted["t4_cells"] - 3
+    assert accepted["t4_within_1se"] <= accepted["t4_cells"] - 3

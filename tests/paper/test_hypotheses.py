@@ -164,3 +164,15 @@ def test_each_models_terms_are_the_rows_table_4_prints():
     for spec in modelspec.load_specs():
         printed = list(coefs.loc[coefs["column"].eq(spec.column), "item"])
         assert spec.terms(keys) == printed, spec.column
+
+
+def test_a_term_without_a_finite_estimate_is_not_estimable_not_an_error():
+    hyp = _hyp([("h1", "H1", "x", "x", 1, "+"), ("h2", "H2", "f", "f_2;f_3", 1, "-")])
+    est = pd.DataFrame(
+        {"model": [1, 1, 1], "term": ["x", "f_2", "f_3"], "coef": [0.3, float("nan"), -0.9], "se": [0.1, 0.2, 0.2]}
+    )
+    out = H.verdict_table(hyp, est).set_index("id")
+    assert out.loc["h1", "verdict"] == "supported"
+    assert out.loc["h2", "verdict"] == H.NOT_ESTIMABLE
+    assert out.loc["h2", "reason"] == "not estimable on these data: no finite estimate and standard error for f_2"
+    assert pd.isna(out.loc["h2", "p"])

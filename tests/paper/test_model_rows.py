@@ -57,7 +57,7 @@ def test_se_n_and_missing_rows():
     n = M.table4_row(FITS, _row(item="observations", statistic="n"), SE_OF)
     assert (n["reproduced"], n["n_base"], n["note"]) == (123.0, 123, "slow; late")
     absent = M.table4_row(FITS, _row(item="educ_2"), SE_OF)
-    assert np.isnan(absent["reproduced"]) and "was not estimated" in absent["note"]
+    assert np.isnan(absent["reproduced"]) and absent["note"].startswith("not estimable on these data")
     failed = M.table4_row(FITS, _row(column="Model 2"), SE_OF)
     assert np.isnan(failed["reproduced"]) and failed["note"] == "model could not be fitted: singular"
     with pytest.raises(ValueError, match="not a model"):
@@ -69,7 +69,33 @@ def test_fit_models_fits_every_model_once():
     fits = M.fit_models(frame)
     assert list(fits) == [s.column for s in load_specs()]
     for fit in fits.values():
-        assert "error" in fit or {"table", "nobs", "warnings", "diagnostics"} == set(fit)
+        assert "error" in fit or {"table", "nobs", "warnings", "diagnostics", "not_estimable"} == set(fit)
     fitted = [f for f in fits.values() if "table" in f]
     assert fitted and all(f["table"].index.notna().all() for f in fitted)
     assert all(len(f["warnings"]) == len(set(f["warnings"])) for f in fitted)
+
+
+def test_a_base_level_nobody_has_leaves_its_contrasts_missing_with_the_reason():
+    raw = random_valid_frame(400, seed=11, weight=True)
+    frame = model_frame(raw[raw["education"].ne(1)].reset_index(drop=True))
+    fits = M.fit_models(frame)
+    model1 = fits["Model 1"]
+    assert set(model1["not_estimable"]) == {"educ_2", "educ_3", "educ_4"}
+    assert not set(model1["table"].index) & set(model1["not_estimable"])
+    row = M.table4_row(fits, _row(item="educ_3"), SE_OF)
+    assert np.isnan(row["reproduced"])
+    assert row["note"].startswith("not estimable on these data") and "education = 1 (the base level)" in row["note"]
+    assert not np.isnan(M.table4_row(fits, _row(item="age"), SE_OF)["reproduced"])
+
+
+def test_a_sample_without_an_answer_keys_its_cut_points_by_the_answers_they_separate():
+    raw = random_valid_frame(400, seed=12, weight=True)
+    raw["approval"] = raw["approval"].mask(raw["approval"].eq(1), 2)  # nobody strongly disapproves
+    fits = M.fit_models(model_frame(raw))
+    model1 = fits["Model 1"]
+    assert {"cut2", "cut3", "cut4"} <= set(model1["table"].index) and "cut1" not in model1["table"].index
+    assert model1["not_estimable"]["cut1"].startswith("not estimable on these data")
+    row = M.table4_row(fits, _row(item="cut1", statistic="cut"), SE_OF)
+    assert np.isnan(row["reproduced"]) and "approval = 1" in row["note"]
+    cut2 = M.table4_row(fits, _row(item="cut2", statistic="cut"), SE_OF)
+    assert cut2["reproduced"] == pytest.approx(float(model1["table"].loc["cut2", "coef"]))

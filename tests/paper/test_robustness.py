@@ -291,3 +291,32 @@ def test_estimate_text_on_a_separated_fit():
     assert robustness.estimate_text(exact, "z", "se") == "unbounded"
     assert robustness.estimate_text(exact, "x") == f"{exact.coef()['x']:.3f}"
     assert robustness.estimate_text(stata, "z") == f"{stata.coef()['z']:.3f}"
+
+
+def test_po_test_reports_a_separated_small_group_as_not_estimable_and_tests_the_rest():
+    """A small base level whose respondents all answer at the top separates both binary logits.
+
+    Before, the Wald statistics of its dummies were noise (or the covariance
+    was singular: ``LinAlgError``, as on the second dataset's small region).
+    """
+    df = _simulate(800, slopes_x=(0.8,) * 4, seed=8)
+    df["g"] = 2.0 + (df["x"] > 0)
+    df.loc[df.index[:6], ["g", "y"]] = [1.0, 5.0]  # six respondents in level 1, all at the top
+    res = robustness.proportional_odds_test(df, "y", ["x", "d", "g"], {"g": 1}, "weight", thresholds=[3, 4])
+    assert set(res.not_estimable) == {"g_2", "g_3"}
+    assert all(m.startswith("not estimable on these data") and "g=1" in m for m in res.not_estimable.values())
+    tab = res.table.set_index("term")
+    assert list(tab.index) == ["x", "d", "g_2", "g_3", "all"]
+    assert tab.loc[["g_2", "g_3"], ["b_gt_3", "b_gt_4", "chi2", "p", "p_holm"]].isna().all().all()
+    assert np.isfinite(tab.loc[["x", "d"], "p"]).all() and np.isfinite(tab.loc["all", "p"])
+    assert tab.loc["all", "df"] == 2  # the omnibus test covers the estimable slopes only
+
+
+def test_a_singular_wald_covariance_gives_no_statistic_instead_of_an_error():
+    theta = np.array([0.0, 1.0, 0.0, 2.0])
+    chi2, df = robustness._wald(theta, np.zeros((4, 4)), [0], J=2, q=2)
+    assert np.isnan(chi2) and df == 1
+
+
+def test_holm_leaves_missing_p_values_out():
+    np.testing.assert_allclose(robustness._holm(np.array([0.01, np.nan, 0.03])), [0.02, np.nan, 0.03])

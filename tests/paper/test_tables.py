@@ -56,7 +56,8 @@ def test_tables_follow_published_order_and_columns(computed):
         assert frame["id"].tolist() == ids[name], name
         assert list(frame.columns[: len(T.COLUMNS)]) == list(T.COLUMNS), name
         np.testing.assert_allclose(frame["published"], load_published(name)["value"])
-    assert list(out["table_4"].columns) == list(T.COLUMNS) + list(T.TABLE4_COLUMNS)
+    assert list(out["table_4"].columns) == list(T.COLUMNS) + list(T.TABLE4_COLUMNS) + ["suppressed"]
+    assert all(not out[name]["suppressed"].any() for name in out)  # a frame not read from a file: nothing withheld
 
 
 def test_computable_rows_are_reproduced(computed):

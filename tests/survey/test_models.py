@@ -379,3 +379,10 @@ def test_results_object_speaks_statsmodels():
     text = res.summary()
     assert f"N = {res.nobs:,}" in text and "education_4" in text and "cut4" in text
     assert "Diagnostics" not in text  # a clean fit lists none
+
+
+def test_outcome_levels_say_which_answers_each_cut_point_separates(ucla):
+    res = fit_ologit(ucla, "apply", ["pared", "public", "gpa"], categorical={}, weight=None)
+    assert res.outcome_levels == [1, 2, 3] and list(res.table["term"].iloc[-2:]) == ["cut1", "cut2"]
+    fewer = fit_ologit(ucla.assign(apply=ucla["apply"].replace({1: 2})), "apply", ["gpa"], categorical={}, weight=None)
+    assert fewer.outcome_levels == [2, 3] and list(fewer.table["term"].iloc[-1:]) == ["cut1"]

@@ -32,3 +32,12 @@ def test_esttab_layout():
     assert out.loc[("The x", "a SE"), "M2"] == "(0.300)"
     assert out.loc[("The x", "b"), "M2"] == ""
     assert out.loc[("observations", "a"), "M1"] == "1,944"
+
+
+def test_esttab_leaves_a_missing_number_of_observations_empty():
+    est = pd.DataFrame(
+        {"source": ["a", "a"], "column": ["M1", "M2"], "term": ["observations"] * 2, "coef": [1944, np.nan],
+         "se": [np.nan, np.nan], "stars": ["", ""]}
+    )
+    out = esttab(est, [], ["M1", "M2"])
+    assert out.loc[("observations", ""), "M1"] == "1,944" and out.loc[("observations", ""), "M2"] == ""

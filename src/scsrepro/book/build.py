@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import re
 import shutil
 import subprocess
@@ -68,11 +69,12 @@ BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 GENERATED_PAGES = ("chapters/colophon",)
 
 
-def colophon(root: Path) -> str:
+def colophon(root: Path, data: Path | None = None) -> str:
     """The colophon page: versions, commit, data checksum and build time.
 
     Written into the staging copy at render time (never committed), so it
-    always describes the build that produced the HTML.
+    always describes the build that produced the HTML. A run on another data
+    file (*data*) names that file and its checksum as well.
     """
 
     top = []
@@ -105,10 +107,15 @@ def colophon(root: Path) -> str:
         f"- **Built:** {now}\n"
         f"- **Git commit:** `{commit}`\n"
         f"- **Synthetic twin** (`data/synthetic/twin.csv`), sha256: `{checksum}`\n"
-        f"- **Python:** {sys.version.split()[0]}\n\n"
+        + (f"- **Data of this run** (`{data.name}`), sha256: `{_sha256(data)}`\n" if data is not None else "")
+        + f"- **Python:** {sys.version.split()[0]}\n\n"
         "Top-level packages, at the versions pinned in `requirements.lock`:\n\n"
         "| package | version |\n|---|---|\n" + rows + "\n"
     )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
@@ -213,8 +220,10 @@ def book_fingerprint(stage: Path) -> str:
     return fingerprint(files, stage)
 
 
-def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool = False, log=print) -> bool:
-    """Render the book into *html_out*; return False when it was already current."""
+def render(
+    root: Path, notebooks: dict[str, Path], html_out: Path, force: bool = False, log=print, data: Path | None = None
+) -> bool:
+    """Render the book into *html_out*; return False when it was already current (*data*: a run's other data file)."""
     work = html_out.parent
     stage = work / ".stage"
     stage_book(root, notebooks, stage)
@@ -226,7 +235,7 @@ def render(root: Path, notebooks: dict[str, Path], html_out: Path, force: bool =
     log(f"[book] rendering {paths.relative(html_out)} (Sphinx warnings are errors)")
     for doc in GENERATED_PAGES:
         if doc in toc_files(root):
-            (stage / f"{doc}.md").write_text(colophon(root), encoding="utf-8")
+            (stage / f"{doc}.md").write_text(colophon(root, data), encoding="utf-8")
     out = work / ".render"
     proc = run_jupyter_book(stage, out)
     if proc.returncode != 0:
@@ -302,7 +311,7 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
         default = data_file(chapters[0]) if chapters else None
         if default is not None:
             write_reports(root, default, root / "_build", force=force, log=log)
-    render(root, notebooks, html_out, force=force, log=log)
+    render(root, notebooks, html_out, force=force, log=log, data=data)
     return html_out
 
 

@@ -21,6 +21,8 @@ import hashlib
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from scsrepro.paper import disclosure
+
 #: Decimals shown for float cells that no format covers. This is pandas'
 #: own default (``styler.format.precision``), written down here so that the
 #: output does not depend on a global pandas option.
@@ -57,11 +59,21 @@ class _Table(Styler):
         return plain_text(self)
 
 
-def _styled(frame: pd.DataFrame, uuid: str, formats, caption: str | None, hide_index: bool) -> _Table:
+def _mark(_value) -> str:
+    return disclosure.MARK
+
+
+def _styled(
+    frame: pd.DataFrame, uuid: str, formats, caption: str | None, hide_index: bool, hidden: pd.DataFrame | None = None
+) -> _Table:
     styler = _Table(frame, uuid=uuid, cell_ids=True)
     styler = styler.format(precision=DEFAULT_PRECISION)
     if formats is not None:
         styler = styler.format(formats, na_rep="")
+    if hidden is not None:
+        for col in hidden.columns[hidden.any(axis=0).to_numpy()]:
+            rows = list(frame.index[hidden[col].to_numpy()])
+            styler = styler.format(_mark, subset=pd.IndexSlice[rows, [col]])
     if caption:
         styler = styler.set_caption(caption)
     if hide_index:
@@ -92,6 +104,12 @@ def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None
     caption : optional caption shown above the table.
     hide_index : hide the row labels.
 
+    Disclosure control (:mod:`scsrepro.paper.disclosure`): a boolean column
+    ``suppressed`` is not shown; the missing cells of the rows it flags, and
+    the cells of a mask in ``df.attrs["suppressed"]``, are shown as "—", and
+    the rule's footnote is added to the caption. A table with nothing
+    suppressed is rendered exactly as without this step.
+
     The Styler's id (``uuid``) is a hash of the table as displayed -- the
     HTML rendered with a fixed placeholder id -- so it changes exactly when
     something the reader sees changes. Its ``repr`` (the notebook's
@@ -101,5 +119,12 @@ def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None
     that makes the table instead of leaving its output empty.
     """
     frame = df.to_frame() if isinstance(df, pd.Series) else df
-    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index))
-    return _styled(frame, digest, formats, caption, hide_index)
+    hidden = disclosure.cell_mask(frame)
+    if "suppressed" in frame.columns:
+        frame, hidden = frame.drop(columns="suppressed"), hidden.drop(columns="suppressed")
+    if hidden.to_numpy().any():
+        caption = f"{caption} {disclosure.footnote()}" if caption else disclosure.footnote()
+    else:
+        hidden = None
+    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index, hidden))
+    return _styled(frame, digest, formats, caption, hide_index, hidden)

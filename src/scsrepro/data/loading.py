@@ -27,7 +27,7 @@ from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, display_name, load_codebook
 from scsrepro.data.schema import DataValidationError, Problem, validate_frame
 
-__all__ = ["DataValidationError", "load_survey", "read_csv_cells"]
+__all__ = ["DataValidationError", "data_label", "is_committed_twin", "load_survey", "read_csv_cells"]
 
 
 def _fail(name: str, what: str, where: str | None = None) -> DataValidationError:
@@ -166,7 +166,8 @@ def load_survey(
         ``Int64`` (``weight``: ``Float64``) with codes intact (98/99 kept),
         then the derived columns. ``df.attrs["source"]`` is the file's
         display name (relative to the project root, or the bare file name),
-        ``df.attrs["codebook"]`` the codebook's.
+        ``df.attrs["codebook"]`` the codebook's, ``df.attrs["committed_twin"]``
+        whether the file is the committed synthetic twin (:func:`is_committed_twin`).
 
     Raises
     ------
@@ -195,20 +196,32 @@ def load_survey(
         df = cb.derive(df)
     df.attrs["source"] = name
     df.attrs["codebook"] = cb.source
+    df.attrs["committed_twin"] = is_committed_twin(path)
     return df
+
+
+def is_committed_twin(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at *path* is the committed synthetic twin, byte for byte.
+
+    True when its sha256 equals the checksum recorded in
+    ``data/synthetic/twin.csv.sha256``, whatever the file is called; a copy
+    of the twin with one byte changed, or any other file, is not the twin.
+    This is the one test the chapters use to decide whether a note that holds
+    only for the twin (how it is made, agreement by construction) applies,
+    and whether disclosure control is needed (:mod:`scsrepro.paper.disclosure`).
+    """
+    path = Path(path)
+    recorded = paths.SYNTHETIC / "twin.csv.sha256"
+    if not (path.is_file() and recorded.is_file()):
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == recorded.read_text().split()[0]
 
 
 def data_label(path: str | os.PathLike[str]) -> str:
     """A short name for the data in *path*, for captions and column labels.
 
-    ``"twin"`` when the file is the committed synthetic twin (its sha256 equals
-    ``data/synthetic/twin.csv.sha256``), otherwise the file's stem, so that a
-    page run on other data never calls them the twin.
+    ``"twin"`` when the file is the committed synthetic twin
+    (:func:`is_committed_twin`), otherwise the file's stem, so that a page
+    run on other data never calls them the twin.
     """
-    path = Path(path)
-    recorded = paths.SYNTHETIC / "twin.csv.sha256"
-    if path.is_file() and recorded.is_file():
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest == recorded.read_text().split()[0]:
-            return "twin"
-    return path.stem
+    return "twin" if is_committed_twin(path) else Path(path).stem

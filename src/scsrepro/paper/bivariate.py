@@ -40,6 +40,7 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
 from scsrepro.data.expressions import evaluate_condition
+from scsrepro.paper import disclosure
 from scsrepro.paper.doubters import DOUBTER_CODES
 from scsrepro.paper.targets import load_targets
 from scsrepro.survey.estimates import weighted_crosstab, weighted_proportions
@@ -229,8 +230,11 @@ def approval_by_group(
     pandas.DataFrame
         One row per group and measure: ``variable, code, group, measure, n,
         share, se, ci_low, ci_high`` (percentages; ``n`` unweighted
-        respondents in the group with an approval answer). A group with
-        fewer than two respondents gets NaN estimates.
+        respondents in the group with an approval answer) and
+        ``suppressed``. A group with fewer than two respondents gets NaN
+        estimates; on data other than the committed twin, a group with too
+        few respondents has its numbers withheld and ``suppressed`` set
+        (:mod:`scsrepro.paper.disclosure`).
     """
     cb = _codebook(codebook)
     measures = dict(MEASURES if measures is None else measures)
@@ -248,6 +252,7 @@ def approval_by_group(
             est = _group_share(member, a, codes, wv, method, level) if n >= 2 else dict.fromkeys(_ESTIMATES, np.nan)
             rows.append({"variable": variable, "code": code, "group": label, "measure": measure, "n": n, **est})
     out = pd.DataFrame(rows, columns=["variable", "code", "group", "measure", "n", *_ESTIMATES])
+    out = disclosure.suppress_rows(out, disclosure.applies(frame), n_column="n", columns=("n", *_ESTIMATES))
     out.attrs.update({"method": method, "level": level})
     return out
 
@@ -288,8 +293,9 @@ def stated_shares(
     pandas.DataFrame
         One row per statement: ``id, panel, variable, code, group, measure,
         published, share, ci_low, ci_high, n, distance`` (``distance`` =
-        |share - published|, points) and ``in_interval`` (the printed value
-        lies inside the figure's 95 % interval).
+        |share - published|, points), ``in_interval`` (the printed value
+        lies inside the figure's 95 % interval) and ``suppressed`` (the
+        group's share is withheld by disclosure control).
     """
     stated = dict(FIGURE4_PROSE if stated is None else stated)
     value = published.set_index("id")["value"]
@@ -315,12 +321,15 @@ def stated_shares(
                 "share": float(e["share"]),
                 "ci_low": float(e["ci_low"]),
                 "ci_high": float(e["ci_high"]),
-                "n": int(e["n"]),
+                "n": float(e["n"]) if pd.notna(e["n"]) else np.nan,
                 "distance": abs(float(e["share"]) - pub),
                 "in_interval": bool(e["ci_low"] <= pub <= e["ci_high"]),
+                "suppressed": bool(e.get("suppressed", False)),
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("Int64") if out["n"].notna().all() else out["n"]
+    return out
 
 
 def approval_levels3(values: Any) -> np.ndarray:
@@ -551,16 +560,28 @@ def side_by_side(
 
     Rows keep the order of first appearance of *index*, column groups the
     order of *columns*; within each group the *values* columns follow one
-    another (renamed through *names*).
+    another (renamed through *names*). Where *rows* flag numbers as
+    ``suppressed`` (disclosure control), ``attrs["suppressed"]`` marks their
+    recomputed cells (:func:`scsrepro.book.display.table` shows them as "—").
     """
     need = {index, columns, *values}
     if not need <= set(rows.columns):
         raise ValueError(f"rows lack columns {sorted(need - set(rows.columns))}")
     r_order = list(dict.fromkeys(rows[index]))
     c_order = list(dict.fromkeys(rows[columns]))
-    wide = rows.pivot_table(index=index, columns=columns, values=list(values), aggfunc="first", sort=False)
+    wide = _wide(rows, index, columns, list(values), r_order, c_order, names)
+    if "suppressed" in rows.columns and rows["suppressed"].any():
+        # the cells of a withheld number (disclosure control) are marked, for the book's tables
+        flags = rows.assign(**{v: rows["suppressed"].astype(float) for v in values if v != "published"})
+        flags = flags.assign(published=0.0) if "published" in values else flags
+        wide.attrs["suppressed"] = _wide(flags, index, columns, list(values), r_order, c_order, names).eq(1.0)
+    return wide
+
+
+def _wide(rows, index, columns, values, r_order, c_order, names) -> pd.DataFrame:
+    wide = rows.pivot_table(index=index, columns=columns, values=values, aggfunc="first", sort=False)
     wide = wide.swaplevel(0, 1, axis=1)
-    wide = wide.reindex(index=r_order, columns=pd.MultiIndex.from_product([c_order, list(values)]))
+    wide = wide.reindex(index=r_order, columns=pd.MultiIndex.from_product([c_order, values]))
     if names:
         wide = wide.rename(columns=dict(names), level=1)
     wide.index.name = None

@@ -29,9 +29,10 @@ recipe in ``data/targets.yml``, see :data:`scsrepro.paper.targets.BASES`),
 and a role: ``erratum`` for ids listed in ``data/published/errata.csv`` (if
 that file exists), ``held_out`` for the other rows of basis ``held_out``,
 ``target`` otherwise. The status is ``pass`` or ``fail`` for scored rows and
-``n/a`` for errata, for numbers that no respondent data can reproduce and
-for unscored rows. :func:`summary` and :func:`acceptance` report the pass
-rates by basis.
+``n/a`` for errata, for numbers that no respondent data can reproduce,
+for unscored rows and for numbers that disclosure control suppressed
+(column ``suppressed``, :mod:`scsrepro.paper.disclosure`). :func:`summary`
+and :func:`acceptance` report the pass rates by basis.
 
 ``python -m scsrepro.paper.fidelity --data PATH`` computes every table from a data
 file, writes ``_build/tables/<table>.csv`` and ``_build/fidelity.csv``, and
@@ -54,6 +55,7 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
 from scsrepro.data.loading import DataValidationError, load_survey
+from scsrepro.paper import disclosure
 from scsrepro.paper.published import hypothesis_verdicts
 from scsrepro.paper.tables import all_tables, write_tables
 from scsrepro.paper.targets import BASES, Recipe, Targets, cached_published, load_targets, published_table_names
@@ -90,7 +92,7 @@ SCOREBOARD_FILE: Path = paths.BUILD / "fidelity.csv"
 BOARD_COLUMNS: tuple[str, ...] = tuple(
     "id table file source measure item column statistic kind published reproduced distance tolerance "
     "tolerance_rule role basis status reason published_se published_stars reproduced_stars stars_agree "
-    "erratum_reading reproduced_alt alt_reading".split()
+    "erratum_reading reproduced_alt alt_reading suppressed".split()
 )
 _FLOAT_SLACK = 1e-9
 #: Bases with scored rows, in the order they are reported (``context`` rows
@@ -280,6 +282,8 @@ def _status(
         return "n/a", "erratum"
     if not scored:
         return "n/a", text
+    if have and bool(x.get("suppressed", False)):
+        return "n/a", f"suppressed: fewer than {disclosure.MIN_RESPONDENTS} respondents (disclosure control)"
     if not np.isfinite(reproduced):
         return "fail", "not reproduced" + (
             f": {x['note']}" if have and str(x.get("note", "")) else "" if have else f" (no table gave {r['id']})"
@@ -342,6 +346,7 @@ def _board_row(
         if have and "reproduced_alt" in x and pd.notna(x["reproduced_alt"])
         else np.nan,
         "alt_reading": str(x.get("alt_reading", "") or "") if have else "",
+        "suppressed": bool(x.get("suppressed", False)) if have else False,
     }
 
 
@@ -423,7 +428,8 @@ def acceptance(board: pd.DataFrame) -> dict:
     :func:`summary`: ``held_out_pass`` of ``held_out_scored`` is the
     held-out headline. Then Table 4's coefficient and cut-point cells, how
     many lie within one and two published SEs and how many carry the
-    printed stars.
+    printed stars. A cell the data cannot estimate (a level nobody in the
+    sample has, so no stars) counts as neither within nor agreeing.
     """
     overall = summary(board)
     overall = overall[overall["table"].eq("all")].set_index("basis")
@@ -437,7 +443,7 @@ def acceptance(board: pd.DataFrame) -> dict:
     out["t4_cells"] = len(t4)
     out["t4_within_1se"] = int((in_se <= 1).sum())
     out["t4_within_2se"] = int((in_se <= 2).sum())
-    out["t4_stars_agree"] = int(t4["stars_agree"].astype(bool).sum())
+    out["t4_stars_agree"] = int(t4["stars_agree"].eq(True).sum())
     return out
 
 

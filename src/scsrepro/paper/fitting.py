@@ -36,7 +36,7 @@ from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult, fit_ologit
 from scsrepro.survey.significance import Z95
 
-__all__ = ["Fit", "model_frame", "estimation_sample", "design", "fit", "tidy"]
+__all__ = ["Fit", "model_frame", "estimation_sample", "empty_base_note", "design", "fit", "tidy"]
 
 
 def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
@@ -79,6 +79,11 @@ def estimation_sample(
         merging: merging never drops a respondent).
     categorical : dict
         ``{factor: base level}`` for :func:`scsrepro.survey.models.fit_ologit`.
+
+    A factor whose base level has no respondent in the sample (possible on
+    small data) gets its lowest present level as the base, so the model can
+    still be fitted; ``sample.attrs["empty_base"]`` records ``{factor: the
+    specified base}`` and :func:`empty_base_note` says what that means.
     """
     sample = modelspec.estimation_frame(frame, spec).reset_index(drop=True)
     categorical = dict(spec.categorical)
@@ -89,7 +94,22 @@ def estimation_sample(
         sample[var] = sample[var].replace(mapping)
         if var in categorical and float(categorical[var]) in mapping:
             categorical[var] = int(mapping[float(categorical[var])])
+    empty = {}
+    for var, base in categorical.items():
+        present = sorted(sample[var].unique().tolist())
+        if present and float(base) not in present:
+            empty[var] = base
+            categorical[var] = int(present[0])
+    sample.attrs["empty_base"] = empty
     return sample, categorical
+
+
+def empty_base_note(spec: modelspec.ModelSpec, variable: str, base: object) -> str:
+    """Why the contrasts of *variable* in *spec* are missing: nobody in the sample has its base level."""
+    return (
+        f"not estimable on these data: no respondent of {spec.column}'s estimation sample has "
+        f"{variable} = {base} (the base level), so the contrasts with it cannot be estimated"
+    )
 
 
 def design(sample: pd.DataFrame, spec: modelspec.ModelSpec, categorical: Mapping | None = None):
@@ -116,6 +136,11 @@ class Fit:
     weighted: bool = True
     merge: dict = field(default_factory=dict)
     label: str = ""
+
+    @property
+    def empty_base(self) -> dict:
+        """``{factor: specified base level}`` for factors whose base level nobody in the sample has."""
+        return dict(self.sample.attrs.get("empty_base", {}))
 
     @property
     def keys(self) -> dict[str, str]:

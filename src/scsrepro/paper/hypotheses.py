@@ -22,7 +22,9 @@ term(s) listed for it, with two-sided Wald tests ``z = coef / se``.
   A factor whose dummies point in different directions is never supported.
 
 Everything else is *not supported*; :attr:`Verdict.reason` says which part
-failed (wrong sign, mixed signs, or not significant). The rule needs only
+failed (wrong sign, mixed signs, or not significant). A hypothesis whose
+term has no finite estimate or standard error on the data at hand (a level
+nobody in the sample has) is *not estimable* (:func:`verdict_table`). The rule needs only
 coefficients and standard errors, so it can be applied to the printed table
 as well as to a refit, which separates disagreements caused by the rule
 from disagreements caused by the estimates.
@@ -48,6 +50,7 @@ from scipy import stats
 
 __all__ = [
     "ALPHA",
+    "NOT_ESTIMABLE",
     "Verdict",
     "verdict",
     "verdict_table",
@@ -214,16 +217,22 @@ def verdict_table(
             sign = "+" if sign == "-" else "-"
         b = est.loc[keys, "coef"].to_numpy(dtype=float)
         s = est.loc[keys, "se"].to_numpy(dtype=float)
+        row = {
+            "id": h.id,
+            "hypothesis": h.hypothesis,
+            "variable": h.variable,
+            "model": int(h.model),
+            "terms": ", ".join(terms),
+            "expected_sign": sign,
+            "coef": " / ".join(f"{x:.3g}" for x in b),
+        }
+        if not (np.all(np.isfinite(b)) and np.all(np.isfinite(s)) and np.all(s > 0)):
+            rows.append({**row, **_not_estimable(terms, b, s)})
+            continue
         v = verdict(b, s, sign, alpha)
         rows.append(
             {
-                "id": h.id,
-                "hypothesis": h.hypothesis,
-                "variable": h.variable,
-                "model": int(h.model),
-                "terms": ", ".join(terms),
-                "expected_sign": sign,
-                "coef": " / ".join(f"{x:.3g}" for x in b),
+                **row,
                 "p": v.p,
                 "p_adjusted": v.p_adjusted,
                 "direction": v.direction,
@@ -232,6 +241,22 @@ def verdict_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+#: The verdict of a hypothesis whose terms have no finite estimate and standard error.
+NOT_ESTIMABLE = "not estimable"
+
+
+def _not_estimable(terms: Sequence[str], b: np.ndarray, s: np.ndarray) -> dict:
+    """The verdict columns of a hypothesis the rule cannot judge: a term without a finite estimate or SE."""
+    bad = [t for t, x, e in zip(terms, b, s) if not (np.isfinite(x) and np.isfinite(e) and e > 0)]
+    return {
+        "p": np.nan,
+        "p_adjusted": np.nan,
+        "direction": "",
+        "verdict": NOT_ESTIMABLE,
+        "reason": f"not estimable on these data: no finite estimate and standard error for {', '.join(bad)}",
+    }
 
 
 def _model_number(column: pd.Series) -> pd.Series:

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.fitting import fit
+from scsrepro.paper.fitting import empty_base_note, fit
 from scsrepro.paper.modelspec import load_specs
 from scsrepro.paper.recipes import empty_result
 from scsrepro.survey.significance import Z95
@@ -33,18 +34,64 @@ def fit_models(frame: pd.DataFrame) -> dict[str, dict]:
     fitted gives the reason as ``error``.
     """
     specs = {s.column: s for s in load_specs()}
+    term_keys = modelspec.term_keys()
     fits: dict[str, dict] = {}
     for column, spec in specs.items():
         try:
-            res = fit(frame, spec).result
+            fitted = fit(frame, spec)
         except (ValueError, np.linalg.LinAlgError) as exc:
             fits[column] = {"error": f"model could not be fitted: {exc}"}
             continue
+        res = fitted.result
         keys = modelspec.table4_keys(res.coding, cuts=res.table["term"])
+        cuts, missing_cuts = _table4_cuts(res.outcome_levels, spec)
+        keys.update(cuts)
         tab = res.table.assign(key=res.table["term"].map(keys)).set_index("key")
+        # contrasts with a base level nobody has are not Table 4's contrasts: leave them out
+        absent = {
+            key: empty_base_note(spec, var, base) for var, base in fitted.empty_base.items() for key in term_keys[var]
+        } | missing_cuts
+        tab = tab.drop(index=[k for k in absent if k in tab.index])
         msgs = list(dict.fromkeys(res.warnings))
-        fits[column] = {"table": tab, "nobs": res.nobs, "warnings": msgs, "diagnostics": res.diagnostics}
+        fits[column] = {
+            "table": tab,
+            "nobs": res.nobs,
+            "warnings": msgs,
+            "diagnostics": res.diagnostics,
+            "not_estimable": absent,
+        }
     return fits
+
+
+def _table4_cuts(levels: list, spec: modelspec.ModelSpec) -> tuple[dict[str, str], dict[str, str]]:
+    """Table 4's key of each fitted cut point, and the Table 4 cut points the fit has no counterpart for.
+
+    Table 4's ``cutk`` separates answer *k* from *k* + 1 (answers 1 to 5).
+    A fit whose sample lacks an answer has fewer cut points: its ``cutj``
+    separates ``levels[j-1]`` from ``levels[j]``, which is Table 4's
+    ``cut<levels[j-1]>`` when the two answers are adjacent. Returns
+    ``({fitted cut: Table 4 key}, {Table 4 key: why it is not estimable})``;
+    on a sample with every answer both are trivial.
+    """
+    keys, have = {}, set()
+    for j in range(1, len(levels)):
+        lo, hi = levels[j - 1], levels[j]
+        if float(hi) == float(lo) + 1:
+            keys[f"cut{j}"] = f"cut{int(lo)}"
+            have.add(int(lo))
+        else:
+            keys[f"cut{j}"] = f"cut{j}_between_{int(lo)}_and_{int(hi)}"
+    codes = sorted(int(c) for c in load_codebook()[spec.outcome].codes)
+    missing = {
+        f"cut{k}": (
+            f"not estimable on these data: {spec.column}'s estimation sample has no respondent with "
+            f"{spec.outcome} = {', '.join(str(c) for c in (k, k + 1) if c not in levels)}, so the cut point "
+            f"between {k} and {k + 1} does not exist"
+        )
+        for k in codes[:-1]
+        if k not in have
+    }
+    return keys, missing
 
 
 def printed_se(published_4: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -79,8 +126,10 @@ def table4_row(fits: Mapping[str, dict], row: pd.Series, se_of: Mapping[tuple[st
     tab, item = model["table"], row["item"]
     if stat == "n":
         res.update(reproduced=float(model["nobs"]), n_base=model["nobs"], note="; ".join(model["warnings"]))
+    elif item in model.get("not_estimable", {}):
+        res["note"] = model["not_estimable"][item]
     elif item not in tab.index:
-        res["note"] = f"term {item!r} was not estimated (a level absent from the estimation sample?)"
+        res["note"] = f"not estimable on these data: no respondent of the estimation sample has the level of {item!r}"
     else:
         t = tab.loc[item]
         related = [d.message for d in model["diagnostics"] if d.term == t["term"]]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from scsrepro.data import paths
 from scsrepro.data.expressions import evaluate_condition
+from scsrepro.paper import disclosure
 from scsrepro.paper.published import REQUIRED_COLUMNS
 from scsrepro.paper.targets import (
     TARGETS_FILE,
@@ -273,6 +274,11 @@ def generic_table(
     method is passed to *resolve*. ``prepared`` is the derived frame and the
     weights when already at hand (``(None, None)`` for tables that use no
     microdata).
+
+    The last column, ``suppressed``, applies the disclosure rule
+    (:func:`scsrepro.paper.disclosure.suppress_rows`): on data other than the
+    committed twin, a number backed by fewer than ten respondents (its
+    ``n_base``) is removed and marked.
     """
     targets = load_targets()
     pub = cached_published(name)
@@ -310,4 +316,5 @@ def generic_table(
         res["note"] = "; ".join(x for x in (res.get("note", ""), note) if x)
         res.setdefault("computable", True)
         results.append(res)
-    return _finish(pub, results, extra=extra)
+    apply = df is not None and disclosure.applies(df)
+    return disclosure.suppress_rows(_finish(pub, results, extra=extra), apply)

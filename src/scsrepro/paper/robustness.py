@@ -43,6 +43,7 @@ from scsrepro.survey.significance import critical_value
 
 __all__ = [
     "DIVERGENCE_BOUND",
+    "NOT_ESTIMABLE",
     "diverges",
     "estimate_text",
     "weighted_vs_unweighted",
@@ -67,6 +68,9 @@ __all__ = [
 #: separation check's ``LARGE_COEF`` of 10: those values are shown as Stata
 #: would print them.
 DIVERGENCE_BOUND = 20.0
+
+#: What :func:`estimate_text` shows for a term the data cannot estimate.
+NOT_ESTIMABLE = "not estimable on these data"
 
 
 def diverges(result: OlogitResult, term: str, bound: float = DIVERGENCE_BOUND) -> bool:
@@ -107,10 +111,14 @@ def estimate_text(
         ``fmt`` applied to the number; for a term that :func:`diverges`,
         ``"diverges (|b| > 20)"`` for the coefficient and ``"unbounded"``
         for its standard error (also for a standard error that is not finite),
-        because neither has a value that the data determine.
+        because neither has a value that the data determine; for a term the
+        fit does not have (a level nobody in the sample has),
+        :data:`NOT_ESTIMABLE`.
     """
     if what not in ("coef", "se"):
         raise ValueError(f"what must be 'coef' or 'se', got {what!r}")
+    if term not in result.coef().index:
+        return NOT_ESTIMABLE
     gone = diverges(result, term, bound)
     if what == "coef":
         return f"diverges (|b| > {bound:g})" if gone else fmt.format(float(result.coef()[term]))
@@ -369,6 +377,11 @@ class POTest:
     warnings : list of str
         Binary logits that did not converge or have a coefficient beyond
         10 in absolute value (signs of separation).
+    not_estimable : dict
+        ``{term: reason}`` for the slopes the test cannot judge on these
+        data (a binary logit separates on them); their row of ``table`` has
+        no slopes, statistic or p-value, and the other slopes are tested in
+        binary logits without them.
     """
 
     table: pd.DataFrame
@@ -376,6 +389,7 @@ class POTest:
     counts: pd.DataFrame
     cov: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
 
 def _weighted_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, maxiter: int = 100, tol: float = 1e-10):
@@ -438,19 +452,94 @@ def proportional_odds_test(
     Returns
     -------
     POTest
+
+    A slope on which a binary logit separates (its coefficient beyond
+    :data:`PO_SEPARATION_BOUND`, as with a small group whose respondents all
+    answer above a threshold) has no finite estimate, and its Wald
+    statistic would be noise or a singular matrix. Such slopes are reported
+    as not estimable (``POTest.not_estimable``) and the binary logits are
+    refitted without them, so the other slopes are still tested.
     """
     data = sample.reset_index(drop=True)
     categorical = dict(categorical or {})
-    X, _ = design_matrix(data, list(covariates), categorical)
+    X, indicators = design_matrix(data, list(covariates), categorical)
     names = list(X.columns)
-    Xc = np.column_stack([np.ones(len(data)), X.to_numpy(dtype=float)])
     y = data[outcome].to_numpy(dtype=float)
     w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
     thresholds = _checked_thresholds(y, thresholds)
-    coefs, scores, blocks, msgs, counts = _binary_logits(Xc, y, w, thresholds)
+    dropped = _separated_groups(X, indicators, y, thresholds)
+    keep, msgs = [n for n in names if n not in dropped], []
+    while True:
+        Xc = np.column_stack([np.ones(len(data)), X[keep].to_numpy(dtype=float)])
+        coefs, scores, blocks, round_msgs, counts = _binary_logits(Xc, y, w, thresholds)
+        msgs += [m for m in round_msgs if m not in msgs]
+        separated = _separated(keep, coefs, thresholds)
+        if not separated:
+            break
+        dropped.update(separated)
+        keep = [n for n in keep if n not in separated]
     V = _stacked_covariance(scores, blocks, len(Xc))
-    table = _po_table(names, thresholds, coefs, V)
-    return POTest(table, list(thresholds), pd.DataFrame(counts), V, msgs)
+    table = _po_table(keep, thresholds, coefs, V)
+    table = _with_rows_for(table, names, dropped)
+    return POTest(table, list(thresholds), pd.DataFrame(counts), V, msgs, dropped)
+
+
+#: Size of a binary-logit slope beyond which :func:`proportional_odds_test`
+#: takes the logit to separate on it (the same bound as its warnings).
+PO_SEPARATION_BOUND = 10.0
+
+
+def _separated_groups(
+    X: pd.DataFrame, indicators: Mapping[str, np.ndarray], y: np.ndarray, thresholds: Sequence
+) -> dict[str, str]:
+    """``{slope: reason}`` for slopes of a group whose respondents all lie on one side of a threshold.
+
+    *indicators* are :func:`~scsrepro.survey.design.design_matrix`'s 0/1
+    groups: a dummy's level, a factor's base level (which concerns all the
+    factor's dummies) or a binary covariate. Such a group separates the
+    binary logit ``y > t``, whose estimate for it then has no finite value.
+    """
+    out: dict[str, str] = {}
+    factors = X.attrs.get("factors", {})
+    for name, z in indicators.items():
+        z = np.asarray(z, dtype=bool)
+        if z.all() or not z.any():
+            continue
+        sides = [f"y > {t:g}" for t in thresholds if np.unique(y[z] > t).size == 1]
+        if not sides:
+            continue
+        group = name.split(" (base level)")[0]
+        terms = [name] if name in X.columns else factors.get(group.split("=")[0], [])
+        why = (
+            f"not estimable on these data: all respondents with {group} lie on one side of "
+            f"{' and '.join(sides)}, so the binary logit separates"
+        )
+        out.update({t: why for t in terms if t not in out})
+    return out
+
+
+def _separated(names: Sequence[str], coefs: Sequence[np.ndarray], thresholds: Sequence) -> dict[str, str]:
+    """``{slope: reason}`` for the slopes of *names* that some binary logit pushes beyond the bound."""
+    out = {}
+    for s, name in enumerate(names):
+        beyond = [f"y > {t:g}" for t, b in zip(thresholds, coefs) if not abs(b[1 + s]) <= PO_SEPARATION_BOUND]
+        if beyond:
+            out[name] = (
+                f"not estimable on these data: the binary logit {' and '.join(beyond)} separates on {name} "
+                f"(coefficient beyond {PO_SEPARATION_BOUND:g})"
+            )
+    return out
+
+
+def _with_rows_for(table: pd.DataFrame, names: Sequence[str], dropped: Mapping[str, str]) -> pd.DataFrame:
+    """*table* with an empty row (no slopes, statistic or p) for each dropped slope, in the order of *names*."""
+    if not dropped:
+        return table
+    rows = table.set_index("term")
+    empty = pd.DataFrame(index=pd.Index(list(dropped), name="term"), columns=rows.columns, dtype=float)
+    full = pd.concat([rows.drop(index="all"), empty]).reindex(names)
+    full["df"] = full["df"].astype(float)
+    return pd.concat([full, rows.loc[["all"]]]).rename_axis("term").reset_index()
 
 
 def _checked_thresholds(y: np.ndarray, thresholds: Sequence | None) -> list:
@@ -477,7 +566,7 @@ def _binary_logits(Xc: np.ndarray, y: np.ndarray, w: np.ndarray, thresholds: Seq
         yt = (y > t).astype(float)
         counts[f"y > {t:g}"] = {"at or below": int((yt == 0).sum()), "above": int(yt.sum())}
         b, ok = _weighted_logit(Xc, yt, w)
-        if not ok or np.max(np.abs(b[1:])) > 10:
+        if not ok or np.max(np.abs(b[1:]), initial=0.0) > 10:
             msgs.append(
                 f"binary logit y > {t:g}: {'no convergence' if not ok else 'a coefficient beyond 10'} (separation?)"
             )
@@ -507,9 +596,14 @@ def _wald(theta: np.ndarray, V: np.ndarray, slopes: Sequence[int], J: int, q: in
             r[j * q + 1 + s] = 1.0
             r[1 + s] = -1.0
             r_rows.append(r)
+    if not r_rows:
+        return np.nan, 0
     R = np.array(r_rows)
     d = R @ theta
-    return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
+    try:
+        return float(d @ np.linalg.solve(R @ V @ R.T, d)), R.shape[0]
+    except np.linalg.LinAlgError:  # the covariance of these differences is singular: no test
+        return np.nan, R.shape[0]
 
 
 def _po_table(names: Sequence[str], thresholds: Sequence, coefs: Sequence[np.ndarray], V: np.ndarray) -> pd.DataFrame:
@@ -528,18 +622,20 @@ def _po_table(names: Sequence[str], thresholds: Sequence, coefs: Sequence[np.nda
                 "p": float(stats.chi2.sf(chi2, df)),
             }
         )
-    table = pd.DataFrame(rows)
-    table["p_holm"] = _holm(table["p"].to_numpy())
+    columns = ["term", *[f"b_gt_{t:g}" for t in thresholds], "chi2", "df", "p"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["p_holm"] = _holm(table["p"].to_numpy(dtype=float))
     chi2, df = _wald(theta, V, range(len(names)), J, q)
     omnibus = {"term": "all", "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "p_holm": np.nan}
     return pd.concat([table, pd.DataFrame([omnibus])], ignore_index=True)
 
 
 def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjustment of a vector of p-values."""
-    m = p.size
-    order = np.argsort(p)
-    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out = np.empty(m)
-    out[order] = adj
+    """Holm's step-down adjustment of a vector of p-values (missing ones stay missing and do not count)."""
+    out = np.full(p.size, np.nan)
+    have = np.flatnonzero(np.isfinite(p))
+    m = have.size
+    order = np.argsort(p[have])
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[have][order]))
+    out[have[order]] = adj
     return out

@@ -24,7 +24,11 @@ order, with the columns of :data:`COLUMNS`:
     of the two readings lies nearer the printed number;
 ``computable, note``
     ``False`` for printed numbers that no respondent data can reproduce
-    (design inputs, background facts), with the reason in ``note``.
+    (design inputs, background facts), with the reason in ``note``;
+``suppressed``
+    True where disclosure control removed the number (data other than the
+    committed twin, fewer than ten respondents behind it;
+    :mod:`scsrepro.paper.disclosure`).
 
 How each number is computed is configuration, not code: ``data/targets.yml``
 maps every published id to a recipe (variable, codes, base, treatment of
@@ -435,7 +439,9 @@ def design_numbers(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     design = design_rows(targets)
     out = generic_table("prose", df, w, rows=design, resolve=resolve, prepared=(frame, wv))
     extra = design_effect_rows(out.set_index("id")["published"], wv)
-    return pd.concat([out, extra], ignore_index=True)
+    both = pd.concat([out, extra], ignore_index=True)
+    both["suppressed"] = both["suppressed"].eq(True)  # the whole sample's rows are never suppressed
+    return both
 
 
 #: The table functions by published file name (``prose`` and ``design``
@@ -458,18 +464,21 @@ def table_1(df: pd.DataFrame, w: Any = None, table4: pd.DataFrame | None = None)
     Applies the verdict rule of :mod:`scsrepro.paper.hypotheses` to the models
     fitted by :func:`table_4` (pass *table4* to reuse them) and lines the
     result up with the paper's verdicts: ``reproduced`` is 1 when the
-    estimates support the hypothesis, 0 when they do not.
+    estimates support the hypothesis, 0 when they do not, missing when they
+    cannot be estimated on the data (the reason is in ``reading``).
     """
 
     t4 = table_4(df, w) if table4 is None else table4
     verdicts = hypotheses.verdict_table(load_hypotheses(), hypotheses.estimates_from_table_4(t4))
-    ours = verdicts.set_index("id")["verdict"].str.lower().eq("supported").astype(float)
+    labels = verdicts.set_index("id")["verdict"].str.lower()
+    ours = labels.eq("supported").astype(float).where(labels.ne(hypotheses.NOT_ESTIMABLE))
     pub = hypothesis_verdicts()
     out = pub[["id", "source", "measure", "item", "column", "statistic"]].copy()
     out["published"] = pub["value"].to_numpy()
     out["reproduced"] = ours.reindex(pub["id"].str.removesuffix("_verdict")).to_numpy()
     out["reading"] = verdicts.set_index("id")["reason"].reindex(pub["id"].str.removesuffix("_verdict")).to_numpy()
     out["computable"] = True
+    out["suppressed"] = False  # verdicts come from the models, not from small cells
     return out
 
 

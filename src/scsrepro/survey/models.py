@@ -113,7 +113,10 @@ class OlogitResult:
     statsmodels' names; ``bse`` is the standard error of ``cov_type``
     (robust for ``"robust"``). Problems found while fitting are in
     ``diagnostics`` (:class:`Diagnostic` records) and, as text, in
-    ``warnings``.
+    ``warnings``. ``outcome_levels`` are the outcome's labels present in the
+    estimation sample, in order: cut point ``cutj`` lies between
+    ``outcome_levels[j-1]`` and ``outcome_levels[j]`` (as in Stata, an
+    answer nobody chose has no cut point of its own).
     """
 
     table: pd.DataFrame
@@ -128,6 +131,7 @@ class OlogitResult:
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     coding: dict[str, tuple[str, object]] = field(default_factory=dict)
+    outcome_levels: list = field(default_factory=list)
 
     @property
     def params(self) -> pd.Series:
@@ -572,4 +576,5 @@ def _result(
         warnings=msgs,
         diagnostics=diags,
         coding=dict(X.attrs["coding"]),
+        outcome_levels=sorted(pd.unique(sample.y_raw.to_numpy()).tolist()),
     )

@@ -64,7 +64,8 @@ def esttab(
     Returns
     -------
     DataFrame of str
-        Index ``(label, line)``; an empty cell where a model lacks the term.
+        Index ``(label, line)``; an empty cell where a model lacks the term
+        or its estimate (or number of observations) is missing.
     """
     labels = dict(labels or {})
     sources = list(dict.fromkeys(estimates["source"])) if sources is None else list(sources)
@@ -83,7 +84,7 @@ def esttab(
                     continue
                 r = est.loc[key]
                 if term == nobs_term:
-                    coef_line.append(f"{int(r['coef']):,}")
+                    coef_line.append(f"{int(r['coef']):,}" if np.isfinite(r["coef"]) else "")
                     se_line.append("")
                 else:
                     coef_line.append(format_estimate(r["coef"]) + str(r.get("stars", "") or ""))

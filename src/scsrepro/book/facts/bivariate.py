@@ -22,7 +22,7 @@ import pandas as pd
 
 from scsrepro.book.facts.common import count, p_value, pct
 from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
-from scsrepro.paper import audit, doubters
+from scsrepro.paper import audit, disclosure, doubters
 from scsrepro.paper import bivariate as B
 
 __all__ = [
@@ -86,6 +86,7 @@ FIGURE4_COLUMNS: list[str] = [
     "in_interval",
     "role",
     "status",
+    "suppressed",
 ]
 #: The rural-urban statements of Section 4.4: the tail of their ids (``p_disc_rural_<tail>``).
 DISCUSSION_STATEMENTS: tuple[str, ...] = ("no_understanding", "any_benefit", "any_disadvantage", "credit_difficulty")
@@ -102,15 +103,15 @@ def overview_facts(frame: pd.DataFrame) -> Facts:
 # ---------------------------------------------------------------------------
 # Table 2
 # ---------------------------------------------------------------------------
-def table2_levels(t2: pd.DataFrame) -> pd.DataFrame:
+def table2_levels(t2: pd.DataFrame, name: str = "twin") -> pd.DataFrame:
     """Table 2's percentages, printed and recomputed side by side, columns named by :data:`TABLE2_SHORT`.
 
     *t2* is :func:`scsrepro.paper.tables.table_2`'s frame; the rows are the
     approval levels, the column groups Table 2's groups with ``paper`` and
-    ``twin`` under each.
+    *name* (the data's, :func:`scsrepro.data.loading.data_label`) under each.
     """
     levels = t2[t2["statistic"].eq("percent")].assign(column=lambda d: d["column"].map(TABLE2_SHORT))
-    return B.side_by_side(levels, names={"published": "paper", "reproduced": "twin"})
+    return B.side_by_side(levels, names={"published": "paper", "reproduced": name})
 
 
 def table2_group_sizes(frame: pd.DataFrame, w: Any, t2: pd.DataFrame) -> pd.DataFrame:
@@ -186,7 +187,8 @@ def commercial_facts(frame: pd.DataFrame, codebook: Codebook | None = None) -> F
 
 def table2_repeated(board: pd.DataFrame) -> pd.DataFrame:
     """The scoreboard rows of the Table 2 cells the text repeats (:data:`TABLE2_REPEATED`)."""
-    return board.loc[list(TABLE2_REPEATED), ["source", "item", "column", "published", "reproduced", "role", "status"]]
+    shown = ["source", "item", "column", "published", "reproduced", "role", "status"]
+    return board.loc[list(TABLE2_REPEATED), shown + [c for c in ["suppressed"] if c in board.columns]]
 
 
 def table2_score_facts(board: pd.DataFrame, t2: pd.DataFrame) -> Facts:
@@ -249,20 +251,20 @@ def figure4_facts(fig4_cmp: pd.DataFrame, tests: pd.DataFrame, rural_urban: Mapp
     for key in ["urban", "rural", "west", "central", "east"]:
         row = f4.loc[f"p_res_{key}_approve"]
         facts[f"{key}_pub"] = pct(row["published"], 0)
-        facts[f"{key}_rep"] = pct(row["share"])
+        facts[f"{key}_rep"] = _shown(row, pct(row["share"]))
     rural = f4.loc["p_res_rural_approve"]
     old = f4.loc["p_res_age_51_65_strong"]
     facts |= {
-        "rural_lo": pct(rural["ci_low"]),
-        "rural_hi": pct(rural["ci_high"]),
+        "rural_lo": _shown(rural, pct(rural["ci_low"])),
+        "rural_hi": _shown(rural, pct(rural["ci_high"])),
         "ru_diff": pct(-rural_urban["difference"]),
         "ru_p": p_value(rural_urban["p_value"]),
         "region_p": p_value(tests.set_index("variable").loc["region", "p_value"]),
         "old_strong_pub": pct(old["published"], 0),
-        "old_strong_rep": pct(old["share"]),
-        "old_lo": pct(old["ci_low"]),
-        "old_hi": pct(old["ci_high"]),
-        "old_n": count(old["n"]),
+        "old_strong_rep": _shown(old, pct(old["share"])),
+        "old_lo": _shown(old, pct(old["ci_low"])),
+        "old_hi": _shown(old, pct(old["ci_high"])),
+        "old_n": _shown(old, count(old["n"])),
         "f4_pass": int(f4["status"].eq("pass").sum()),
         "f4_n": len(f4),
         "f4_in_ci": int(f4["in_interval"].sum()),
@@ -270,6 +272,11 @@ def figure4_facts(fig4_cmp: pd.DataFrame, tests: pd.DataFrame, rural_urban: Mapp
         "f4_max_dist": pct(f4["distance"].max(), 2),
     }
     return facts
+
+
+def _shown(row: pd.Series, text: str) -> str:
+    """*text*, or the disclosure mark where *row* is withheld (its ``suppressed`` flag)."""
+    return disclosure.MARK if bool(row.get("suppressed", False)) else text
 
 
 # ---------------------------------------------------------------------------
@@ -281,13 +288,13 @@ def table3_scored(t3: pd.DataFrame, board: pd.DataFrame) -> pd.DataFrame:
     return t3.join(scores, on="id").assign(row=lambda d: d["measure"] + ": " + d["item"])
 
 
-def table3_wide(t3v: pd.DataFrame) -> pd.DataFrame:
-    """:func:`table3_scored`'s rows as a wide table: paper, twin and distance under each column."""
+def table3_wide(t3v: pd.DataFrame, name: str = "twin") -> pd.DataFrame:
+    """:func:`table3_scored`'s rows as a wide table: paper, the data (*name*) and distance under each column."""
     return B.side_by_side(
         t3v,
         index="row",
         values=("published", "reproduced", "distance"),
-        names={"published": "paper", "reproduced": "twin", "distance": "distance"},
+        names={"published": "paper", "reproduced": name, "distance": "distance"},
     )
 
 
@@ -337,14 +344,14 @@ def heldout_rows(fig4_cmp: pd.DataFrame, t3v: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["panel", "label", "published", "reproduced", "ci_low", "ci_high"]]
 
 
-def income_table(t3: pd.DataFrame) -> pd.DataFrame:
+def income_table(t3: pd.DataFrame, name: str = "twin") -> pd.DataFrame:
     """Table 3's income rows on both bases, with the printed totals rescaled and a ``sum`` row.
 
     The printed doubter shares leave "prefer not to say" out of their base,
-    the printed totals keep it; the twin's columns show each column's base
-    as the paper used it (``reproduced``) and the other one
-    (``reproduced_alt``); the last column rescales the printed totals to the
-    doubters' base.
+    the printed totals keep it; the data's columns (labelled *name*) show
+    each column's base as the paper used it (``reproduced``) and the other
+    one (``reproduced_alt``); the last column rescales the printed totals to
+    the doubters' base.
     """
     inc = t3[t3["measure"].eq("Income")]
     inc_d = inc[inc["column"].eq("Doubters")].set_index("item")
@@ -353,11 +360,11 @@ def income_table(t3: pd.DataFrame) -> pd.DataFrame:
     income = pd.DataFrame(
         {
             ("Doubters", "paper (without 'prefer not to say')"): inc_d["published"],
-            ("Doubters", "twin, same base as paper"): inc_d["reproduced"],
-            ("Doubters", "twin, with 'prefer not to say'"): inc_d["reproduced_alt"],
+            ("Doubters", f"{name}, same base as paper"): inc_d["reproduced"],
+            ("Doubters", f"{name}, with 'prefer not to say'"): inc_d["reproduced_alt"],
             ("Total", "paper (with 'prefer not to say')"): inc_t["published"],
-            ("Total", "twin, same base as paper"): inc_t["reproduced"],
-            ("Total", "twin, without 'prefer not to say'"): inc_t["reproduced_alt"],
+            ("Total", f"{name}, same base as paper"): inc_t["reproduced"],
+            ("Total", f"{name}, without 'prefer not to say'"): inc_t["reproduced_alt"],
             ("Total", "paper rescaled to the doubters' base"): like,
         }
     )
@@ -398,15 +405,18 @@ def implied_approval_table(published: pd.DataFrame, est: pd.DataFrame, doubter_r
     return implied
 
 
-def implied_focus(implied: pd.DataFrame) -> pd.DataFrame:
-    """The age and education rows of :func:`implied_approval_table`, with the columns the chapter shows."""
+def implied_focus(implied: pd.DataFrame, name: str = "twin") -> pd.DataFrame:
+    """The age and education rows of :func:`implied_approval_table`, with the columns the chapter shows.
+
+    The data's direct estimate is labelled with *name*.
+    """
     focus = implied[implied["measure"].isin(["Age", "Education"])].set_index(["measure", "item"])
     return focus[["doubters", "total", "implied_approve", "twin (direct)"]].rename(
         columns={
             "doubters": "Table 3 doubters",
             "total": "Table 3 total",
             "implied_approve": "approve, implied by Table 3",
-            "twin (direct)": "approve, twin",
+            "twin (direct)": f"approve, {name}",
         }
     )
 
@@ -473,26 +483,29 @@ def prose_comparison_facts(pc: pd.DataFrame) -> Facts:
 # Table 5 and the rural-urban statements
 # ---------------------------------------------------------------------------
 def rural_urban_table(
-    board: pd.DataFrame, tests: pd.DataFrame, label: str, alt: bool = False, status: bool = False
+    board: pd.DataFrame, tests: pd.DataFrame, label: str, alt: bool = False, status: bool = False, name: str = "twin"
 ) -> pd.DataFrame:
     """Printed and recomputed rural and urban shares with the Rao-Scott p of their difference.
 
     One row per pair of *tests* (:func:`scsrepro.paper.bivariate.pair_tests`,
     rural id first), labelled by the scoreboard column *label* of the rural
-    id. Two-level columns: ``Rural`` and ``Urban`` with ``paper`` and
-    ``twin`` (and ``twin, other reading`` if *alt*), then
+    id. Two-level columns: ``Rural`` and ``Urban`` with ``paper`` and the
+    data's *name* (and ``<name>, other reading`` if *alt*), then
     ``("Rural–urban", "Rao–Scott p")`` and, if *status*, ``("", "status")``
     ("rural status / urban status").
     """
-    rows = []
+    rows: list[dict[Any, Any]] = []
+    withheld: list[tuple[int, tuple[str, str]]] = []
     for t in tests.itertuples(index=False):
         r_id, u_id = t.id_a, t.id_b
         row: dict[Any, Any] = {label: board.loc[r_id, label]}
         for side, id_ in [("Rural", r_id), ("Urban", u_id)]:
             row[(side, "paper")] = board.loc[id_, "published"]
-            row[(side, "twin")] = board.loc[id_, "reproduced"]
+            row[(side, name)] = board.loc[id_, "reproduced"]
             if alt:
-                row[(side, "twin, other reading")] = board.loc[id_, "reproduced_alt"]
+                row[(side, f"{name}, other reading")] = board.loc[id_, "reproduced_alt"]
+            if "suppressed" in board.columns and bool(board.loc[id_, "suppressed"]):
+                withheld += [(len(rows), (side, name)), (len(rows), (side, f"{name}, other reading"))]
         row[("Rural–urban", "Rao–Scott p")] = t.p_value
         if status:
             row[("", "status")] = f"{board.loc[r_id, 'status']} / {board.loc[u_id, 'status']}"
@@ -500,6 +513,13 @@ def rural_urban_table(
     out = pd.DataFrame(rows).set_index(label)
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     out.index.name = None
+    if withheld:
+        mask = pd.DataFrame(False, index=range(len(out)), columns=out.columns)
+        for i, col in withheld:
+            if col in mask.columns:
+                mask.loc[i, col] = True
+        mask.index = out.index
+        out.attrs["suppressed"] = mask
     return out
 
 
@@ -523,12 +543,17 @@ def table5_facts(
     """
     t5_n = t5.set_index("id").loc["t5_n"]
     last = tests.iloc[-1]
+    apply = disclosure.applies(frame)
+
+    def shown(n: Any) -> str:
+        return disclosure.MARK if disclosure.too_few([n], apply)[0] else count(n)
+
     return {
         "t5_n_pub": count(round(t5_n["published"])),
-        "t5_n_rep": count(round(t5_n["reproduced"])),
+        "t5_n_rep": shown(t5_n["reproduced"]),
         "t5_wn": count(round(B.group_sizes(frame, w, ["t5_n"]).loc[0, "weighted_n"])),
-        "t5_n_rural": count(last["n_a"]),
-        "t5_n_urban": count(last["n_b"]),
+        "t5_n_rural": shown(last["n_a"]),
+        "t5_n_urban": shown(last["n_b"]),
         "t2_comm_n_pub": count(round(published_values["t2_commercial_n"])),
     }
 

@@ -180,10 +180,13 @@ def contrast_table(contrasts: pd.DataFrame) -> pd.DataFrame:
     """The contrasts of :func:`area_contrasts` for display.
 
     Indexed by (``measure``, ``column``), with the columns ``paper``,
-    ``data``, ``base (n)`` and ``role``.
+    ``data``, ``base (n)``, ``role`` and, when *contrasts* have it,
+    ``suppressed`` (disclosure control; :func:`scsrepro.book.display.table`
+    does not show it).
     """
-    out = contrasts.set_index(["measure", "column"])[["published", "reproduced", "n_base", "role"]]
-    out.columns = ["paper", "data", "base (n)", "role"]
+    flag = ["suppressed"] if "suppressed" in contrasts.columns else []
+    out = contrasts.set_index(["measure", "column"])[["published", "reproduced", "n_base", "role", *flag]]
+    out.columns = ["paper", "data", "base (n)", "role", *flag]
     return out
 
 
@@ -217,12 +220,14 @@ def framing_coefficients(t4: pd.DataFrame, hypotheses: pd.DataFrame) -> pd.DataF
     pandas.DataFrame
         One row per hypothesis of Model 7 and for H16, in the order of
         *hypotheses*: its ``hypothesis`` and ``variable``, the ``item``
-        (term) and ``column`` (model), and Table 4's coefficient row.
+        (term) and ``column`` (model), and Table 4's coefficient row (its
+        ``reproduced`` value missing, with the reason in ``note``, where the
+        data cannot estimate it).
 
     Raises
     ------
     ValueError
-        If *t4* has no coefficient for one of them.
+        If *t4* has no row for one of them.
     """
     framing = hypotheses[(hypotheses["model"] == 7) | (hypotheses["hypothesis"] == "H16")]
     keys = pd.DataFrame(
@@ -234,8 +239,8 @@ def framing_coefficients(t4: pd.DataFrame, hypotheses: pd.DataFrame) -> pd.DataF
         }
     )
     coefs = keys.merge(t4[t4["statistic"] == "coef"], on=["item", "column"], how="left", validate="one_to_one")
-    if coefs["reproduced"].isna().any():
-        raise ValueError("table_4 lacks a coefficient for a framing hypothesis")
+    if coefs["id"].isna().any():
+        raise ValueError("table_4 lacks a row for a framing hypothesis")
     coefs["role"] = coefs["id"].map(fidelity.default_roles(coefs["id"].tolist()))
     return coefs
 

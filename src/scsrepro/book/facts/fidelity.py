@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from scsrepro.book.display import table
 from scsrepro.paper.fidelity import SCORED_BASES, distance_in_tolerances
 from scsrepro.paper.targets import BASES, BASIS_MEANING
 
@@ -30,6 +31,8 @@ __all__ = [
     "held_out_table",
     "held_out_facts",
     "errata_facts",
+    "seed_table",
+    "not_estimable_facts",
 ]
 
 #: Glue name of each tolerance the scoreboard section quotes, by key of
@@ -245,9 +248,20 @@ def held_out_rows(board: pd.DataFrame) -> pd.DataFrame:
 
 
 def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
-    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance in tolerances first (stable)."""
+    """The held-out rows, columns :data:`HELD_OUT_COLUMNS`, largest distance in tolerances first (stable).
+
+    A number withheld by disclosure control (the board's ``suppressed``) is
+    marked in ``attrs["suppressed"]`` for :func:`scsrepro.book.display.table`.
+    """
     held = held_out_rows(board).assign(**{"in tolerances": lambda d: distance_in_tolerances(d)})
-    return held[HELD_OUT_COLUMNS].sort_values("in tolerances", ascending=False, kind="stable")
+    rows = held.sort_values("in tolerances", ascending=False, kind="stable")
+    shown = rows[HELD_OUT_COLUMNS]
+    if "suppressed" in rows.columns and rows["suppressed"].any():
+        mask = pd.DataFrame(False, index=shown.index, columns=shown.columns)
+        withheld = [c for c in ("reproduced", "distance", "in tolerances") if c in shown.columns]
+        mask.loc[rows["suppressed"].to_numpy(dtype=bool), withheld] = True
+        shown.attrs["suppressed"] = mask
+    return shown
 
 
 def held_out_facts(board: pd.DataFrame) -> dict[str, Any]:
@@ -281,3 +295,29 @@ def errata_facts(errata: pd.DataFrame, findings: pd.DataFrame) -> dict[str, int]
     ``fid_n_errata`` and ``fid_n_findings``, their numbers of rows.
     """
     return {"fid_n_errata": len(errata), "fid_n_findings": len(findings)}
+
+
+def seed_table(seeds: pd.DataFrame, is_twin: bool):
+    """The seed check's table (:func:`seed_rates`) on the committed twin; ``None`` (nothing shown) on other data."""
+    if not is_twin:
+        return None
+    rates = seed_rates(seeds)
+    shares = {c: "{:.1f}" for c in rates.columns if c.endswith("(%)")}
+    caption = "The generator rerun with other seeds: acceptance figures of each synthetic draw."
+    return table(rates, shares, caption=caption, hide_index=True)
+
+
+def not_estimable_facts(board: pd.DataFrame) -> dict[str, str]:
+    """``fid_t4_missing``: how many Table 4 cells the data cannot estimate ("" when every cell has a value).
+
+    *board* is :func:`scsrepro.paper.fidelity.scoreboard`; a coefficient or
+    cut point of Table 4 without a reproduced value is counted.
+    """
+    t4 = board[board["source"].eq("Table 4") & board["statistic"].isin(["coef", "cut"])]
+    k = int(t4["reproduced"].isna().sum())
+    if k == 0:
+        return {"fid_t4_missing": ""}
+    return {
+        "fid_t4_missing": f"On these data {k} of the cells cannot be estimated (see the Models chapter); "
+        "they count as outside both bands and as disagreeing stars."
+    }

@@ -21,7 +21,7 @@ import pandas as pd
 from scsrepro.book.facts.common import count, pct, signed
 from scsrepro.book.figures.models import TERM_LABELS
 from scsrepro.data.codebook import Codebook
-from scsrepro.paper import fitting, hypotheses, model_summaries, modelspec, robustness
+from scsrepro.paper import disclosure, fitting, hypotheses, model_summaries, modelspec, robustness
 from scsrepro.survey.design import coding_of
 from scsrepro.survey.regression_table import esttab
 
@@ -33,6 +33,7 @@ __all__ = [
     "table_4_layout",
     "table_4_facts",
     "se_differences_table",
+    "coefficient_labels",
     "slopes",
     "slope_terms",
     "a4_table",
@@ -62,6 +63,8 @@ __all__ = [
     "flagged_table",
     "proportional_odds_facts",
     "flagged_pattern",
+    "not_estimable_facts",
+    "po_not_estimable_facts",
 ]
 
 #: Table 4's Model 5 education dummies (Table 4 keys, fitted terms), low to high.
@@ -145,6 +148,23 @@ def table_4_layout(t4: pd.DataFrame, published_4: pd.DataFrame, source: str, col
     return esttab(long, table_4_terms(t4), columns, labels=term_labels(published_4), sources=[source, "paper"])
 
 
+def not_estimable_facts(t4: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, str]:
+    """``t4_not_estimable``: which refitted cells of Table 4 the data cannot estimate, and why ("" if none).
+
+    *t4* is :func:`scsrepro.paper.tables.table_4`; a cell is listed when its
+    note starts with "not estimable" (:mod:`scsrepro.paper.model_rows`).
+    """
+    rows = t4[t4["statistic"].isin(["coef", "cut"]) & t4["note"].str.startswith("not estimable")]
+    if rows.empty:
+        return {"t4_not_estimable": ""}
+    why = rows["note"].str.split(";").str[0].str.removeprefix("not estimable on these data: ")
+    parts = [
+        f"{', '.join(labels.get(i, i) for i in g['item'])} in {column}, because {reason}"
+        for (column, reason), g in rows.assign(why=why).groupby(["column", "why"], sort=False)
+    ]
+    return {"t4_not_estimable": "Not estimable on these data, and left empty in the table: " + "; ".join(parts) + "."}
+
+
 def table_4_facts(cells: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, str]:
     """Stars, intervals and standard errors of the refit against the print.
 
@@ -179,6 +199,12 @@ def se_differences_table(cells: pd.DataFrame, labels: Mapping[str, str]) -> pd.D
     wide = cells.pivot_table(index="item", columns="column", values="se_diff_pct", sort=False)
     wide.index = [labels[i] for i in wide.index]
     return wide
+
+
+def coefficient_labels(name: str) -> dict[str, str]:
+    """Legend entries of the coefficient plot that name the data (*name*: :func:`scsrepro.data.loading.data_label`)."""
+    ours = "synthetic twin" if name == "twin" else name
+    return {"ours_label": f"{ours} (95 % CI)", "shade_label": f"paper's estimate outside the {name}'s 95 % CI"}
 
 
 def slopes(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -368,12 +394,21 @@ def _short_labels(codebook: Codebook, variable: str) -> dict[int, str]:
 
 
 def education_by_approval_table(sample: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Respondents of a model's sample by education (rows, in code order) and approval, with totals."""
+    """Respondents of a model's sample by education (rows, in code order) and approval, with totals.
+
+    Counts below the disclosure threshold are withheld on data other than
+    the committed twin (:func:`scsrepro.paper.disclosure.suppress_counts`).
+    """
     edu = _short_labels(codebook, "education")
     counts = pd.crosstab(sample["education"].map(edu), sample["approval"].astype(int), margins=True, margins_name="all")
     counts = counts.reindex([*[edu[k] for k in sorted(edu) if edu[k] in counts.index], "all"])
     counts.columns.name = "approval"
-    return counts
+    return _withheld(counts, disclosure.applies(sample))
+
+
+def _withheld(counts: pd.DataFrame, apply: bool) -> pd.DataFrame:
+    """*counts* unchanged, or with the counts below the disclosure threshold withheld when *apply*."""
+    return disclosure.suppress_counts(counts, apply) if apply else counts
 
 
 def model5_education_facts(printed: pd.DataFrame, sample5: pd.DataFrame) -> dict[str, str]:
@@ -429,7 +464,9 @@ def separation_table(
     """Model 5's education dummies as printed, at Stata's stopping point and run to convergence.
 
     The converged values are :func:`scsrepro.paper.robustness.estimate_text`
-    (text, ``diverges`` when there is no finite estimate).
+    (text, ``diverges`` when there is no finite estimate). A dummy the data
+    cannot estimate (its level, or the base level, has nobody in the
+    sample) is missing at Stata's stop and ``not estimable`` converged.
     """
     pub5 = printed[printed["model"].eq(5)].set_index("term")
     exact = exact_fit.result
@@ -437,8 +474,8 @@ def separation_table(
         {
             "paper (Stata)": pub5.loc[_EDUC_KEYS, "coef"].to_numpy(),
             "paper SE": pub5.loc[_EDUC_KEYS, "se"].to_numpy(),
-            "Stata's stopping rule": stata_fit.result.coef()[_EDUC_TERMS].to_numpy(),
-            "SE (Stata rule)": stata_fit.result.se()[_EDUC_TERMS].to_numpy(),
+            "Stata's stopping rule": stata_fit.result.coef().reindex(_EDUC_TERMS).to_numpy(),
+            "SE (Stata rule)": stata_fit.result.se().reindex(_EDUC_TERMS).to_numpy(),
             "run to convergence": [robustness.estimate_text(exact, t, fmt="{:,.3f}") for t in _EDUC_TERMS],
             "SE (converged)": [robustness.estimate_text(exact, t, "se", "{:,.3f}") for t in _EDUC_TERMS],
         },
@@ -455,7 +492,8 @@ def separation_facts(separation: pd.DataFrame, stata_fit: fitting.Fit, exact_fit
 
     def gap(f: fitting.Fit) -> float:
         coef = f.result.coef()
-        return float(coef["education_3"] - coef["education_2"])
+        low = 0.0 if f.categorical.get("education") == 2 else coef.get("education_2", float("nan"))
+        return float(coef.get("education_3", float("nan")) - low)
 
     exact = exact_fit.result
     return {
@@ -487,13 +525,13 @@ def treatment_facts(treatments: model_summaries.EducationTreatments) -> dict[str
     merged = fitting.tidy(treatments.merged).set_index("term")
     small, large = treatments.penalised[0], treatments.penalised[-1]
     return {
-        "merged_educ3": pct(merged.loc["educ_3", "coef"], 2),
-        "merged_educ4": pct(merged.loc["educ_4", "coef"], 2),
-        "merged_p": pct(merged.loc[["educ_3", "educ_4"], "p"].min(), 2),
+        "merged_educ3": pct(merged["coef"].get("educ_3"), 2),
+        "merged_educ4": pct(merged["coef"].get("educ_4"), 2),
+        "merged_p": pct(merged["p"].reindex(["educ_3", "educ_4"]).min(), 2),
         "pen_sd_small": f"{treatments.prior_sds[0]:g}",
         "pen_sd_large": f"{treatments.prior_sds[-1]:g}",
-        "pen_educ2_small": pct(small.result.coef()["education_2"], 2),
-        "pen_educ2_large": pct(large.result.coef()["education_2"], 2),
+        "pen_educ2_small": pct(small.result.coef().get("education_2"), 2),
+        "pen_educ2_large": pct(large.result.coef().get("education_2"), 2),
         "other_shift": pct(model_summaries.largest_shift(treatments.fits), 3),
     }
 
@@ -590,18 +628,31 @@ def probability_table(panels: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def answer_shares_table(samples: Mapping[int, tuple[pd.DataFrame, dict]], codebook: Codebook) -> pd.DataFrame:
-    """Respondents per approval answer (columns, labelled) in each model's sample (rows)."""
+    """Respondents per approval answer (columns, labelled, every answer of the codebook) in each model's sample (rows).
+
+    Counts below the disclosure threshold are withheld on data other than
+    the committed twin (:func:`scsrepro.paper.disclosure.suppress_counts`).
+    """
+    labels = codebook["approval"].labels
     shares = (
         pd.DataFrame({f"Model {m}": smp[0]["approval"].value_counts().sort_index() for m, smp in samples.items()})
-        .T.fillna(0)
+        .T.reindex(columns=[float(c) for c in sorted(labels)])
+        .fillna(0)
         .astype(int)
     )
-    shares.columns = [codebook["approval"].labels[int(c)] for c in shares.columns]
-    return shares
+    shares.columns = [labels[int(c)] for c in shares.columns]
+    return _withheld(shares, any(disclosure.applies(smp[0]) for smp in samples.values()))
 
 
 def share_facts(shares: pd.DataFrame) -> dict[str, str]:
-    """Fewest and most respondents in the two lowest answers, and their largest share (per cent)."""
+    """Fewest and most respondents in the two lowest answers, and their largest share (per cent).
+
+    Where disclosure control withheld a count of the two lowest answers
+    (:func:`answer_shares_table`), the three facts are the disclosure mark.
+    """
+    mask = shares.attrs.get("suppressed")
+    if isinstance(mask, pd.DataFrame) and mask.iloc[:, :2].to_numpy().any():
+        return dict.fromkeys(["low_min", "low_max", "low_pct"], disclosure.MARK)
     low = shares.iloc[:, :2].sum(axis=1)
     return {
         "low_min": str(int(low.min())),
@@ -627,6 +678,23 @@ def flagged_table(
 def _key(term: str, spec: modelspec.ModelSpec) -> str:
     """Table 4 key of a fitted term of *spec* (what the design matrix says it codes)."""
     return modelspec.table4_key(*coding_of(term, spec.covariates, spec.categorical))
+
+
+def po_not_estimable_facts(
+    tests: Mapping[int, robustness.POTest], specs: Mapping[int, modelspec.ModelSpec]
+) -> dict[str, str]:
+    """``po_not_estimable``: the terms the proportional-odds test cannot judge on these data ("" if none).
+
+    Those of ``POTest.not_estimable`` (a binary logit separates on them),
+    labelled as in Table 4.
+    """
+    gone = [f"{TERM_LABELS.get(_key(t, specs[m]), t)} in Model {m}" for m, r in tests.items() for t in r.not_estimable]
+    if not gone:
+        return {"po_not_estimable": ""}
+    return {
+        "po_not_estimable": "The test cannot judge some terms on these data, because a binary logit separates on "
+        f"them (their rows are empty, and the other terms are tested without them): {', '.join(gone)}."
+    }
 
 
 def proportional_odds_facts(

@@ -1,18 +1,30 @@
 """Prose facts of the Sampling chapter (``chapters/sampling.md``).
 
 The chapter glues most of its numbers where it computes them; the helpers
-here return the facts whose wording depends on the data (which way
-weighting moves a share). Shares are floats in per cent, formatted in the
-prose (``{glue:text}`quota_female:.1f```), directions are ``str``.
+here return the facts whose wording depends on the data: which way
+weighting moves a share (:func:`quota_facts`), the statement of the
+disclosure rule, the one place the book states it
+(:func:`disclosure_facts`), and the weight of older Western respondents
+with the sentence on it, which disclosure control may withhold
+(:func:`older_west_facts`). Shares are floats in per cent, formatted in the
+prose (``{glue:text}`quota_female:.1f```), directions are ``str``, and
+sentences are MyST Markdown for ``{glue:md}``.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from scsrepro.book.figures.sampling import QUOTA_SOURCES
+from scsrepro.data.loading import is_committed_twin
+from scsrepro.paper import disclosure
 
-__all__ = ["direction", "quota_facts"]
+__all__ = ["direction", "quota_facts", "disclosure_facts", "older_west_facts"]
 
 
 def direction(target: float, before: float, after: float) -> str:
@@ -50,4 +62,51 @@ def quota_facts(comparison: pd.DataFrame) -> dict[str, float | str]:
         "quota_west": share("West", quota),
         "paper_weighted_east": share("East", paper_w),
         "paper_weighted_west": share("West", paper_w),
+    }
+
+
+def disclosure_facts(data_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The disclosure rule's threshold and what it means for the data of this run.
+
+    ``min_respondents`` (int, :data:`scsrepro.paper.disclosure.MIN_RESPONDENTS`)
+    and ``disclosure_here``, a sentence: on the committed twin, why its small
+    cells stay visible; on other data, that the rule applies to every page.
+    """
+    if is_committed_twin(data_path):
+        here = (
+            "The data of this run are the committed synthetic twin. Its respondents are made up, so nobody "
+            "can be identified in them; the pages therefore show its small cells as they are, and nothing "
+            "is withheld."
+        )
+    else:
+        here = (
+            "The data of this run are not the committed synthetic twin, so the rule applies on every page of this book."
+        )
+    return {"min_respondents": disclosure.MIN_RESPONDENTS, "disclosure_here": Markdown(here)}
+
+
+def older_west_facts(row: pd.Series) -> dict[str, Any]:
+    """The mean weight of older Western respondents and the sentence that quotes it.
+
+    *row* is the ``p_design_weight_older_west`` row of
+    :func:`scsrepro.paper.tables.design_numbers`. Facts:
+    ``older_west_weight`` (float) and ``older_west_n`` (int; both missing
+    when disclosure control withheld the cell) and ``older_west_sentence``,
+    MyST Markdown that quotes them, or says that the cell has too few
+    respondents to be shown.
+    """
+    withheld = bool(row.get("suppressed", False))
+    if withheld:
+        text = (
+            "In the data fewer than {glue:text}`min_respondents` respondents fall into that group, so their "
+            "weight is not shown (see the section on disclosure control below)."
+        )
+        return {"older_west_weight": np.nan, "older_west_n": np.nan, "older_west_sentence": Markdown(text)}
+    text = (
+        "In the data their mean weight is {glue:text}`older_west_weight:.2f` ({glue:text}`older_west_n:d` respondents)."
+    )
+    return {
+        "older_west_weight": float(row["reproduced"]),
+        "older_west_n": int(row["n_base"]),
+        "older_west_sentence": Markdown(text),
     }

@@ -27,6 +27,7 @@ from matplotlib.patches import Patch
 
 from scsrepro.book.facts.common import p_value
 from scsrepro.book.style import ORDINAL, WIDTH, percent_axis, use_style
+from scsrepro.paper import disclosure
 
 __all__ = ["MEASURE_COLOURS", "approval_by_group", "heldout_comparison"]
 
@@ -48,6 +49,10 @@ def _need(frame: pd.DataFrame, cols: set[str], what: str) -> None:
     missing = cols - set(frame.columns)
     if missing:
         raise ValueError(f"{what} lacks the column(s) {sorted(missing)}")
+
+
+#: What a figure writes where disclosure control withheld a group's bars.
+_WITHHELD = f"{disclosure.MARK} fewer than {disclosure.MIN_RESPONDENTS} respondents"
 
 
 def _bar_layout(n_measures: int) -> tuple[np.ndarray, float]:
@@ -87,6 +92,9 @@ def _group_panel(
                     np.array([ypos[g] for g in pub["group"]], dtype=float) + off,
                     **_PAPER,
                 )
+    if "suppressed" in part.columns:  # disclosure control: the group's bars are withheld
+        for g in dict.fromkeys(part.loc[part["suppressed"].fillna(False).astype(bool), "group"]):
+            ax.annotate(_WITHHELD, xy=(0, ypos[g]), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(groups)))
     ax.set_yticklabels(list(reversed(groups)))
     ax.set_ylim(-0.6, len(groups) - 0.4)
@@ -162,8 +170,10 @@ def approval_by_group(
     return fig
 
 
-def heldout_comparison(rows: pd.DataFrame, panel: str | None = "panel", xlabel: str = "per cent"):
-    """Printed numbers held out of the calibration against the twin.
+def heldout_comparison(
+    rows: pd.DataFrame, panel: str | None = "panel", xlabel: str = "per cent", data_name: str = "twin"
+):
+    """Printed numbers held out of the calibration against the data's estimates.
 
     Parameters
     ----------
@@ -175,6 +185,8 @@ def heldout_comparison(rows: pd.DataFrame, panel: str | None = "panel", xlabel: 
         Name of the panel column; None draws a single panel.
     xlabel : str
         Label of the x axis.
+    data_name : str
+        The data's name in the legend (:func:`scsrepro.data.loading.data_label`).
 
     Returns
     -------
@@ -215,7 +227,7 @@ def heldout_comparison(rows: pd.DataFrame, panel: str | None = "panel", xlabel: 
             elinewidth=0.9,
             capsize=2,
             zorder=3,
-            label="twin, with 95 % interval",
+            label=f"{data_name}, with 95 % interval",
         )
         ax.scatter(part["published"].to_numpy(dtype=float), y, label="printed in the paper", **_PAPER)
         ax.set_yticks(y)

@@ -34,6 +34,7 @@ import seaborn as sns
 
 from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook, Variable
+from scsrepro.paper import disclosure
 from scsrepro.paper.fidelity import load_errata
 from scsrepro.paper.published import load_published
 from scsrepro.paper.targets import Recipe, Targets, cached_codebook, load_targets
@@ -120,7 +121,9 @@ def option_shares(df: pd.DataFrame, w, options: str | Sequence[str], codebook: C
     -------
     pandas.DataFrame
         Columns :data:`SHARE_COLUMNS` (``code`` is 1, ``label`` the option's
-        label), one row per option in codebook order, percentages 0-100.
+        label), one row per option in codebook order, percentages 0-100,
+        and ``suppressed`` (disclosure control: the base has too few
+        respondents, :mod:`scsrepro.paper.disclosure`).
     """
     cb = codebook or cached_codebook()
     names = list(cb.groups[options].options) if isinstance(options, str) else list(options)
@@ -130,7 +133,7 @@ def option_shares(df: pd.DataFrame, w, options: str | Sequence[str], codebook: C
         y = _as_float(df[var])
         est = weighted_proportions(y, wv, levels=[0.0, 1.0]).iloc[1]
         rows.append(_row(var, 1, cb[var].codes[1], est, int(np.isfinite(y).sum())))
-    return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
+    return _shown(pd.DataFrame(rows, columns=list(SHARE_COLUMNS)), df)
 
 
 def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -151,7 +154,8 @@ def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | Non
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SHARE_COLUMNS`, one row per code in codebook order.
+        Columns :data:`SHARE_COLUMNS`, one row per code in codebook order,
+        and ``suppressed`` as for :func:`option_shares`.
     """
     cb = codebook or cached_codebook()
     var = cb[variable]
@@ -160,7 +164,17 @@ def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | Non
     est = weighted_proportions(y, check_weights(w, len(df)), levels=levels)
     n = int(np.isfinite(y).sum())
     rows = [_row(variable, code, var.codes[code], est.iloc[i], n) for i, code in enumerate(var.codes)]
-    return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
+    return _shown(pd.DataFrame(rows, columns=list(SHARE_COLUMNS)), df)
+
+
+def _shown(shares: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """*shares* with the column ``suppressed``: shares whose base has too few respondents withheld.
+
+    :func:`scsrepro.paper.disclosure.suppress_rows` on the base ``n``,
+    applied when the data are not the committed twin.
+    """
+    numbers = ("percent", "se", "ci_low", "ci_high", "n")
+    return disclosure.suppress_rows(shares, disclosure.applies(df), n_column="n", columns=numbers)
 
 
 def _single_code_recipe(targets: Targets, id_: str) -> Recipe | None:
@@ -336,7 +350,25 @@ def table_a2_layout(
     table = table.set_index([("", "measure"), ("", "item")])
     table.index.names = ["measure", "item"]
     notes = pd.DataFrame({"note": list(notes_text), "text": list(notes_text.values())})
+    if "suppressed" in sel.columns and sel["suppressed"].any():
+        table.attrs["suppressed"] = _a2_mask(table, sel)
     return table, notes
+
+
+#: The cells of a :func:`table_a2_layout` row that come from the data, by column of Table A2.
+_A2_DATA_CELLS = {
+    "unweighted": [("Unweighted %", "data"), ("Unweighted %", "diff.")],
+    "weighted": [("Weighted %", "data"), ("Weighted %", "95% CI"), ("Weighted %", "diff."), ("Notes", "base n")],
+}
+
+
+def _a2_mask(table: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
+    """Which cells of the Table A2 layout disclosure control withholds (rows flagged ``suppressed`` in *sel*)."""
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for r in sel[sel["suppressed"]].itertuples(index=False):
+        for col in _A2_DATA_CELLS[r.column]:
+            mask.loc[(r.measure, r.item), col] = True
+    return mask
 
 
 def _ci_text(lo: float, hi: float) -> str:
@@ -447,7 +479,7 @@ def share_bars(
     matplotlib.figure.Figure
         One bar per row, in the frame's order from top to bottom.
     """
-    data = shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], wrap))
+    data, withheld = _drawable(shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], wrap)))
     fig, ax = plots.figure(height=0.55 * len(data) + 1.3)
     sns.barplot(
         data=data,
@@ -478,10 +510,26 @@ def share_bars(
         else (100.0 if data["ci_high"].max() > 60 else 10 * np.ceil(data["ci_high"].max() / 10 + 0.5))
     )
     plots.percent_axis(ax, "x", upper)
+    for i in withheld:
+        ax.annotate(_WITHHELD, xy=(0, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.legend(loc="lower right")
     return plots.finish(fig)
+
+
+#: What a figure writes where disclosure control withheld a bar.
+_WITHHELD = f"{disclosure.MARK} fewer than {disclosure.MIN_RESPONDENTS} respondents"
+
+
+def _drawable(data: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """*data* with withheld shares (``suppressed``) drawn as empty bars, and their positions."""
+    if "suppressed" not in data.columns or not data["suppressed"].any():
+        return data, []
+    withheld = [int(i) for i in np.flatnonzero(data["suppressed"].to_numpy(dtype=bool))]
+    data = data.copy()
+    data.loc[data["suppressed"], ["percent", "ci_low", "ci_high"]] = 0.0
+    return data, withheld
 
 
 def approval_bars(shares: pd.DataFrame):
@@ -497,7 +545,7 @@ def approval_bars(shares: pd.DataFrame):
     -------
     matplotlib.figure.Figure
     """
-    data = shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], 14))
+    data, withheld = _drawable(shares.reset_index(drop=True).assign(answer=_wrap(shares["label"], 14)))
     colours = sns.color_palette(plots.ORDINAL, len(data))
     fig, ax = plots.figure(height=3.8)
     sns.barplot(data=data, x="answer", y="percent", hue="answer", palette=colours, legend=False, errorbar=None, ax=ax)
@@ -516,6 +564,10 @@ def approval_bars(shares: pd.DataFrame):
         has = data["published"].notna().to_numpy()
         ax.scatter(x[has], data.loc[has, "published"], marker="D", s=28, color="black", zorder=3, label="paper")
     plots.percent_axis(ax, "y", 10 * np.ceil(data["ci_high"].max() / 10 + 0.5))
+    for i in withheld:
+        ax.annotate(
+            _WITHHELD, xy=(i, 0), xytext=(0, 4), textcoords="offset points", ha="center", rotation=90, fontsize=8
+        )
     ax.set_xlabel("")
     ax.set_ylabel("weighted share of respondents")
     ax.legend(loc="upper left")

@@ -66,6 +66,7 @@ def coefficient_plot(
     labels: Mapping[str, str] | None = None,
     ours_label: str = "synthetic twin (95 % CI)",
     published_label: str = "paper (95 % CI)",
+    shade_label: str = "paper's estimate outside the twin's 95 % CI",
 ):
     """Small multiples of Table 4: reproduced estimates beside the printed ones.
 
@@ -80,6 +81,9 @@ def coefficient_plot(
         at the edge with its value written next to it.
     labels : mapping, optional
         Axis labels of the terms (default :data:`TERM_LABELS`).
+    ours_label, published_label, shade_label : str
+        Legend entries of the refit, the print and the shaded rows (name
+        the data with :func:`scsrepro.data.loading.data_label`).
 
     A row is shaded when the printed estimate lies outside the reproduced
     95 % interval, i.e. where the twin differs from the paper by more than
@@ -128,7 +132,7 @@ def coefficient_plot(
     handles = [
         Line2D([0], [0], color=c_ours, marker="o", lw=1.2, label=ours_label),
         Line2D([0], [0], color=c_pub, marker="D", markerfacecolor="white", lw=0.8, label=published_label),
-        Patch(color=c_shade, alpha=0.3, label="paper's estimate outside the twin's 95 % CI"),
+        Patch(color=c_shade, alpha=0.3, label=shade_label),
         Line2D([0], [0], color="0.3", marker="<", lw=0, label="beyond the axis (value written)"),
     ]
     flat[len(models)].legend(handles=handles, loc="center left")

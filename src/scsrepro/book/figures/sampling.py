@@ -17,11 +17,20 @@ import seaborn as sns
 
 from scsrepro.book import style as plots
 from scsrepro.data.codebook import Codebook
+from scsrepro.paper import disclosure
 from scsrepro.paper.targets import cached_codebook
 from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP
 from scsrepro.survey.weighting import check_weights
 
-__all__ = ["QUOTA_SOURCES", "weight_cells", "quota_comparison", "weight_histogram", "representativeness"]
+__all__ = [
+    "QUOTA_SOURCES",
+    "CELL_NUMBERS",
+    "weight_cells",
+    "shown_cells",
+    "quota_comparison",
+    "weight_histogram",
+    "representativeness",
+]
 
 #: The sources of :func:`quota_comparison`, in order.
 QUOTA_SOURCES = (
@@ -91,6 +100,20 @@ def weight_cells(df: pd.DataFrame, w, cap: float = WEIGHT_CAP, codebook: Codeboo
     return out[cols].sort_values(["mean_weight", "n"], ascending=[False, False], kind="stable").reset_index(drop=True)
 
 
+#: The columns of :func:`weight_cells` computed from the respondents of a cell.
+CELL_NUMBERS = ("n", "share", "weighted_share", "mean_weight", "min_weight", "max_weight", "at_cap")
+
+
+def shown_cells(cells: pd.DataFrame, protect: bool) -> pd.DataFrame:
+    """:func:`weight_cells` as the book may show it: cells of too few respondents withheld.
+
+    :func:`scsrepro.paper.disclosure.suppress_rows` on the cell size ``n``
+    (every number of such a cell is removed; *protect* is
+    :func:`scsrepro.paper.disclosure.applies`).
+    """
+    return disclosure.suppress_rows(cells, protect, n_column="n", columns=CELL_NUMBERS)
+
+
 def quota_comparison(a2: pd.DataFrame, quota: pd.DataFrame) -> pd.DataFrame:
     """Quota targets beside the achieved and the weighted sample, by gender and region.
 
@@ -128,7 +151,7 @@ def quota_comparison(a2: pd.DataFrame, quota: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dimension", "category", "source", "percent"])
 
 
-def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 0.05):
+def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 0.05, protect: bool = False):
     """Histogram of the weights on the mean-1 scale, with the cap marked.
 
     Parameters
@@ -139,6 +162,10 @@ def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 
         Where to draw the cap line (None: no line).
     binwidth : float
         Width of the bins.
+    protect : bool
+        Disclosure control (:func:`scsrepro.paper.disclosure.applies`): bins
+        with fewer than :data:`~scsrepro.paper.disclosure.MIN_RESPONDENTS`
+        respondents are not drawn, and a note under the axis says so.
 
     Returns
     -------
@@ -149,7 +176,22 @@ def weight_histogram(weights, cap: float | None = WEIGHT_CAP, binwidth: float = 
     top = max(wn.max(), cap or 0) + binwidth
     bins = np.arange(0, top + binwidth, binwidth)
     fig, ax = plots.figure(height=3.4)
-    sns.histplot(x=wn, bins=bins, ax=ax, color=sns.color_palette(plots.PALETTE)[0], edgecolor="white")
+    colour = sns.color_palette(plots.PALETTE)[0]
+    if protect:
+        counts, edges = np.histogram(wn, bins=bins)
+        hidden = disclosure.too_few(counts)
+        shown = np.where(hidden, 0, counts)
+        ax.bar(edges[:-1], shown, width=np.diff(edges), align="edge", color=colour, edgecolor="white")
+        if hidden.any() and counts[hidden].sum() > 0:
+            ax.annotate(
+                f"bins with fewer than {disclosure.MIN_RESPONDENTS} respondents not shown",
+                xy=(0.01, 0.98),
+                xycoords="axes fraction",
+                va="top",
+                fontsize=8,
+            )
+    else:
+        sns.histplot(x=wn, bins=bins, ax=ax, color=colour, edgecolor="white")
     if cap is not None:
         ax.axvline(cap, color="black", linestyle="--", linewidth=1)
         ax.annotate(
