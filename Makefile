@@ -47,7 +47,7 @@ execute: $(STAMP)
 	$(PY) -m scsrepro.book.build --jobs $(JOBS) --execute-only
 
 test: $(STAMP)
-	$(PY) -m pytest tests chapters --nbval --nbval-current-env \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests chapters --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg -p no:cacheprovider
 
 # The same checks run inside `make test` (tests/test_tooling.py).
@@ -72,7 +72,10 @@ calibrate: $(STAMP)
 seeds: $(STAMP)
 	$(PY) -m scsrepro.twin.seeds $(SEEDS)
 
+# Speed figures against the goals of issue 16 (_build/bench.json), then the
+# micro-benchmarks of the twin; ROUNDS=n times each figure n times (default 3).
 bench: $(STAMP)
+	$(PY) benchmarks/bench.py $(if $(ROUNDS),--rounds $(ROUNDS))
 	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider
 
 # R is not needed by `make test`: the tests read the committed references.

@@ -2,14 +2,18 @@
 
 1. **Find the chapters** (:func:`discover`): every ``chapters/*.md`` listed
    in ``_toc.yml`` that carries a jupytext header with a kernelspec.
-2. **Decide what is stale** (:func:`is_stale`): a chapter is re-executed when
-   its executed notebook is missing or the fingerprint of its inputs changed
-   since the last execution, or an input is newer. The inputs are the
-   chapter source, its data file, the lock and every project file the
-   chapter's kernel opened last time -- recorded while it ran by an audit
-   hook (``_kernel/sitecustomize.py``) and kept in the chapter's stamp -- so
+2. **Decide what is stale** (:func:`is_stale`): each executed notebook
+   records, in its metadata under ``scsrepro``, the sha256 of every input
+   that made it (:func:`input_record`): the chapter source, its data file,
+   the lock and every project file the chapter's kernel opened -- recorded
+   while it ran by an audit hook (``_kernel/sitecustomize.py``) -- so
    ``data/models.yml``, ``data/targets.yml``, the twin's parameters or a
-   module of ``src/`` count exactly when the chapter reads them.
+   module of ``src/`` count exactly when the chapter reads them. A chapter
+   is executed again only when its notebook is missing, has no record, or a
+   recorded hash differs from the file's current content. Nothing depends on
+   modification times or on the machine: a fresh clone, whose committed
+   notebooks carry their records, executes nothing, and touching a file
+   without changing it executes nothing.
 3. **Execute** the stale chapters with papermill (:func:`execute_chapters`),
    two at a time, in ``chapters/`` so relative paths behave as in Jupyter;
    volatile metadata is removed, so a second run gives the same bytes, and
@@ -47,6 +51,9 @@ VOLATILE_CELL_KEYS = ("papermill", "execution")
 #: Files every chapter depends on besides its source, its data and the files
 #: it was seen to open: the locked environment.
 SHARED_INPUTS = ("requirements.lock",)
+
+#: Key of the executed notebook's metadata that records the hashes of its inputs.
+RECORD_KEY = "scsrepro"
 
 #: Folder whose ``sitecustomize`` records the files a chapter's kernel opens.
 KERNEL_HOOKS = Path(__file__).resolve().parent / "_kernel"
@@ -142,11 +149,11 @@ def data_file(chapter: Chapter, override: Path | None = None) -> Path | None:
 def inputs_of(chapter: Chapter, data: Path | None = None, reads: list[str] | None = None) -> list[Path]:
     """Every file whose change makes the chapter's notebook out of date.
 
-    The chapter's source, its data file, the lock, and the project files the
-    chapter opened the last time it was executed (*reads*, recorded by
-    :func:`execute_chapters`; :func:`recorded_reads` reads them back): its
-    modules of ``src/``, ``data/models.yml``, ``data/targets.yml``, the
-    published numbers, the twin's parameters -- whatever it actually read.
+    The chapter's source, its data file and the lock, and the project files
+    the chapter opened when it was executed (*reads*, recorded by
+    :func:`_execute` in the notebook, see :func:`input_record`): its modules
+    of ``src/``, ``data/models.yml``, ``data/targets.yml``, the published
+    numbers, the twin's parameters -- whatever it actually read.
     """
     root = chapter.root
     files = {chapter.source, *(root / name for name in SHARED_INPUTS)}
@@ -173,46 +180,77 @@ def fingerprint(files: list[Path], root: Path, extra: dict | None = None) -> str
     return h.hexdigest()
 
 
-def stamp_path(chapter: Chapter, run_dir: Path) -> Path:
-    return run_dir / ".stamps" / f"{chapter.name}.json"
-
-
 def recorded_fingerprint(stamp: Path) -> str | None:
     """The fingerprint a stamp file records, or None when there is no stamp.
 
-    The build's one up-to-date check: chapters, the rendered book and the
-    reports each compare this with the fingerprint of their current inputs.
+    The up-to-date check of the rendered book and of the reports, which live
+    under ``_build`` only (chapters record their inputs in the notebook:
+    :func:`is_stale`).
     """
     return json.loads(stamp.read_text()).get("fingerprint") if stamp.is_file() else None
 
 
-def recorded_reads(stamp: Path) -> list[str] | None:
-    """The project files (relative paths) a chapter opened when its stamp was written."""
-    return json.loads(stamp.read_text()).get("reads") if stamp.is_file() else None
-
-
-def write_stamp(stamp: Path, digest: str, reads: list[str] | None = None) -> None:
-    """Record *digest* as the fingerprint of the inputs that made an output (and, for a
-    chapter, the files it opened)."""
+def write_stamp(stamp: Path, digest: str) -> None:
+    """Record *digest* as the fingerprint of the inputs that made an output."""
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    record: dict = {"fingerprint": digest}
-    if reads is not None:
-        record["reads"] = reads
-    stamp.write_text(json.dumps(record, indent=1))
+    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
 
 
-def is_stale(chapter: Chapter, output: Path, stamp: Path, files: list[Path], digest: str) -> str | None:
-    """Return why *chapter* must run again, or None when it is up to date."""
+def _name(path: Path, root: Path) -> str:
+    """*path* relative to *root* (POSIX), or its bare name outside it: never an absolute path."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def input_record(files: list[Path], root: Path, data: str | None) -> dict:
+    """What an executed notebook records about its inputs (metadata key :data:`RECORD_KEY`).
+
+    ``{"inputs": {relative path: sha256}, "data": name of the data file
+    given instead of the chapter's own, or None}``; sorted, so that the same
+    inputs give the same bytes on every machine.
+    """
+    return {"inputs": {_name(f, root): _sha256(f) for f in sorted(files)}, "data": data}
+
+
+def recorded_inputs(output: Path) -> dict | None:
+    """The input record of the executed notebook *output*, or None if it has none."""
+    try:
+        record = json.loads(output.read_text(encoding="utf-8")).get("metadata", {}).get(RECORD_KEY)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("inputs"), dict) else None
+
+
+def is_stale(chapter: Chapter, output: Path, data: Path | None = None) -> str | None:
+    """Why *chapter* must run again (a phrase for the log), or None when *output* is up to date.
+
+    Up to date means: the notebook exists, records its inputs, was made from
+    the same data override (*data*, ``None`` for the chapter's own), and
+    every recorded input -- plus the source, the lock and the data file,
+    which are always inputs -- has the recorded content now.
+    """
     if not output.is_file():
         return "no executed notebook yet"
-    recorded = recorded_fingerprint(stamp)
-    if recorded is None or recorded_reads(stamp) is None:
-        return "first build on this machine"
-    if recorded != digest:
-        return "inputs changed"
-    newest = max(f.stat().st_mtime for f in files if f.is_file())
-    if newest > stamp.stat().st_mtime:
-        return "an input was touched"
+    record = recorded_inputs(output)
+    if record is None:
+        return "the notebook does not record its inputs"
+    root = chapter.root
+    if record.get("data") != (_name(data, root) if data else None):
+        return "another data file"
+    recorded = record["inputs"]
+    for f in inputs_of(chapter, data):
+        if _name(f, root) not in recorded:
+            return f"{_name(f, root)} is not among the recorded inputs"
+    for name, digest in recorded.items():
+        path = root / name
+        if _sha256(path) != digest:
+            return f"{name} changed"
     return None
 
 
@@ -259,12 +297,16 @@ def _reads(log: Path) -> list[str]:
     return sorted({line for line in log.read_text(encoding="utf-8").splitlines() if line})
 
 
-def _execute(source: str, output: str, cwd: str, parameters: dict, position: int, root: str) -> dict:
+def _execute(
+    source: str, output: str, cwd: str, parameters: dict, position: int, root: str, fixed: list[str], data: str | None
+) -> dict:
     """Run one chapter (in a worker process).
 
     Returns ``{"reads": [...]}`` (the project files the kernel opened) on
     success, or an error summary naming the cell: a failing cell, a kernel
-    that died or timed out, or a source jupytext cannot read.
+    that died or timed out, or a source jupytext cannot read. The executed
+    notebook records the hashes of *fixed* (source, lock, data file) and of
+    the reads (:func:`input_record`; *data* names a data override).
     """
     try:
         nb = jupytext.read(source)
@@ -307,9 +349,12 @@ def _execute(source: str, output: str, cwd: str, parameters: dict, position: int
             return {"cell": started[0], "count": None, "ename": type(exc).__name__, "evalue": str(exc).strip()}
         executed = nbformat.read(out_nb, as_version=4)
         clean_notebook(executed)
+        reads = _reads(reads_log)
+        files = [Path(f) for f in fixed] + [Path(root) / r for r in reads]
+        executed.metadata[RECORD_KEY] = input_record(files, Path(root), data)
         text = nbformat.writes(executed)
         write_atomic(Path(output), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-        return {"reads": _reads(reads_log)}
+        return {"reads": reads}
 
 
 def failure_message(chapter: Chapter, output: Path, err: dict) -> str:
@@ -350,15 +395,11 @@ def execute_chapters(
     if not chapters:
         return []
     root = chapters[0].root
-    run_dir = (out_dir or (root / "_build")).resolve()
+    data_name = _name(data, root) if data else None
     todo = []
     for ch in chapters:
         output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
-        files = inputs_of(ch, data, recorded_reads(stamp_path(ch, run_dir)))
-        extra = {"data": paths.relative(data) if data else None}
-        digest = fingerprint(files, root, extra)
-        stamp = stamp_path(ch, run_dir)
-        reason = "forced" if force else is_stale(ch, output, stamp, files, digest)
+        reason = "forced" if force else is_stale(ch, output, data)
         if reason is None:
             log(f"[book] {ch.name}: up to date")
             continue
@@ -367,24 +408,33 @@ def execute_chapters(
             # Relative to the chapter folder (the kernel's working directory),
             # so no absolute path ends up in the executed notebook.
             params["data_path"] = os.path.relpath(data.resolve(), ch.source.parent)
-        todo.append((ch, output, stamp, extra, params, reason))
+        todo.append((ch, output, params, reason))
 
     ran: list[Chapter] = []
     errors: list[str] = []
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
         futures = {}
-        for position, (ch, output, stamp, extra, params, reason) in enumerate(todo):
+        for position, (ch, output, params, reason) in enumerate(todo):
             log(f"[book] {ch.name}: executing ({reason})")
-            fut = pool.submit(_execute, str(ch.source), str(output), str(ch.source.parent), params, position, str(root))
-            futures[fut] = (ch, output, stamp, extra)
+            fixed = [str(f) for f in inputs_of(ch, data)]
+            fut = pool.submit(
+                _execute,
+                str(ch.source),
+                str(output),
+                str(ch.source.parent),
+                params,
+                position,
+                str(root),
+                fixed,
+                data_name,
+            )
+            futures[fut] = (ch, output)
         for fut in as_completed(futures):
-            ch, output, stamp, extra = futures[fut]
+            ch, output = futures[fut]
             result = fut.result()
             if "reads" not in result:
                 errors.append(failure_message(ch, output, result))
                 continue
-            # the fingerprint of what the chapter actually read this time
-            write_stamp(stamp, fingerprint(inputs_of(ch, data, result["reads"]), root, extra), result["reads"])
             ran.append(ch)
     if errors:
         raise BuildError("\n".join(errors))
