@@ -11,7 +11,7 @@ import jupytext
 import nbformat
 import pytest
 
-from scsrepro.book.execute import discover
+from scsrepro.book.staleness import discover
 from scsrepro.data.paths import ROOT
 
 CHAPTERS = discover(ROOT)

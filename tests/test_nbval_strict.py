@@ -14,7 +14,7 @@ import sys
 import nbformat
 import pytest
 
-from scsrepro.book.execute import discover
+from scsrepro.book.staleness import discover
 from scsrepro.data.paths import ROOT
 
 

@@ -12,7 +12,7 @@ import jupytext
 import pytest
 from nbclient import NotebookClient
 
-from scsrepro.book.execute import discover
+from scsrepro.book.staleness import discover
 from scsrepro.data.paths import CHAPTERS, ROOT
 
 

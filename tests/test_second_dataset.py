@@ -21,7 +21,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from scsrepro.book import build, execute
+from scsrepro.book import build, execute, staleness
 from scsrepro.book.facts.common import construction_note
 from scsrepro.book.passages import TWIN_PASSAGES
 from scsrepro.data import validate
@@ -100,7 +100,7 @@ def test_a_column_outside_the_codebook_is_refused(tmp_path):
 
 @pytest.mark.build
 def test_every_chapter_executes_and_the_book_renders(run):
-    chapters = execute.discover(ROOT)
+    chapters = staleness.discover(ROOT)
     for ch in chapters:
         nb = nbformat.read(RUN / "chapters" / f"{ch.name}.ipynb", as_version=4)
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]

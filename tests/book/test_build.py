@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scsrepro.book import build, execute
+from scsrepro.book import build, execute, staleness
 from scsrepro.data.paths import ROOT
 
 HEADER = """---
@@ -57,7 +57,7 @@ def _quiet(*args, **kwargs):
 
 def test_discover_finds_only_jupytext_chapters(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     assert [c.name for c in chapters] == ["one"]
     assert chapters[0].parameters == {"data_path": "../data.csv", "seed": 1}
 
@@ -71,7 +71,7 @@ READS = (
 def test_execute_then_nothing_then_touch_then_change(tmp_path):
     root = _project(tmp_path, READS)
     (root / "settings.yml").write_text("a: 1\n")
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     ran = execute.execute_chapters(chapters, jobs=1, log=_quiet)
     assert [c.name for c in ran] == ["one"]
     nb = nbformat.read(root / "chapters" / "one.ipynb", as_version=4)
@@ -100,29 +100,29 @@ def test_a_fresh_clone_executes_nothing(tmp_path):
     with new modification times and no _build folder is up to date."""
     root = _project(tmp_path, READS)
     (root / "settings.yml").write_text("a: 1\n")
-    execute.execute_chapters(execute.discover(root), jobs=1, log=_quiet)
-    record = execute.recorded_inputs(root / "chapters" / "one.ipynb")
+    execute.execute_chapters(staleness.discover(root), jobs=1, log=_quiet)
+    record = staleness.recorded_inputs(root / "chapters" / "one.ipynb")
     assert record["data"] is None
     assert {"chapters/one.md", "data.csv", "settings.yml", "src/helper.py"} <= set(record["inputs"])
     assert not any(name.startswith("/") for name in record["inputs"])  # no machine path
     clone = tmp_path / "clone"
     shutil.copytree(root, clone, ignore=shutil.ignore_patterns("_build"))
     assert not (clone / "_build").exists()
-    chapters = execute.discover(clone)
-    assert execute.is_stale(chapters[0], chapters[0].notebook) is None
+    chapters = staleness.discover(clone)
+    assert staleness.is_stale(chapters[0], chapters[0].notebook) is None
     assert execute.execute_chapters(chapters, jobs=1, log=_quiet) == []
     (clone / "data.csv").write_text("a\n3\n")
-    assert execute.is_stale(chapters[0], chapters[0].notebook) == "data.csv changed"
+    assert staleness.is_stale(chapters[0], chapters[0].notebook) == "data.csv changed"
 
 
 def test_a_notebook_without_a_record_is_executed(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
     nb = nbformat.read(root / "chapters" / "one.ipynb", as_version=4)
-    del nb.metadata[execute.RECORD_KEY]
+    del nb.metadata[staleness.RECORD_KEY]
     nbformat.write(nb, root / "chapters" / "one.ipynb")
-    assert execute.is_stale(chapters[0], chapters[0].notebook) == "the notebook does not record its inputs"
+    assert staleness.is_stale(chapters[0], chapters[0].notebook) == "the notebook does not record its inputs"
     assert [c.name for c in execute.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
 
 
@@ -134,9 +134,9 @@ def test_staleness_follows_the_files_a_chapter_opened(tmp_path):
     (root / "settings.yml").write_text("a: 1\n")
     (root / "src" / "unused.py").write_text("Y = 1\n")
     (root / "other.yml").write_text("b: 1\n")
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
-    reads = execute.recorded_inputs(root / "chapters" / "one.ipynb")["inputs"]
+    reads = staleness.recorded_inputs(root / "chapters" / "one.ipynb")["inputs"]
     assert {"settings.yml", "src/helper.py"} <= set(reads)
     assert "src/unused.py" not in reads and "other.yml" not in reads
     (root / "other.yml").write_text("b: 2\n")
@@ -148,8 +148,8 @@ def test_staleness_follows_the_files_a_chapter_opened(tmp_path):
 
 def test_a_dying_kernel_names_the_chapter_and_the_cell(tmp_path):
     root = _project(tmp_path, "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nimport os\nos._exit(1)\n```\n")
-    with pytest.raises(execute.BuildError) as info:
-        execute.execute_chapters(execute.discover(root), jobs=1, log=_quiet)
+    with pytest.raises(staleness.BuildError) as info:
+        execute.execute_chapters(staleness.discover(root), jobs=1, log=_quiet)
     message = str(info.value)
     # cells are counted from 0 in the executed notebook, as in papermill's own message:
     # the heading, the parameters, x = 1, then the cell that kills the kernel
@@ -159,16 +159,16 @@ def test_a_dying_kernel_names_the_chapter_and_the_cell(tmp_path):
 
 def test_an_unreadable_source_names_the_chapter(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     (root / "chapters" / "one.md").write_text(HEADER.replace("kernelspec:", "kernelspec: [\n"))
-    with pytest.raises(execute.BuildError) as info:
+    with pytest.raises(staleness.BuildError) as info:
         execute.execute_chapters(chapters, jobs=1, log=_quiet)
     assert "one.md" in str(info.value) and "cannot read the source" in str(info.value)
 
 
 def test_changing_the_data_file_reexecutes(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
     (root / "data.csv").write_text("a\n2\n")
     assert [c.name for c in execute.execute_chapters(chapters, jobs=1, log=_quiet)] == ["one"]
@@ -176,14 +176,14 @@ def test_changing_the_data_file_reexecutes(tmp_path):
 
 def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
     good = (root / "chapters" / "one.ipynb").read_bytes()
     (root / "chapters" / "one.md").write_text(
         _chapter("```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise ValueError('broken on purpose')\n```\n")
     )
-    chapters = execute.discover(root)
-    with pytest.raises(execute.BuildError) as info:
+    chapters = staleness.discover(root)
+    with pytest.raises(staleness.BuildError) as info:
         execute.execute_chapters(chapters, jobs=1, log=_quiet)
     message = str(info.value)
     assert "chapters/one.md" in message or "one.md" in message
@@ -193,7 +193,7 @@ def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path)
 
 def test_other_data_never_touches_committed_notebooks(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
     committed = (root / "chapters" / "one.ipynb").read_bytes()
     other = root / "other.csv"
@@ -211,7 +211,7 @@ def test_other_data_never_touches_committed_notebooks(tmp_path):
 @pytest.mark.build
 def test_render_failure_keeps_previous_html(tmp_path):
     root = _project(tmp_path)
-    chapters = execute.discover(root)
+    chapters = staleness.discover(root)
     execute.execute_chapters(chapters, jobs=1, log=_quiet)
     notebooks = {"one": root / "chapters" / "one.ipynb"}
     html = root / "_build" / "html"
@@ -221,14 +221,14 @@ def test_render_failure_keeps_previous_html(tmp_path):
     marker = html / "marker.txt"
     marker.write_text("previous build")
     (root / "chapters" / "index.md").write_text("# Index\n\nSee {ref}`a-label-that-does-not-exist`.\n")
-    with pytest.raises(execute.BuildError, match="previous"):
+    with pytest.raises(staleness.BuildError, match="previous"):
         build.render(root, notebooks, html, log=_quiet)
     assert marker.read_text() == "previous build"
 
 
 @pytest.mark.build
 def test_the_real_book_renders_without_warnings(tmp_path):
-    chapters = execute.discover(ROOT)
+    chapters = staleness.discover(ROOT)
     notebooks = {c.name: c.notebook for c in chapters}
     html = tmp_path / "html"
     build.render(ROOT, notebooks, html, log=_quiet)
@@ -245,5 +245,5 @@ def test_the_committed_notebooks_are_up_to_date():
     records the hashes of its inputs, and they equal the files of this checkout.
     (After a change to a chapter or to a file it reads, run `make book` and
     commit the re-executed notebooks.)"""
-    stale = {ch.name: execute.is_stale(ch, ch.notebook) for ch in execute.discover(ROOT)}
+    stale = {ch.name: staleness.is_stale(ch, ch.notebook) for ch in staleness.discover(ROOT)}
     assert stale and not {k: v for k, v in stale.items() if v}, stale

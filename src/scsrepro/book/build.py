@@ -2,24 +2,15 @@
 
 This is what ``make book`` runs. The steps are:
 
-Steps 1-3 live in :mod:`scsrepro.book.execute`; this module renders and
-runs the whole:
-
-1. **Find the chapters.** Every ``chapters/*.md`` listed in ``_toc.yml`` that
-   carries a jupytext header with a kernelspec is an executable chapter; other
-   pages are plain MyST and are rendered as they are.
-2. **Decide what is stale.** A chapter is re-executed when its executed
-   notebook is missing, or when the fingerprint of its inputs changed since the
-   last execution on this machine (content hash of the chapter source, its
-   data file, the lock and every project file the chapter opened when it last
-   ran, recorded during execution), or when one of those inputs is newer than
-   the last execution (so ``touch`` on a file it reads forces a rerun).
-3. **Execute** the stale chapters with papermill, two at a time, with
-   papermill's progress bar. Each run happens in ``chapters/`` so that the
-   chapters' relative paths behave exactly as in Jupyter. The output goes to a
-   temporary file and replaces ``chapters/<name>.ipynb`` only on success; the
-   volatile metadata papermill adds (timestamps, durations) is removed so that
-   a second build gives byte-identical notebooks.
+1. **Find the chapters** and 2. **decide what is stale**
+   (:mod:`scsrepro.book.staleness`): a chapter is executed only when its
+   notebook is missing or a hash its notebook records for an input (the
+   source, the data file, the lock, every project file it read) differs from
+   the file's current content. A fresh clone executes nothing.
+3. **Execute** the stale chapters (:mod:`scsrepro.book.execute`) with
+   papermill, two at a time, in ``chapters/`` so that relative paths behave
+   as in Jupyter; a notebook is replaced only on success and a second run
+   gives identical bytes.
 4. **Render** the book from a staging copy (``_build/.stage``) that holds the
    executed notebooks instead of the ``.md`` sources, with Sphinx warnings as
    errors. The new HTML replaces ``_build/html`` only when the build succeeds,
@@ -42,21 +33,19 @@ import sys
 import time
 from pathlib import Path
 
-from scsrepro.book.execute import (
+from scsrepro.book.staleness import (
     BuildError,
     Chapter,
     data_file,
     discover,
-    execute_chapters,
     fingerprint,
     parameters_of,
     recorded_fingerprint,
+    stale_chapters,
     toc_files,
     write_stamp,
 )
 from scsrepro.data import paths
-from scsrepro.data.schema import DataValidationError
-from scsrepro.paper import audit, fidelity
 
 #: Metadata keys removed from executed notebooks because they change on every
 #: run (timestamps and durations recorded by papermill and nbclient).
@@ -274,6 +263,11 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
         return False
 
     log(f"[book] computing the reproduced tables and the scoreboard from {paths.relative(data)}")
+    # Deferred: the statistics stack is imported only when the reports are out
+    # of date, so that a build with nothing to do starts in well under a second.
+    from scsrepro.data.schema import DataValidationError  # noqa: PLC0415
+    from scsrepro.paper import audit, fidelity  # noqa: PLC0415
+
     try:
         written, _, board = fidelity.write_reports(data, out_dir / "tables", board_path)
     except DataValidationError as exc:
@@ -290,6 +284,26 @@ def write_reports(root: Path, data: Path, out_dir: Path, force: bool = False, lo
 # --------------------------------------------------------------------------- entry point
 
 
+def execute_stale(
+    chapters: list[Chapter],
+    out_dir: Path | None = None,
+    data: Path | None = None,
+    jobs: int = 2,
+    force: bool = False,
+    log=print,
+) -> None:
+    """Execute the chapters that are stale (:func:`scsrepro.book.staleness.stale_chapters`), or all with *force*."""
+    if not force and not stale_chapters(chapters, out_dir, data):
+        for ch in chapters:
+            log(f"[book] {ch.name}: up to date")
+        return
+    # Deferred: jupytext and papermill take about a second to import, which a
+    # build with nothing to execute should not pay.
+    from scsrepro.book.execute import execute_chapters  # noqa: PLC0415
+
+    execute_chapters(chapters, out_dir=out_dir, data=data, jobs=jobs, force=force, log=log)
+
+
 def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, force: bool = False, log=print) -> Path:
     """Execute stale chapters and render the book; return the HTML folder."""
     chapters = discover(root)
@@ -300,12 +314,12 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
         run = root / "_build" / "runs" / data.stem
         nb_dir = run / "chapters"
         nb_dir.mkdir(parents=True, exist_ok=True)
-        execute_chapters(chapters, out_dir=nb_dir, data=data, jobs=jobs, force=force, log=log)
+        execute_stale(chapters, out_dir=nb_dir, data=data, jobs=jobs, force=force, log=log)
         notebooks = {c.name: nb_dir / f"{c.name}.ipynb" for c in chapters}
         html_out = run / "html"
         write_reports(root, data, run, force=force, log=log)
     else:
-        execute_chapters(chapters, data=None, jobs=jobs, force=force, log=log)
+        execute_stale(chapters, data=None, jobs=jobs, force=force, log=log)
         notebooks = {c.name: c.notebook for c in chapters}
         html_out = root / "_build" / "html"
         default = data_file(chapters[0]) if chapters else None
@@ -345,10 +359,10 @@ def main(argv: list[str] | None = None) -> int:
             md = paths.CHAPTERS / f"{args.only}.md"
             if not md.is_file():
                 raise BuildError(f"no chapter {paths.relative(md)}")
-            execute_chapters([Chapter(md.stem, md, paths.ROOT, parameters_of(md))], jobs=1, force=args.force)
+            execute_stale([Chapter(md.stem, md, paths.ROOT, parameters_of(md))], jobs=1, force=args.force)
             html = None
         elif args.execute_only:
-            execute_chapters(discover(paths.ROOT), jobs=args.jobs, force=args.force)
+            execute_stale(discover(paths.ROOT), jobs=args.jobs, force=args.force)
             html = None
         else:
             html = build(paths.ROOT, data=args.data, jobs=args.jobs, force=args.force)

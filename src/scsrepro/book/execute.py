@@ -1,25 +1,13 @@
-"""Finding, fingerprinting and executing the book's chapters (steps 1-3 of ``make book``).
+"""Executing the stale chapters with papermill (step 3 of ``make book``).
 
-1. **Find the chapters** (:func:`discover`): every ``chapters/*.md`` listed
-   in ``_toc.yml`` that carries a jupytext header with a kernelspec.
-2. **Decide what is stale** (:func:`is_stale`): each executed notebook
-   records, in its metadata under ``scsrepro``, the sha256 of every input
-   that made it (:func:`input_record`): the chapter source, its data file,
-   the lock and every project file the chapter's kernel opened -- recorded
-   while it ran by an audit hook (``_kernel/sitecustomize.py``) -- so
-   ``data/models.yml``, ``data/targets.yml``, the twin's parameters or a
-   module of ``src/`` count exactly when the chapter reads them. A chapter
-   is executed again only when its notebook is missing, has no record, or a
-   recorded hash differs from the file's current content. Nothing depends on
-   modification times or on the machine: a fresh clone, whose committed
-   notebooks carry their records, executes nothing, and touching a file
-   without changing it executes nothing.
-3. **Execute** the stale chapters with papermill (:func:`execute_chapters`),
-   two at a time, in ``chapters/`` so relative paths behave as in Jupyter;
-   volatile metadata is removed, so a second run gives the same bytes, and
-   the notebook is replaced only on success. A failing cell, a kernel that
-   dies and a source jupytext cannot read all stop the build with a message
-   naming the chapter and the cell (:func:`failure_message`).
+:mod:`scsrepro.book.staleness` finds the chapters and decides which are
+stale. :func:`execute_chapters` executes those, two at a time, in
+``chapters/`` so relative paths behave as in Jupyter; volatile metadata is
+removed and the notebook records the hashes of its inputs
+(:func:`scsrepro.book.staleness.input_record`), so a second run gives the
+same bytes, and the notebook is replaced only on success. A failing cell, a
+kernel that dies and a source jupytext cannot read all stop the build with a
+message naming the chapter and the cell (:func:`failure_message`).
 
 :mod:`scsrepro.book.build` renders the book from the executed notebooks.
 """
@@ -27,19 +15,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill as pm
-import yaml
 
+from scsrepro.book.staleness import RECORD_KEY, BuildError, Chapter, input_record, inputs_of, is_stale, relative_name
 from scsrepro.data import paths
 from scsrepro.data.files import write_atomic
 
@@ -48,210 +34,8 @@ from scsrepro.data.files import write_atomic
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception")
 VOLATILE_CELL_KEYS = ("papermill", "execution")
 
-#: Files every chapter depends on besides its source, its data and the files
-#: it was seen to open: the locked environment.
-SHARED_INPUTS = ("requirements.lock",)
-
-#: Key of the executed notebook's metadata that records the hashes of its inputs.
-RECORD_KEY = "scsrepro"
-
 #: Folder whose ``sitecustomize`` records the files a chapter's kernel opens.
 KERNEL_HOOKS = Path(__file__).resolve().parent / "_kernel"
-
-
-class BuildError(RuntimeError):
-    """A chapter or the book failed to build; the message says where."""
-
-
-@dataclass
-class Chapter:
-    """An executable chapter: its MyST source and the notebook it produces."""
-
-    name: str
-    source: Path
-    root: Path
-    parameters: dict = field(default_factory=dict)
-
-    @property
-    def notebook(self) -> Path:
-        return self.source.with_suffix(".ipynb")
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-def toc_files(root: Path) -> list[str]:
-    """Return the document paths listed in ``_toc.yml``, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found: list[str] = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for key in ("chapters", "sections", "parts"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    for key in ("chapters", "parts"):
-        walk(toc.get(key, []))
-    return found
-
-
-def is_executable(md: Path) -> bool:
-    """True when a MyST file has a jupytext header with a kernelspec."""
-    text = md.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    header = text.split("---", 2)[1]
-    meta = yaml.safe_load(header) or {}
-    return "kernelspec" in meta and "jupytext" in meta
-
-
-def parameters_of(md: Path) -> dict:
-    """Read the default values of a chapter's ``parameters`` cell."""
-
-    nb = jupytext.read(md)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            namespace: dict = {}
-            exec(compile(cell.source, f"{md.name}:parameters", "exec"), {}, namespace)
-            return {k: v for k, v in namespace.items() if not k.startswith("_")}
-    raise BuildError(f"{paths.relative(md)} has no code cell tagged 'parameters'")
-
-
-def discover(root: Path) -> list[Chapter]:
-    """Return the executable chapters listed in the table of contents."""
-    chapters = []
-    for doc in toc_files(root):
-        md = root / f"{doc}.md"
-        if md.is_file() and is_executable(md):
-            chapters.append(Chapter(md.stem, md, root, parameters_of(md)))
-    return chapters
-
-
-# --------------------------------------------------------------------------- staleness
-
-
-def data_file(chapter: Chapter, override: Path | None = None) -> Path | None:
-    """The data file a chapter reads (its ``data_path`` parameter)."""
-    if override is not None:
-        return override
-    value = chapter.parameters.get("data_path")
-    if not value:
-        return None
-    return (chapter.source.parent / value).resolve()
-
-
-def inputs_of(chapter: Chapter, data: Path | None = None, reads: list[str] | None = None) -> list[Path]:
-    """Every file whose change makes the chapter's notebook out of date.
-
-    The chapter's source, its data file and the lock, and the project files
-    the chapter opened when it was executed (*reads*, recorded by
-    :func:`_execute` in the notebook, see :func:`input_record`): its modules
-    of ``src/``, ``data/models.yml``, ``data/targets.yml``, the published
-    numbers, the twin's parameters -- whatever it actually read.
-    """
-    root = chapter.root
-    files = {chapter.source, *(root / name for name in SHARED_INPUTS)}
-    files.update(root / r for r in reads or [])
-    d = data_file(chapter, data)
-    if d is not None:
-        files.add(d)
-    return sorted(files)
-
-
-def fingerprint(files: list[Path], root: Path, extra: dict | None = None) -> str:
-    """Content hash of *files* (and their paths) plus *extra* settings."""
-    h = hashlib.sha256()
-    for f in files:
-        try:
-            name = f.relative_to(root).as_posix()
-        except ValueError:
-            name = f.name
-        h.update(name.encode())
-        h.update(b"\0")
-        h.update(f.read_bytes() if f.is_file() else b"\0missing\0")
-        h.update(b"\0")
-    h.update(json.dumps(extra or {}, sort_keys=True, default=str).encode())
-    return h.hexdigest()
-
-
-def recorded_fingerprint(stamp: Path) -> str | None:
-    """The fingerprint a stamp file records, or None when there is no stamp.
-
-    The up-to-date check of the rendered book and of the reports, which live
-    under ``_build`` only (chapters record their inputs in the notebook:
-    :func:`is_stale`).
-    """
-    return json.loads(stamp.read_text()).get("fingerprint") if stamp.is_file() else None
-
-
-def write_stamp(stamp: Path, digest: str) -> None:
-    """Record *digest* as the fingerprint of the inputs that made an output."""
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": digest}, indent=1))
-
-
-def _name(path: Path, root: Path) -> str:
-    """*path* relative to *root* (POSIX), or its bare name outside it: never an absolute path."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-
-
-def input_record(files: list[Path], root: Path, data: str | None) -> dict:
-    """What an executed notebook records about its inputs (metadata key :data:`RECORD_KEY`).
-
-    ``{"inputs": {relative path: sha256}, "data": name of the data file
-    given instead of the chapter's own, or None}``; sorted, so that the same
-    inputs give the same bytes on every machine.
-    """
-    return {"inputs": {_name(f, root): _sha256(f) for f in sorted(files)}, "data": data}
-
-
-def recorded_inputs(output: Path) -> dict | None:
-    """The input record of the executed notebook *output*, or None if it has none."""
-    try:
-        record = json.loads(output.read_text(encoding="utf-8")).get("metadata", {}).get(RECORD_KEY)
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("inputs"), dict) else None
-
-
-def is_stale(chapter: Chapter, output: Path, data: Path | None = None) -> str | None:
-    """Why *chapter* must run again (a phrase for the log), or None when *output* is up to date.
-
-    Up to date means: the notebook exists, records its inputs, was made from
-    the same data override (*data*, ``None`` for the chapter's own), and
-    every recorded input -- plus the source, the lock and the data file,
-    which are always inputs -- has the recorded content now.
-    """
-    if not output.is_file():
-        return "no executed notebook yet"
-    record = recorded_inputs(output)
-    if record is None:
-        return "the notebook does not record its inputs"
-    root = chapter.root
-    if record.get("data") != (_name(data, root) if data else None):
-        return "another data file"
-    recorded = record["inputs"]
-    for f in inputs_of(chapter, data):
-        if _name(f, root) not in recorded:
-            return f"{_name(f, root)} is not among the recorded inputs"
-    for name, digest in recorded.items():
-        path = root / name
-        if _sha256(path) != digest:
-            return f"{name} changed"
-    return None
 
 
 # --------------------------------------------------------------------------- execution
@@ -395,7 +179,7 @@ def execute_chapters(
     if not chapters:
         return []
     root = chapters[0].root
-    data_name = _name(data, root) if data else None
+    data_name = relative_name(data, root) if data else None
     todo = []
     for ch in chapters:
         output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
