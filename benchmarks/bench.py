@@ -173,7 +173,12 @@ def _time_r(rows: int) -> float | None:
         data_csv, cmd_csv = _export(rows, Path(tmp))
         script = Path(tmp) / "svyolr.R"
         script.write_text(R_SCRIPT)
-        done = subprocess.run(["Rscript", str(script), str(data_csv), str(cmd_csv)], capture_output=True, text=True)
+        try:
+            done = subprocess.run(
+                ["Rscript", str(script), str(data_csv), str(cmd_csv)], capture_output=True, text=True, timeout=3600
+            )
+        except subprocess.TimeoutExpired:
+            return None
         if done.returncode != 0:
             return None
         return float(done.stdout.strip().split()[-1])
