@@ -247,3 +247,20 @@ def test_the_committed_notebooks_are_up_to_date():
     commit the re-executed notebooks.)"""
     stale = {ch.name: staleness.is_stale(ch, ch.notebook) for ch in staleness.discover(ROOT)}
     assert stale and not {k: v for k, v in stale.items() if v}, stale
+
+
+def test_the_colophon_reports_pass_rates_by_basis(tmp_path):
+    board = tmp_path / "fidelity.csv"
+    board.write_text(
+        "table,role,basis,status,distance,tolerance,stars_agree\n"
+        "table_2,target,calibrated,pass,0.1,1,\n"
+        "table_2,target,calibrated,fail,2.0,1,\n"
+        "table_3,held_out,held_out,pass,0.5,1,\n"
+        "table_3,erratum,held_out,n/a,,1,\n"
+        "table_a1,target,arithmetic,pass,0,0,\n"
+        "prose,target,context,n/a,,,\n"
+    )
+    page = build.colophon(ROOT, None, board)
+    assert "| calibrated | 1 | 2 |" in page and "| held_out | 1 | 1 |" in page and "| arithmetic | 1 | 1 |" in page
+    assert "context |" not in page  # never scored
+    assert "by basis" not in build.colophon(ROOT, None, tmp_path / "missing.csv")

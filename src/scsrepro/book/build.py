@@ -58,12 +58,33 @@ BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 GENERATED_PAGES = ("chapters/colophon",)
 
 
-def colophon(root: Path, data: Path | None = None) -> str:
-    """The colophon page: versions, commit, data checksum and build time.
+def basis_rates(board_path: Path) -> str:
+    """The scoreboard's pass rates by basis as a Markdown table ("" when *board_path* does not exist).
+
+    Counted by :func:`scsrepro.paper.fidelity.summary` (errata left out),
+    the same count as the appendix's.
+    """
+    if not board_path.is_file():
+        return ""
+    # Deferred: only a render needs the statistics stack (a no-op build starts at once).
+    import pandas as pd  # noqa: PLC0415
+
+    from scsrepro.paper import fidelity  # noqa: PLC0415
+
+    summary = fidelity.summary(pd.read_csv(board_path, keep_default_na=False, na_values=[""]))
+    rows = summary[summary["table"].eq("all") & summary["n_scored"].gt(0)]
+    lines = [f"| {r.basis} | {int(r.n_pass)} | {int(r.n_scored)} |" for r in rows.itertuples()]
+    return "| basis | pass | scored |\n|---|---|---|\n" + "\n".join(lines) + "\n"
+
+
+def colophon(root: Path, data: Path | None = None, board_path: Path | None = None) -> str:
+    """The colophon page: versions, commit, data checksum, build time and pass rates by basis.
 
     Written into the staging copy at render time (never committed), so it
     always describes the build that produced the HTML. A run on another data
-    file (*data*) names that file and its checksum as well.
+    file (*data*) names that file and its checksum as well. *board_path* is
+    the scoreboard of the build (``fidelity.csv``), summarised by
+    :func:`basis_rates`.
     """
 
     top = []
@@ -90,6 +111,12 @@ def colophon(root: Path, data: Path | None = None) -> str:
     checksum = sha_file.read_text().split()[0] if sha_file.is_file() else "not generated"
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows = "\n".join(f"| {name} | {pins.get(name, '?')} |" for name in top)
+    rates = basis_rates(board_path) if board_path is not None else ""
+    if rates:
+        rates = (
+            "\nPrinted numbers of the paper that the data of this build reproduce within their tolerance, "
+            "by basis (what agreement can show; see the appendix):\n\n" + rates
+        )
     return (
         "# Colophon\n\n"
         "This page is written by the build itself each time the book is rendered.\n\n"
@@ -99,7 +126,7 @@ def colophon(root: Path, data: Path | None = None) -> str:
         + (f"- **Data of this run** (`{data.name}`), sha256: `{_sha256(data)}`\n" if data is not None else "")
         + f"- **Python:** {sys.version.split()[0]}\n\n"
         "Top-level packages, at the versions pinned in `requirements.lock`:\n\n"
-        "| package | version |\n|---|---|\n" + rows + "\n"
+        "| package | version |\n|---|---|\n" + rows + "\n" + rates
     )
 
 
@@ -224,7 +251,7 @@ def render(
     log(f"[book] rendering {paths.relative(html_out)} (Sphinx warnings are errors)")
     for doc in GENERATED_PAGES:
         if doc in toc_files(root):
-            (stage / f"{doc}.md").write_text(colophon(root, data), encoding="utf-8")
+            (stage / f"{doc}.md").write_text(colophon(root, data, work / "fidelity.csv"), encoding="utf-8")
     out = work / ".render"
     proc = run_jupyter_book(stage, out)
     if proc.returncode != 0:
