@@ -1,9 +1,7 @@
 """scsrepro.book.facts.model_checks: the facts of the Models chapter's checks beyond the paper.
 
-Most helpers are checked on small hand-made inputs whose answers are known;
-those that need fitted models use the committed twin (Model 5's fits take
-about a second). Every fact must be a ``str``: the chapter glued text
-before the helpers existed, and the stored outputs must not change.
+The helpers are checked on small hand-made inputs whose answers are known.
+Every fact must be a ``str``, as in test_facts_models.py.
 """
 
 from __future__ import annotations
@@ -13,13 +11,8 @@ import pandas as pd
 import pytest
 
 from scsrepro.book.facts import model_checks as checks
-from scsrepro.book.facts import models as facts
-from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.loading import load_survey
-from scsrepro.paper import fitting, hypotheses, model_summaries, modelspec
-from scsrepro.paper.published import load_published
-from scsrepro.paper.weights import weights_for
+from scsrepro.paper import model_summaries, modelspec
 
 
 def _all_text(facts_: dict) -> None:
@@ -37,43 +30,7 @@ def specs():
     return {s.id: s for s in modelspec.load_specs()}
 
 
-@pytest.fixture(scope="module")
-def published_4():
-    return load_published("table_4")
-
-
-@pytest.fixture(scope="module")
-def frame():
-    df = load_survey(paths.DATA / "synthetic" / "twin.csv")
-    return fitting.model_frame(df, weights_for(df))
-
-
-@pytest.fixture(scope="module")
-def printed(published_4):
-    return hypotheses.estimates_from_published(published_4)
-
-
-def _t4() -> pd.DataFrame:
-    """A two-model Table 4 in the layout of scsrepro.paper.tables.table_4."""
-    rows = [
-        ("Model 1", "coef", "age", 0.10, 0.05, "**", 0.12, 0.05, "**"),
-        ("Model 1", "se", "age", 0.05, np.nan, "", np.nan, np.nan, ""),
-        ("Model 1", "coef", "educ_2", -0.50, 0.40, "", -0.40, 0.20, "**"),
-        ("Model 1", "cut", "cut1", -2.00, 0.30, "", -2.10, 0.30, ""),
-        ("Model 1", "n", "observations", 100.0, np.nan, "", 100.0, np.nan, ""),
-        ("Model 2", "coef", "age", 0.20, 0.05, "***", 0.50, 0.08, "***"),
-        ("Model 2", "coef", "urban", 0.30, 0.10, "***", 0.30, 0.20, ""),
-        ("Model 2", "cut", "cut1", -1.00, 0.30, "", -1.00, 0.30, ""),
-        ("Model 2", "n", "observations", 90.0, np.nan, "", 95.0, np.nan, ""),
-    ]
-    cols = ["column", "statistic", "item", "reproduced", "se", "stars", "published", "published_se", "published_stars"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-LABELS = {"age": "Age", "educ_2": "Low education", "urban": "Urban", "cut1": "Cut 1"}
-
-
-# --------------------------------------------------------------------------- specification and Table 4
+# --------------------------------------------------------------------------- beyond the paper
 
 
 def test_weighting_facts():
