@@ -320,7 +320,8 @@ def execute_stale(
     log=print,
 ) -> None:
     """Execute the chapters that are stale (:func:`scsrepro.book.staleness.stale_chapters`), or all with *force*."""
-    if not force and not stale_chapters(chapters, out_dir, data):
+    reasons = stale_chapters(chapters, out_dir, data, force)
+    if not reasons:
         for ch in chapters:
             log(f"[book] {ch.name}: up to date")
         return
@@ -328,7 +329,7 @@ def execute_stale(
     # build with nothing to execute should not pay.
     from scsrepro.book.execute import execute_chapters  # noqa: PLC0415
 
-    execute_chapters(chapters, out_dir=out_dir, data=data, jobs=jobs, force=force, log=log)
+    execute_chapters(chapters, out_dir=out_dir, data=data, jobs=jobs, log=log, reasons=reasons)
 
 
 def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, force: bool = False, log=print) -> Path:

@@ -25,7 +25,15 @@ import jupytext
 import nbformat
 import papermill as pm
 
-from scsrepro.book.staleness import RECORD_KEY, BuildError, Chapter, input_record, inputs_of, is_stale, relative_name
+from scsrepro.book.staleness import (
+    RECORD_KEY,
+    BuildError,
+    Chapter,
+    input_record,
+    inputs_of,
+    relative_name,
+    stale_chapters,
+)
 from scsrepro.data import paths
 from scsrepro.data.files import write_atomic
 
@@ -163,6 +171,7 @@ def execute_chapters(
     jobs: int = 2,
     force: bool = False,
     log=print,
+    reasons: dict[str, str] | None = None,
 ) -> list[Chapter]:
     """Execute the stale chapters; return the ones that ran.
 
@@ -175,15 +184,20 @@ def execute_chapters(
     data : a data file to use instead of each chapter's default ``data_path``.
     jobs : how many chapters run at the same time.
     force : execute even if nothing changed.
+    reasons : ``{chapter name: why it must run}`` when the caller has already
+        decided (:func:`scsrepro.book.staleness.stale_chapters`); otherwise
+        decided here.
     """
     if not chapters:
         return []
     root = chapters[0].root
     data_name = relative_name(data, root) if data else None
+    if reasons is None:
+        reasons = stale_chapters(chapters, out_dir, data, force)
     todo = []
     for ch in chapters:
-        output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
-        reason = "forced" if force else is_stale(ch, output, data)
+        output = ch.output(out_dir)
+        reason = reasons.get(ch.name)
         if reason is None:
             log(f"[book] {ch.name}: up to date")
             continue

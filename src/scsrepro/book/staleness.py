@@ -62,6 +62,10 @@ class Chapter:
     def notebook(self) -> Path:
         return self.source.with_suffix(".ipynb")
 
+    def output(self, out_dir: Path | None = None) -> Path:
+        """The executed notebook: next to the source, or in *out_dir* (a run on other data)."""
+        return (out_dir / f"{self.name}.ipynb") if out_dir else self.notebook
+
 
 # --------------------------------------------------------------------------- discovery
 
@@ -261,15 +265,18 @@ def is_stale(chapter: Chapter, output: Path, data: Path | None = None) -> str | 
     return None
 
 
-def stale_chapters(chapters: list[Chapter], out_dir: Path | None = None, data: Path | None = None) -> dict[str, str]:
-    """``{chapter name: why it must run}`` for the chapters whose notebook is not up to date.
+def stale_chapters(
+    chapters: list[Chapter], out_dir: Path | None = None, data: Path | None = None, force: bool = False
+) -> dict[str, str]:
+    """``{chapter name: why it must run}`` for the chapters whose notebook is not up to date (all with *force*).
 
     *out_dir* and *data* as for :func:`scsrepro.book.execute.execute_chapters`.
     """
+    if force:
+        return {ch.name: "forced" for ch in chapters}
     stale = {}
     for ch in chapters:
-        output = (out_dir / f"{ch.name}.ipynb") if out_dir else ch.notebook
-        reason = is_stale(ch, output, data)
+        reason = is_stale(ch, ch.output(out_dir), data)
         if reason is not None:
             stale[ch.name] = reason
     return stale
