@@ -33,9 +33,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from scsrepro.data import paths
+from scsrepro.data.yaml_files import parse_yaml
 
 #: Key of the executed notebook's metadata that records the hashes of its inputs.
 RECORD_KEY = "scsrepro"
@@ -72,7 +71,7 @@ class Chapter:
 
 def toc_files(root: Path) -> list[str]:
     """Return the document paths listed in ``_toc.yml``, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = parse_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
     found: list[str] = [toc["root"]]
 
     def walk(node):
@@ -97,7 +96,7 @@ def is_executable(md: Path) -> bool:
     if not text.startswith("---"):
         return False
     header = text.split("---", 2)[1]
-    meta = yaml.safe_load(header) or {}
+    meta = parse_yaml(header) or {}
     return "kernelspec" in meta and "jupytext" in meta
 
 
@@ -108,12 +107,12 @@ def _cell_options(body: str) -> tuple[dict, str]:
     """The options and the code of a MyST ``code-cell`` body (``:key: value`` lines or a ``---`` YAML block)."""
     if body.startswith("---\n"):
         head, _, code = body[4:].partition("\n---\n")
-        return yaml.safe_load(head) or {}, code
+        return parse_yaml(head) or {}, code
     options: dict = {}
     lines = body.split("\n")
     while lines and lines[0].startswith(":"):
         key, _, value = lines.pop(0)[1:].partition(":")
-        options[key.strip()] = yaml.safe_load(value.strip()) if value.strip() else None
+        options[key.strip()] = parse_yaml(value.strip()) if value.strip() else None
     return options, "\n".join(lines)
 
 

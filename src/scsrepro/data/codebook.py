@@ -46,6 +46,7 @@ import yaml
 from scsrepro.data.codebook_parsing import CodebookError, parse_document
 from scsrepro.data.derivation import derive_variables
 from scsrepro.data.variables import Group, Variable
+from scsrepro.data.yaml_files import cached, read_yaml
 
 __all__ = [
     "CodebookError",
@@ -372,8 +373,12 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     name = display_name(p)
     if not p.is_file():
         raise CodebookError(f"codebook {name}: file not found")
+    return cached("codebook", p, lambda: _read_codebook(p, name))
+
+
+def _read_codebook(p: Path, name: str) -> Codebook:
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = read_yaml(p)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CodebookError(f"codebook {name}: not a readable YAML file ({exc})") from None
     return parse_codebook(raw, source=name)

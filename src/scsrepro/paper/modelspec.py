@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
-from scsrepro.paper.targets import cached
+from scsrepro.data.yaml_files import cached, read_yaml
 
 SPEC_FILE = paths.DATA / "models.yml"
 
@@ -42,7 +41,7 @@ class ModelSpec:
 
 def load_specs(path: Path | str = SPEC_FILE) -> list[ModelSpec]:
     """Read the model specification; fail clearly on unknown fields."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     terms = raw["terms"]
     specs = []
     for m in raw["models"]:
@@ -65,9 +64,9 @@ def load_specs(path: Path | str = SPEC_FILE) -> list[ModelSpec]:
 
 def term_keys(path: Path | str = SPEC_FILE) -> dict[str, list[str]]:
     """Covariate -> Table 4 term keys (the file is read once per version, see
-    :func:`scsrepro.paper.targets.cached`; every fit's keys ask for it)."""
+    :func:`scsrepro.data.yaml_files.cached`; every fit's keys ask for it)."""
     p = Path(path)
-    terms = cached("model-terms", p, lambda: yaml.safe_load(p.read_text(encoding="utf-8"))["terms"])
+    terms = cached("model-terms", p, lambda: read_yaml(p)["terms"])
     return {k: list(v) for k, v in terms.items()}
 
 

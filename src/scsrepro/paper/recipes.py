@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data import paths
+from scsrepro.data.codebook import load_codebook
 from scsrepro.data.expressions import evaluate_condition
 from scsrepro.paper import disclosure
 from scsrepro.paper.published import REQUIRED_COLUMNS
@@ -26,7 +27,6 @@ from scsrepro.paper.targets import (
     TARGETS_FILE,
     Recipe,
     as_list,
-    cached_codebook,
     cached_published,
     load_targets,
     weighted_flag,
@@ -89,7 +89,7 @@ def empty_result(note: str = "") -> dict:
 
 def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) -> dict:
     """Percentage (or proportion) of the base in the item, with design-based SE/CI."""
-    cb = cached_codebook()
+    cb = load_codebook()
     base = base_mask(frame, spec.get("base"))
     if spec.get("expr"):
         ind = base_mask(frame, spec["expr"])
@@ -132,7 +132,7 @@ def _share(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, weighted: bool) ->
 
 def _summary(frame: pd.DataFrame, w: np.ndarray, spec: Mapping, statistic: str, weighted: bool) -> dict:
     """Weighted mean (with SE/CI) or Stata-aweight SD; non-substantive codes missing."""
-    cb = cached_codebook()
+    cb = load_codebook()
     var = spec["variable"]
     v = data_column(frame, var)
     if var in cb and cb[var].missing_codes:

@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from scsrepro.data import paths
+from scsrepro.data.codebook import load_codebook
 from scsrepro.data.files import csv_text, write_all_atomic
 from scsrepro.paper import hypotheses
 from scsrepro.paper.model_rows import fit_models, printed_se, table4_row
@@ -65,7 +66,7 @@ from scsrepro.paper.published import hypothesis_verdicts, load_hypotheses
 from scsrepro.paper.quota import reproduce_table_a1
 from scsrepro.paper.recipes import COLUMNS, TABLE4_COLUMNS, empty_result, generic_table
 from scsrepro.paper.sample_design import design_effect_rows, design_quantity, design_rows
-from scsrepro.paper.targets import Recipe, cached_codebook, cached_published, load_targets, published_table_names
+from scsrepro.paper.targets import Recipe, cached_published, load_targets, published_table_names
 from scsrepro.paper.vif import (
     SAMPLES,
     alternative_vif,
@@ -217,7 +218,7 @@ def table_a4(df: pd.DataFrame, sample: str = "pairwise") -> pd.DataFrame:
     check_frame(df)
     targets = load_targets()
     pub = cached_published("table_a4")
-    frame = cached_codebook().derive(df).reset_index(drop=True)
+    frame = load_codebook().derive(df).reset_index(drop=True)
     predictors = vif_predictors(targets, pub["id"])
     X = predictor_matrix(frame, predictors)
     main = vif_for_sample(X, predictors, sample)

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from scsrepro.data import paths
-from scsrepro.data.codebook import Codebook, default_codebook_path, load_codebook
+from scsrepro.data.yaml_files import cached, read_yaml
 from scsrepro.paper.published import load_published, published_files
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "load_targets",
     "published_table_names",
     "cached",
-    "cached_codebook",
     "cached_published",
 ]
 
@@ -255,7 +253,7 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> Targets:
 
 
 def _parse_targets(p: Path, name: str) -> Targets:
-    raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    raw = read_yaml(p)
     if not isinstance(raw, dict) or "recipes" not in raw:
         raise ValueError(f"{name}: expected a mapping with a 'recipes' list")
     problems: list[str] = []
@@ -412,29 +410,6 @@ def published_table_names() -> list[str]:
 
 
 # ===================================================================== inputs
-_CACHE: dict[tuple, Any] = {}
-
-
-def _stamp(path: Path) -> tuple:
-    st = path.stat()
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
-
-
-def cached(kind: str, path: Path, loader: Callable[[], Any]) -> Any:
-    """Load once per file version (the key changes when the file changes)."""
-    key = (kind, *_stamp(path))
-    if key not in _CACHE:
-        _CACHE[key] = loader()
-    return _CACHE[key]
-
-
-def cached_codebook() -> Codebook:
-    """The default codebook, loaded once per file version (shared by the tables and figures)."""
-
-    path = default_codebook_path()
-    return cached("codebook", path, lambda: load_codebook(path))
-
-
 def cached_published(name: str) -> pd.DataFrame:
     """A copy of the published table *name*, read once per file version."""
     path = paths.PUBLISHED / f"{name}.csv"

@@ -27,8 +27,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from scsrepro.data.codebook import load_codebook
 from scsrepro.paper.recipes import data_column
-from scsrepro.paper.targets import Recipe, Targets, cached_codebook
+from scsrepro.paper.targets import Recipe, Targets
 from scsrepro.survey.design import vif_table
 
 __all__ = [
@@ -64,7 +65,7 @@ def vif_predictors(targets: Targets, ids: Iterable[str]) -> list[str]:
 
 def predictor_matrix(frame: pd.DataFrame, predictors: Sequence[str]) -> pd.DataFrame:
     """The *predictors* of *frame* (derived variables added) as floats, non-substantive codes missing."""
-    cb = cached_codebook()
+    cb = load_codebook()
     X = cb.to_missing(pd.DataFrame({p: data_column(frame, p) for p in predictors}), [p for p in predictors if p in cb])
     return X.apply(lambda s: pd.to_numeric(s, errors="coerce").astype(float))
 

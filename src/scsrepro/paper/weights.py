@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scsrepro.paper.targets import Recipe, Targets, cached_codebook, cached_published, load_targets
+from scsrepro.data.codebook import load_codebook
+from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets
 from scsrepro.survey.weighting import check_weights, rake
 
 __all__ = ["RAKING_VARIABLES", "WEIGHT_CAP", "check_frame", "population_margins", "weights_for", "prepare"]
@@ -108,7 +109,7 @@ def weights_for(df: pd.DataFrame, cap: float = WEIGHT_CAP) -> pd.Series:
                 f"{int(bad.sum())} row(s) are not (row positions {pos})"
             )
         return w.rename("weight")
-    frame = cached_codebook().derive(df)
+    frame = load_codebook().derive(df)
     data = frame[list(RAKING_VARIABLES)]
     if data.isna().any().any():
         bad = {
@@ -133,5 +134,5 @@ def prepare(df: pd.DataFrame, w: Any) -> tuple[pd.DataFrame, np.ndarray]:
     else:
         wv = w
     wv = check_weights(wv, len(df))
-    frame = cached_codebook().derive(df).reset_index(drop=True)
+    frame = load_codebook().derive(df).reset_index(drop=True)
     return frame, wv

@@ -81,12 +81,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from scsrepro import __version__
 from scsrepro.data import paths
 from scsrepro.data.codebook import Codebook, load_codebook
 from scsrepro.data.files import write_all_atomic
+from scsrepro.data.yaml_files import read_yaml
 from scsrepro.twin import approval as twin_approval
 from scsrepro.twin.blocks import (
     draw_income_and_education,
@@ -137,10 +137,10 @@ def load_params(path: str | os.PathLike[str] = PARAMS_FILE) -> dict:
     exists it is read into ``params["approval"]``.
     """
     path = Path(path)
-    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    params = read_yaml(path)
     approval = path.with_name(APPROVAL_PARAMS_NAME)
     if approval.is_file():
-        params["approval"] = yaml.safe_load(approval.read_text(encoding="utf-8"))
+        params["approval"] = read_yaml(approval)
     return params
 
 

@@ -33,11 +33,11 @@ import pandas as pd
 import seaborn as sns
 
 from scsrepro.book import style as plots
-from scsrepro.data.codebook import Codebook, Variable
+from scsrepro.data.codebook import Codebook, Variable, load_codebook
 from scsrepro.paper import disclosure
 from scsrepro.paper.fidelity import load_errata
 from scsrepro.paper.published import load_published
-from scsrepro.paper.targets import Recipe, Targets, cached_codebook, load_targets
+from scsrepro.paper.targets import Recipe, Targets, load_targets
 from scsrepro.survey.estimates import weighted_proportions
 from scsrepro.survey.weighting import check_weights
 
@@ -125,7 +125,7 @@ def option_shares(df: pd.DataFrame, w, options: str | Sequence[str], codebook: C
         and ``suppressed`` (disclosure control: the base has too few
         respondents, :mod:`scsrepro.paper.disclosure`).
     """
-    cb = codebook or cached_codebook()
+    cb = codebook or load_codebook()
     names = list(cb.groups[options].options) if isinstance(options, str) else list(options)
     wv = check_weights(w, len(df))
     rows = []
@@ -157,7 +157,7 @@ def category_shares(df: pd.DataFrame, w, variable: str, codebook: Codebook | Non
         Columns :data:`SHARE_COLUMNS`, one row per code in codebook order,
         and ``suppressed`` as for :func:`option_shares`.
     """
-    cb = codebook or cached_codebook()
+    cb = codebook or load_codebook()
     var = cb[variable]
     y = _as_float(df[variable])
     levels = [float(c) for c in var.codes]
@@ -419,7 +419,7 @@ def table_a3_layout(
         with`` (when *implied* is given) and ``erratum``.
     """
     targets = targets or load_targets()
-    cb = codebook or cached_codebook()
+    cb = codebook or load_codebook()
     a3 = a3.assign(key=a3["id"].str.replace(r"^a3_|_(mean|sd)$", "", regex=True))
     errata = errata_for(a3["id"]).groupby("erratum", sort=False)["id"].apply(list)
     err_of = {i: e for e, ids in errata.items() for i in ids}

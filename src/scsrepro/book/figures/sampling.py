@@ -16,9 +16,8 @@ import pandas as pd
 import seaborn as sns
 
 from scsrepro.book import style as plots
-from scsrepro.data.codebook import Codebook
+from scsrepro.data.codebook import Codebook, load_codebook
 from scsrepro.paper import disclosure
-from scsrepro.paper.targets import cached_codebook
 from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP
 from scsrepro.survey.weighting import check_weights
 
@@ -65,7 +64,7 @@ def weight_cells(df: pd.DataFrame, w, cap: float = WEIGHT_CAP, codebook: Codeboo
         (respondents whose weight equals the cap), sorted by mean weight,
         largest first.
     """
-    cb = codebook or cached_codebook()
+    cb = codebook or load_codebook()
     frame = df if all(v in df.columns for v in RAKING_VARIABLES) else cb.derive(df)
     wn = check_weights(w, len(df))
     wn = wn / wn.mean()
