@@ -7,6 +7,8 @@
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
 #   make data      regenerate the synthetic twin from the committed parameters (bit-identical)
 #   make calibrate search the twin's approval parameters again (writes data/synthetic/approval_params.yml)
+#   make verify    rerun everything from scratch in a temporary copy and compare (SEEDS=all: every seed)
+#   make export    the replication kit for Stata and R in _build/export (DATA=path: another data file)
 #   make bench     speed benchmarks (never part of `make test`)
 #   make fixtures  recompute the R reference fixtures in tests/fixtures (needs R + survey)
 #   make seeds     regenerate the twin with other seeds and score each (writes data/synthetic/seed_check.csv)
@@ -17,8 +19,9 @@ SHELL := /bin/bash
 # Single-threaded BLAS for everything run from here (make data, calibrate,
 # seeds, book and test): one thread is as fast on two cores and makes timings
 # comparable. The results do not depend on it: tests/test_kernel_variation.py
-# regenerates a reduced twin with two BLAS threads, another BLAS kernel and
-# another SIMD level and requires identical bytes (README, "What is guaranteed").
+# (run by `make verify`) regenerates a reduced twin with two BLAS threads,
+# another BLAS kernel and another SIMD level and requires identical decisions
+# (README, "What is guaranteed").
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
@@ -29,7 +32,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test validate lab bench lock clean execute data calibrate fixtures seeds lint
+.PHONY: venv book test verify export validate lab bench lock clean execute data calibrate fixtures seeds lint
 
 venv: $(STAMP)
 
@@ -46,9 +49,16 @@ book: $(STAMP)
 execute: $(STAMP)
 	$(PY) -m scsrepro.book.build --jobs $(JOBS) --execute-only
 
+# Checks marked `verify` (too slow here) run in `make verify`; CI runs both.
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests chapters --nbval --nbval-current-env \
-		--nbval-sanitize-with nbval-sanitize.cfg -p no:cacheprovider
+		--nbval-sanitize-with nbval-sanitize.cfg -p no:cacheprovider -m "not verify"
+
+export: $(STAMP)
+	$(PY) -m scsrepro.paper.export $(if $(DATA),--data "$(DATA)")
+
+verify: $(STAMP)
+	$(PY) -m scsrepro.book.verify --jobs $(JOBS) $(if $(SEEDS),--seeds "$(SEEDS)")
 
 # The same checks run inside `make test` (tests/test_tooling.py).
 lint: $(STAMP)

@@ -13,7 +13,8 @@ goal) and are printed as a table. Figures:
 - ``book_one_chapter``: ``make book`` after one chapter's prose is edited;
 - ``make_test``: ``make test`` in that clone;
 - ``make_data``: ``make data`` (the twin regenerated from its parameters);
-- ``make_verify``: recorded as not available until ``make verify`` exists;
+- ``make_verify``: ``make verify`` (everything rerun from scratch in a
+  temporary copy and compared; :mod:`scsrepro.book.verify`);
 - ``table4_twin`` and ``table4_twin_x100``: the seven Table 4 fits
   (:func:`scsrepro.paper.tables.table_4`) on the twin and on the twin's rows
   repeated 100 times (220,900 rows), and, when ``Rscript`` with the
@@ -97,8 +98,7 @@ def _clone(where: Path) -> Path:
     return clone
 
 
-def _book(clone: Path) -> list[str]:
-    return [str(VENV_PY), "-m", "scsrepro.book.build", "--jobs", "2"]
+BOOK = [str(VENV_PY), "-m", "scsrepro.book.build", "--jobs", "2"]
 
 
 def bench_book(rounds: int, only: set[str]) -> dict[str, list[float]]:
@@ -108,11 +108,11 @@ def bench_book(rounds: int, only: set[str]) -> dict[str, list[float]]:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             clone = _clone(Path(tmp))
             env = _env(clone)
-            out["book_fresh_clone"].append(_run(_book(clone), clone, env))
-            out["book_noop"].append(_run(_book(clone), clone, env))
+            out["book_fresh_clone"].append(_run(BOOK, clone, env))
+            out["book_noop"].append(_run(BOOK, clone, env))
             chapter = clone / "chapters" / "discussion.md"
             chapter.write_text(chapter.read_text(encoding="utf-8") + "\nAn edited sentence.\n", encoding="utf-8")
-            out["book_one_chapter"].append(_run(_book(clone), clone, env))
+            out["book_one_chapter"].append(_run(BOOK, clone, env))
     return {k: v for k, v in out.items() if k in only}
 
 
@@ -247,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         times["make_test"] = bench_make(["test"], args.rounds)
     if "make_data" in only:
         times["make_data"] = bench_make(["data"], args.rounds)
+    if "make_verify" in only:
+        times["make_verify"] = bench_make(["verify"], args.rounds)
     times.update(bench_table4(args.rounds, only))
     report = summarise(times)
     out = ROOT / "_build" / "bench.json"

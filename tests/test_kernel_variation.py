@@ -90,7 +90,7 @@ def run_all(command, timeout: int = 600, configs=tuple(CONFIGS)) -> dict[str, su
     return out
 
 
-@pytest.mark.build
+@pytest.mark.verify
 def test_twin_decisions_are_identical_under_other_kernels():
     runs = run_all([sys.executable, str(PROBE)])
     reports = {}

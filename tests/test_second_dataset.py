@@ -21,7 +21,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from scsrepro.book import build, execute, staleness
+from scsrepro.book import build, execute, manifest, staleness
 from scsrepro.book.facts.common import construction_note
 from scsrepro.book.passages import TWIN_PASSAGES
 from scsrepro.data import validate
@@ -171,3 +171,11 @@ def test_no_row_level_data_is_printed(run):
             for out in cell.get("outputs", []):
                 text = str(out.get("data", {}).get("text/plain", "")) + str(out.get("text", ""))
                 assert "respondent_id" not in text, path.name
+
+
+@pytest.mark.build
+def test_every_output_of_the_manifest_exists_after_the_build(run):
+    """Each file ``codecheck.yml`` lists is written by the build (here under the run's folder)."""
+    entries = manifest.load_manifest()
+    missing = [e["file"] for e in entries if not (RUN / e["file"].removeprefix("_build/")).is_file()]
+    assert not missing, f"listed in codecheck.yml but not written by the build: {missing}"

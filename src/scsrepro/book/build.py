@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from scsrepro.book.artefacts import write_figures
+from scsrepro.book.provenance import git_commit, pinned_versions, top_level_packages
 from scsrepro.book.staleness import (
     BuildError,
     Chapter,
@@ -55,7 +57,25 @@ BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 
 
 #: Pages written by the build itself rather than kept as sources.
-GENERATED_PAGES = ("chapters/colophon",)
+GENERATED_PAGES = ("chapters/colophon", "chapters/verification")
+
+#: The report of the last ``make verify`` in this copy (:mod:`scsrepro.book.verify`).
+VERIFY_REPORT = Path("_build") / "verify" / "report.md"
+
+
+def verification_page(root: Path) -> str:
+    """The book's verification page: the last ``make verify`` report of this copy, or how to make one."""
+    report = root / VERIFY_REPORT
+    if report.is_file():
+        return report.read_text(encoding="utf-8")
+    return (
+        "# Verification report\n\n"
+        "No verification has been run in this copy of the compendium. `make verify` reruns "
+        "everything from scratch in a temporary copy (the twin, every chapter, the reproduced "
+        "tables, the scoreboard, the errata, a second seed and the R cross-checks), compares each "
+        "artefact with the committed or recorded one and writes its report here; see the README, "
+        '"Instructions to replicators".\n'
+    )
 
 
 def basis_rates(board_path: Path) -> str:
@@ -87,26 +107,9 @@ def colophon(root: Path, data: Path | None = None, board_path: Path | None = Non
     :func:`basis_rates`.
     """
 
-    top = []
-    for line in (root / "requirements.in").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            top.append(re.split(r"[<>=!~ \[]", line)[0].lower())
-    pins = {}
-    for line in (root / "requirements.lock").read_text().splitlines():
-        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
-        if m:
-            pins[m.group(1).lower()] = m.group(2)
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        commit += " (with uncommitted changes)" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown (not a git checkout)"
+    top = top_level_packages(root)
+    pins = pinned_versions(root)
+    commit = git_commit(root)
     sha_file = root / "data" / "synthetic" / "twin.csv.sha256"
     checksum = sha_file.read_text().split()[0] if sha_file.is_file() else "not generated"
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -137,9 +140,10 @@ def _sha256(path: Path) -> str:
 def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
     """Copy the book's sources into *stage*, with executed notebooks for chapters.
 
-    Generated pages (the colophon) are left out here and written by
-    :func:`render` after the fingerprint is taken, so that their changing
-    build time does not force a new render.
+    Of the generated pages, the verification page (:func:`verification_page`)
+    is written here, so a new report renders the book again; the colophon is
+    written by :func:`render` after the fingerprint is taken, so that its
+    changing build time does not force a new render.
     """
     if stage.exists():
         shutil.rmtree(stage)
@@ -150,6 +154,9 @@ def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:
         md = root / f"{doc}.md"
         target = stage / doc
         target.parent.mkdir(parents=True, exist_ok=True)
+        if doc == "chapters/verification":
+            target.with_suffix(".md").write_text(verification_page(root), encoding="utf-8")
+            continue
         if doc in GENERATED_PAGES:
             continue
         if md.stem in notebooks:
@@ -249,9 +256,8 @@ def render(
         log(f"[book] {paths.relative(html_out)}: up to date")
         return False
     log(f"[book] rendering {paths.relative(html_out)} (Sphinx warnings are errors)")
-    for doc in GENERATED_PAGES:
-        if doc in toc_files(root):
-            (stage / f"{doc}.md").write_text(colophon(root, data, work / "fidelity.csv"), encoding="utf-8")
+    if "chapters/colophon" in toc_files(root):
+        (stage / "chapters" / "colophon.md").write_text(colophon(root, data, work / "fidelity.csv"), encoding="utf-8")
     out = work / ".render"
     proc = run_jupyter_book(stage, out)
     if proc.returncode != 0:
@@ -346,6 +352,7 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
         notebooks = {c.name: nb_dir / f"{c.name}.ipynb" for c in chapters}
         html_out = run / "html"
         write_reports(root, data, run, force=force, log=log)
+        write_figures(notebooks, run / "figures")
     else:
         execute_stale(chapters, data=None, jobs=jobs, force=force, log=log)
         notebooks = {c.name: c.notebook for c in chapters}
@@ -353,6 +360,7 @@ def build(root: Path = paths.ROOT, data: Path | None = None, jobs: int = 2, forc
         default = data_file(chapters[0]) if chapters else None
         if default is not None:
             write_reports(root, default, root / "_build", force=force, log=log)
+        write_figures(notebooks, root / "_build" / "figures")
     render(root, notebooks, html_out, force=force, log=log, data=data)
     return html_out
 
@@ -365,6 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="chapters executed at the same time (default 2)")
     parser.add_argument("--force", action="store_true", help="execute and render even if nothing changed")
     parser.add_argument("--execute-only", action="store_true", help="execute stale chapters, do not render")
+    parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="write the reproduced tables, the scoreboard and the errata under _build (always), nothing else",
+    )
     parser.add_argument(
         "--preview",
         metavar="NAME",
@@ -388,6 +401,12 @@ def main(argv: list[str] | None = None) -> int:
             if not md.is_file():
                 raise BuildError(f"no chapter {paths.relative(md)}")
             execute_stale([Chapter(md.stem, md, paths.ROOT, parameters_of(md))], jobs=1, force=args.force)
+            html = None
+        elif args.reports_only:
+            data = args.data.resolve() if args.data else data_file(discover(paths.ROOT)[0])
+            if data is None:
+                raise BuildError("no data file: the chapters name none and --data was not given")
+            write_reports(paths.ROOT, data, paths.ROOT / "_build", force=True)
             html = None
         elif args.execute_only:
             execute_stale(discover(paths.ROOT), jobs=args.jobs, force=args.force)

@@ -58,6 +58,27 @@ def score(path: Path) -> dict:
     return {"twin_sha256": digest, **fidelity.acceptance(board)}
 
 
+def rows_for(seeds: list[int], log=print) -> list[dict]:
+    """One scored row per seed (the default seed scores the committed twin)."""
+    params = twin.load_params()
+    default = int(params["seed"])
+    rows = []
+    for seed in seeds:
+        start = time.monotonic()
+        if seed == default:
+            path = paths.SYNTHETIC / "twin.csv"  # the committed twin
+        else:
+            path = twin.write_twin(twin_for_seed(seed), paths.ROOT / "_build" / "seeds" / str(seed), params, seed)
+        row = {"seed": seed, "default": seed == default, **score(path)}
+        rows.append(row)
+        log(
+            f"[seeds] {seed}: stars {row['t4_stars_agree']}/{row['t4_cells']}, calibrated "
+            f"{row['calibrated_pass']}/{row['calibrated_scored']}, held out "
+            f"{row['held_out_pass']}/{row['held_out_scored']} ({time.monotonic() - start:.0f} s)"
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scsrepro.twin.seeds", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -67,24 +88,18 @@ def main(argv: list[str] | None = None) -> int:
         default=[7, 11, 2019, 31415],
         help="seeds besides the default one (default: 7 11 2019 31415)",
     )
+    parser.add_argument(
+        "--only",
+        action="store_true",
+        help="score just the seeds given, without the default one (``make verify`` re-scores this way)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=SEED_FILE, help="output file (default data/synthetic/seed_check.csv)"
+    )
     args = parser.parse_args(argv)
-    params = twin.load_params()
-    default = int(params["seed"])
-    rows = []
-    for seed in [default, *[s for s in args.seeds if s != default]]:
-        start = time.monotonic()
-        if seed == default:
-            path = paths.SYNTHETIC / "twin.csv"  # the committed twin
-        else:
-            path = twin.write_twin(twin_for_seed(seed), paths.ROOT / "_build" / "seeds" / str(seed), params, seed)
-        row = {"seed": seed, "default": seed == default, **score(path)}
-        rows.append(row)
-        print(
-            f"[seeds] {seed}: stars {row['t4_stars_agree']}/{row['t4_cells']}, calibrated "
-            f"{row['calibrated_pass']}/{row['calibrated_scored']}, held out "
-            f"{row['held_out_pass']}/{row['held_out_scored']} ({time.monotonic() - start:.0f} s)"
-        )
-    out = write_csv_atomic(pd.DataFrame(rows, columns=COLUMNS), SEED_FILE)
+    default = int(twin.load_params()["seed"])
+    seeds = list(args.seeds) if args.only else [default, *[s for s in args.seeds if s != default]]
+    out = write_csv_atomic(pd.DataFrame(rows_for(seeds), columns=COLUMNS), args.out)
     print(f"[seeds] wrote {paths.relative(out)}")
     return 0
 
