@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import os
 import shutil
 import statistics
@@ -255,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(exist_ok=True)
     previous = json.loads(out.read_text()) if out.is_file() else {}
     merged = {**previous.get("figures", {}), **{k: v for k, v in report.items() if k in only or v.get("available")}}
-    out.write_text(json.dumps({"rounds": args.rounds, "figures": merged}, indent=1))
+    # the largest resident set of any process the benchmark ran (kilobytes on Linux)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out.write_text(json.dumps({"rounds": args.rounds, "peak_process_rss_mib": round(peak_mib), "figures": merged}, indent=1))
+    print(f"largest process: {peak_mib:.0f} MiB resident")
     print_table(merged)
     print(f"written: {out.relative_to(ROOT)}")
     return 0
