@@ -2,6 +2,7 @@
 #
 #   make book      set up .venv if needed, execute stale chapters, render _build/html
 #   make test      set up .venv if needed, run every test (pytest + strict nbval)
+#   make serve     serve the rendered book at http://127.0.0.1:8000/ (the address in _config.yml)
 #   make lint      ruff (lint and format check) and mypy on src/ (also part of make test)
 #   make validate DATA=path   check a data file against the codebook
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
@@ -32,7 +33,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test verify export validate lab bench lock clean execute data calibrate fixtures seeds lint
+.PHONY: venv book test serve verify export validate lab bench lock clean execute data calibrate fixtures seeds lint
 
 venv: $(STAMP)
 
@@ -45,6 +46,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 book: $(STAMP)
 	$(PY) -m scsrepro.book.build --jobs $(JOBS) $(if $(DATA),--data "$(DATA)")
+
+serve:
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 execute: $(STAMP)
 	$(PY) -m scsrepro.book.build --jobs $(JOBS) --execute-only

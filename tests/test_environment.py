@@ -32,9 +32,11 @@ def _conda() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     deps = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, str) and dep not in ("pip",) and not dep.startswith("python="):
-            name, _, version = dep.partition("==")
-            deps[name.lower()] = version
+        entries = dep.get("pip", []) if isinstance(dep, dict) else [dep]  # the pip: list installs from PyPI
+        for entry in entries:
+            if entry not in ("pip",) and not entry.startswith("python="):
+                name, _, version = entry.partition("==")
+                deps[name.lower()] = version
     return deps
 
 

@@ -112,7 +112,7 @@ def test_twin_decisions_are_identical_under_other_kernels():
         assert res == reference, f"{name} differs from native: {res} != {reference}"
 
 
-@pytest.mark.build
+@pytest.mark.verify
 def test_models_chapter_reproduces_its_outputs_on_an_old_core():
     command = [
         sys.executable, "-m", "pytest", "chapters/models.ipynb", "--nbval", "--nbval-current-env",
@@ -125,7 +125,7 @@ def test_models_chapter_reproduces_its_outputs_on_an_old_core():
     assert " passed" in r.stdout and "failed" not in r.stdout.splitlines()[-1], tail
 
 
-@pytest.mark.build
+@pytest.mark.verify
 def test_recorded_tables_and_scoreboard_are_identical_under_other_kernels(tmp_path):
     """``_build/tables`` and ``fidelity.csv`` come out byte for byte the same."""
     twin_csv = ROOT / "data" / "synthetic" / "twin.csv"

@@ -226,20 +226,6 @@ def test_render_failure_keeps_previous_html(tmp_path):
     assert marker.read_text() == "previous build"
 
 
-@pytest.mark.build
-def test_the_real_book_renders_without_warnings(tmp_path):
-    chapters = staleness.discover(ROOT)
-    notebooks = {c.name: c.notebook for c in chapters}
-    html = tmp_path / "html"
-    build.render(ROOT, notebooks, html, log=_quiet)
-    assert (html / "index.html").is_file()
-    for c in chapters:
-        page = html / "chapters" / f"{c.name}.html"
-        assert page.is_file(), f"{c.name} page missing"
-        text = page.read_text(encoding="utf-8")
-        assert "Traceback" not in text
-
-
 def test_the_committed_notebooks_are_up_to_date():
     """A fresh clone renders the committed notebooks without executing any: each
     records the hashes of its inputs, and they equal the files of this checkout.

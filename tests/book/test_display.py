@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.book.display import DEFAULT_PRECISION, plain_text, table
+from scsrepro.book.display import DEFAULT_PRECISION, index_label, no_negative_zero, plain_text, table
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_missing_values_are_blank_with_explicit_formats():
 
 def test_series_and_multiindex_render():
     s = pd.Series([0.5, 0.25], index=["a", "b"], name="share")
-    assert "0.500000" in repr(table(s))
+    assert "0.5" in repr(table(s)) and "0.500000" not in repr(table(s))
     cols = pd.MultiIndex.from_product([["M1", "M2"], ["coef", "se"]])
     wide = pd.DataFrame(np.arange(8.0).reshape(2, 4) / 3, columns=cols, index=["x", "y"])
     lines = repr(table(wide, "{:.2f}")).splitlines()
@@ -105,7 +105,7 @@ def test_suppressed_rows_show_a_mark_and_the_footnote_and_hide_the_flag():
     lines = shown.splitlines()
     assert lines[0] == f"Cap. {disclosure.footnote()}"
     assert "suppressed" not in shown
-    assert lines[-1].split() == ["b", "2.000000", disclosure.MARK, disclosure.MARK]
+    assert lines[-1].split() == ["b", "2", disclosure.MARK, disclosure.MARK]  # a whole number shows as one
     assert "1.50" in shown and "2.50" not in shown
 
 
@@ -123,3 +123,19 @@ def test_a_mask_of_cells_marks_a_wide_table():
 
     counts = disclosure.suppress_counts(pd.DataFrame([[12, 3]], index=["x"], columns=["p", "q"]), True)
     assert repr(table(counts)).splitlines()[-1].split() == ["x", "12", disclosure.MARK]
+
+
+def test_whole_numbers_show_as_integers_and_zeros_without_a_sign():
+    frame = pd.DataFrame({"n": [2209.0, 1100.0], "w": [212.6556, 3.5], "d": [-0.001, 0.5]}, index=["a", "b"])
+    text = repr(table(frame, {"d": "{:.2f}"}))
+    assert "2,209" in text and "2,209.0" not in text
+    assert "212.6556" in text and "212.655600" not in text
+    assert "-0.00" not in text and " 0.00" in text
+    assert no_negative_zero("-0.0%") == "0.0%" and no_negative_zero("-0.01") == "-0.01"
+
+
+def test_variable_names_in_labels_show_the_codebook_label():
+    frame = pd.DataFrame({"abide_regulations": [1.0]}, index=["approval"])
+    html = table(frame).to_html()
+    assert "SCS helps companies abide by regulations" in html and ">abide_regulations<" not in html
+    assert index_label(3.0) == "3" and index_label("not a variable") == "not a variable"

@@ -9,7 +9,6 @@ tampered with; the other pieces are tested on constructed inputs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -22,13 +21,19 @@ from scsrepro.data.paths import ROOT
 TWIN = ROOT / "data" / "synthetic" / "twin.csv"
 
 
-def test_the_recorded_report_hashes_are_those_of_the_reports_computed_now(tmp_path):
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory) -> Path:
+    """A folder whose ``_build`` holds the reports the build writes for the committed twin."""
+    base = tmp_path_factory.mktemp("reports")
+    build.write_reports(ROOT, TWIN, base / "_build", force=True, log=lambda *a: None)
+    return base
+
+
+def test_the_recorded_report_hashes_are_those_of_the_reports_computed_now(computed):
     """``data/verify/expected.csv`` holds the hashes the build's own reports have on this machine."""
-    build.write_reports(ROOT, TWIN, tmp_path / "_build", force=True, log=lambda *a: None)
-    expected = verify.read_expected(ROOT)
-    produced = {p.relative_to(tmp_path).as_posix(): p for p in verify.report_files(tmp_path)}
-    assert len(expected) >= 12 and set(expected) == set(produced)
-    differ = [n for n, p in produced.items() if hashlib.sha256(p.read_bytes()).hexdigest() != expected[n]]
+    found = verify.compare_reports(ROOT, computed)
+    assert len(found) >= 12
+    differ = [a.name for a in found if a.result != "match"]
     assert not differ, f"reports differ from data/verify/expected.csv (run python -m scsrepro.book.verify --record): {differ}"
 
 
@@ -53,21 +58,33 @@ def test_the_reports_step_matches_and_the_report_names_the_run(project, capsys):
     assert {a["name"] for a in data["artefacts"]} == {a.name for a in artefacts}
 
 
-def test_a_tampered_expectation_is_reported_and_fails(project, monkeypatch, capsys):
+def test_a_difference_is_reported_last_and_fails(project, monkeypatch, capsys):
+    """``main`` prints what differs, ends with the summary line and exits 1 (the step itself is replaced)."""
+
+    def one_differs(root, copy, log):
+        return [verify.Artefact("reports", "_build/tables/table_4.csv", "a" * 64, "b" * 64, "differ", 0.1)]
+
+    monkeypatch.setattr(verify.paths, "ROOT", project)
+    monkeypatch.setattr(verify, "step_reports", one_differs)
+    code = verify.main(["--steps", "reports"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 1
+    assert out[-1] == "verify: 1 artefacts, 0 matched, 1 differ"
+    assert any("differs: _build/tables/table_4.csv" in line for line in out)
+
+
+def test_a_tampered_expectation_differs(project, computed):
+    """The reports step compares with the recorded hashes: one wrong hash, one difference."""
     expected = project / verify.EXPECTED
     original = expected.read_text(encoding="utf-8")
     lines = original.splitlines()
     name, digest = lines[1].split(",")
     expected.write_text("\n".join([lines[0], f"{name},{'0' * len(digest)}", *lines[2:]]) + "\n", encoding="utf-8")
     try:
-        monkeypatch.setattr(verify.paths, "ROOT", project)
-        code = verify.main(["--steps", "reports"])
+        found = verify.compare_reports(project, computed)
     finally:
         expected.write_text(original, encoding="utf-8")
-    out = capsys.readouterr().out.strip().splitlines()
-    assert code == 1
-    assert out[-1].startswith("verify: ") and out[-1].endswith(", 1 differ"), out[-1]
-    assert any(f"differs: {name}" in line for line in out)
+    assert [a.name for a in found if a.result == "differ"] == [name]
 
 
 def test_skipped_artefacts_are_not_counted():

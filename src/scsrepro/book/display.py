@@ -12,15 +12,30 @@ gives a new id.
 
 The plain-text form of a table (the ``text/plain`` output that nbval also
 compares) is the formatted table too, never the raw full-precision data.
+
+Readers see numbers and labels, not internals (:func:`table`):
+
+* a float column whose values are all whole numbers shows them as integers
+  with thousands separators ("2,209", not "2,209.000"), an integer column
+  likewise; other unformatted floats keep :data:`DEFAULT_PRECISION`
+  decimals without trailing zeros;
+* no cell shows a negative zero ("-0.00" becomes "0.00");
+* row and column labels, and text cells, that are codebook variable names
+  are replaced by the variable's label ("SCS helps companies abide by
+  regulations", not ``abide_regulations``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import disclosure
 
 #: Decimals shown for float cells that no format covers. This is pandas'
@@ -63,13 +78,138 @@ def _mark(_value) -> str:
     return disclosure.MARK
 
 
+#: A formatted zero with a minus sign: "-0", "-0.00", "-0.0%", "-0.00 pp".
+_NEGATIVE_ZERO = re.compile(r"^-(0(?:\.0+)?)(?=%|\s|$)")
+
+
+def no_negative_zero(text: str) -> str:
+    """*text* without the minus sign of a formatted zero ("-0.00" -> "0.00")."""
+    return _NEGATIVE_ZERO.sub(r"\1", text)
+
+
+def _whole(values: pd.Series) -> bool:
+    finite = values.dropna()
+    finite = finite[finite.map(lambda v: isinstance(v, (int, float)) and math.isfinite(v))]
+    return bool(len(finite)) and bool((finite == finite.round()).all()) and bool((finite.abs() < 1e15).all())
+
+
+def default_format(values: pd.Series) -> Callable[[object], str] | None:
+    """The format of a column that no explicit format covers (None: pandas' own)."""
+    if pd.api.types.is_bool_dtype(values):
+        return None
+    if pd.api.types.is_integer_dtype(values) or (pd.api.types.is_float_dtype(values) and _whole(values)):
+        return lambda v: f"{v:,.0f}"
+    if pd.api.types.is_float_dtype(values):
+        return _decimals
+    if (values.dtype == object or pd.api.types.is_string_dtype(values)) and values.map(
+        lambda v: isinstance(v, str)
+    ).any():
+        return _text
+    return None
+
+
+def _text(v) -> str:
+    """A text cell; a codebook variable name shows as the variable's label."""
+    return index_label(v) if isinstance(v, str) else str(v)
+
+
+def _decimals(v) -> str:
+    """A float at :data:`DEFAULT_PRECISION` decimals, trailing zeros dropped."""
+    x = float(v)
+    return f"{x:.{DEFAULT_PRECISION}f}".rstrip("0").rstrip(".") if math.isfinite(x) else str(x)
+
+
+def number(decimals: int) -> Callable[[object], str]:
+    """A format for a column that mixes counts and measures: whole numbers as integers, others at *decimals*.
+
+    ``number(3)`` shows 2209.0 as "2,209" and 1.2345 as "1.234" (a design
+    table's N beside its design effect, say).
+    """
+
+    def fmt(v) -> str:
+        x = float(v)
+        if math.isfinite(x) and x.is_integer():
+            return f"{x:,.0f}"
+        return f"{x:,.{decimals}f}"
+
+    return fmt
+
+
+def _named_axes(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
+    """*frame* with the names of its row and column axes shown as labels (codebook labels, *labels*)."""
+    named = dict(labels or {})
+
+    def shown(name):
+        if not isinstance(name, str):
+            return name
+        return named.get(name) or index_label(name)
+
+    index_names = [shown(n) for n in frame.index.names]
+    column_names = [shown(n) for n in frame.columns.names]
+    if index_names == list(frame.index.names) and column_names == list(frame.columns.names):
+        return frame
+    out = frame.copy()
+    out.index = out.index.set_names(index_names)
+    out.columns = out.columns.set_names(column_names)
+    return out
+
+
+def _formatter(spec) -> Callable[[object], str]:
+    """*spec* (a format string or a callable) as a callable that never shows a negative zero."""
+    if callable(spec):
+        return lambda v: no_negative_zero(str(spec(v)))
+    return lambda v: no_negative_zero(spec.format(v))
+
+
+def _column_formats(frame: pd.DataFrame, formats, labels: Mapping[str, str] | None = None) -> dict:
+    """One formatter per column: the explicit one (*formats*), else :func:`default_format`.
+
+    Text cells that *labels* names show its label (before any codebook label).
+    """
+    named = dict(labels or {})
+    out = {}
+    for col in frame.columns:
+        if isinstance(formats, dict):
+            spec = formats.get(col)
+        else:
+            spec = formats
+        if spec is None:
+            spec = default_format(frame[col])
+            if spec is _text and named:
+                spec = lambda v, named=named: named[v] if isinstance(v, str) and v in named else _text(v)  # noqa: E731
+        if spec is not None:
+            out[col] = _formatter(spec)
+    return out
+
+
+def index_label(value) -> str:
+    """How a row or column label is shown: a codebook variable's label for its name, whole numbers as integers."""
+    if isinstance(value, str):
+        cb = load_codebook()
+        return cb[value].label if value in cb.names and cb[value].label else value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
+
+
 def _styled(
-    frame: pd.DataFrame, uuid: str, formats, caption: str | None, hide_index: bool, hidden: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    uuid: str,
+    formats,
+    caption: str | None,
+    hide_index: bool,
+    hidden: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> _Table:
     styler = _Table(frame, uuid=uuid, cell_ids=True)
     styler = styler.format(precision=DEFAULT_PRECISION)
-    if formats is not None:
-        styler = styler.format(formats, na_rep="")
+    styler = styler.format(_column_formats(frame, formats, labels), na_rep="")
+    named = dict(labels or {})
+
+    def shown(value) -> str:
+        return named[value] if isinstance(value, str) and value in named else index_label(value)
+
+    styler = styler.format_index(shown, axis=0).format_index(shown, axis=1)
     if hidden is not None:
         for col in hidden.columns[hidden.any(axis=0).to_numpy()]:
             rows = list(frame.index[hidden[col].to_numpy()])
@@ -86,7 +226,13 @@ def table_id(styler: Styler) -> str:
     return hashlib.sha1(styler.to_html().encode("utf-8")).hexdigest()[:10]
 
 
-def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None, hide_index: bool = False) -> Styler:
+def table(
+    df: pd.DataFrame | pd.Series,
+    formats=None,
+    caption: str | None = None,
+    hide_index: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> Styler:
     """Return a deterministic Styler for *df*.
 
     Parameters
@@ -103,6 +249,10 @@ def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None
         see at a coarser precision.
     caption : optional caption shown above the table.
     hide_index : hide the row labels.
+    labels : optional display names of row and column labels (for example
+        ``{"step1": "Census population (step 1)"}``); *formats* still use the
+        frame's own names. Labels that are codebook variable names are shown
+        as the variable's label without being listed here.
 
     Disclosure control (:mod:`scsrepro.paper.disclosure`): a boolean column
     ``suppressed`` is not shown; the missing cells of the rows it flags, and
@@ -119,6 +269,7 @@ def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None
     that makes the table instead of leaving its output empty.
     """
     frame = df.to_frame() if isinstance(df, pd.Series) else df
+    frame = _named_axes(frame, labels)
     hidden = disclosure.cell_mask(frame)
     if "suppressed" in frame.columns:
         frame, hidden = frame.drop(columns="suppressed"), hidden.drop(columns="suppressed")
@@ -126,5 +277,5 @@ def table(df: pd.DataFrame | pd.Series, formats=None, caption: str | None = None
         caption = f"{caption} {disclosure.footnote()}" if caption else disclosure.footnote()
     else:
         hidden = None
-    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index, hidden))
-    return _styled(frame, digest, formats, caption, hide_index, hidden)
+    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index, hidden, labels))
+    return _styled(frame, digest, formats, caption, hide_index, hidden, labels)

@@ -128,11 +128,11 @@ stages (`scsrepro.twin.approval`):
    logistic noise from the fixed seed, cut into the five answers with Table
    A2's unweighted counts. The index coefficients and one shift per Table 2
    group come from `make calibrate`, which refits the models on repeated
-   draws with the same noise (common random numbers). The few respondents
+   draws with the same noise ({term}`common random numbers <Common random numbers>`). The few respondents
    without formal education in Model 5's sample all strongly approve, which
    is the cause of that model's separated education terms.
 2. *Polishing*: answers move one step up or down where each model's
-   influence function predicts that the refits move towards Table 4 and the
+   {term}`influence function <Influence function>` predicts that the refits move towards Table 4 and the
    shares towards Tables A2 and 2; a batch of moves is kept only if the
    exactly refitted objective falls.
 3. *Stars*: a significance star depends on the estimate and on its standard

@@ -214,14 +214,18 @@ def compare_figures(want: Path, got: Path, seconds: float) -> list[Artefact]:
 def step_reports(root: Path, copy: Path, log) -> list[Artefact]:
     start = time.monotonic()
     run(copy, [sys.executable, "-m", "scsrepro.book.build", "--reports-only"], log)
-    took = time.monotonic() - start
+    return compare_reports(root, copy, time.monotonic() - start)
+
+
+def compare_reports(root: Path, copy: Path, seconds: float = 0.0) -> list[Artefact]:
+    """The reports under ``copy/_build`` against the hashes recorded in *root*'s :data:`EXPECTED`."""
     expected = read_expected(root)
     produced = {p.relative_to(copy).as_posix(): p for p in report_files(copy)}
     out = []
     for name in sorted(set(expected) | set(produced)):
         e = expected.get(name, "not recorded")
         o = sha256(produced[name]) if name in produced else "missing"
-        out.append(Artefact("reports", name, e, o, "match" if e == o else "differ", took))
+        out.append(Artefact("reports", name, e, o, "match" if e == o else "differ", seconds))
     return out
 
 
@@ -369,14 +373,14 @@ def report_markdown(artefacts: Sequence[Artefact], context: dict) -> str:
         "",
         "## Artefacts",
         "",
-        "| step | artefact | expected | obtained | result | step time (s) |",
-        "|---|---|---|---|---|---|",
+        "Artefacts made by the same step share its time (table above).",
     ]
-    for a in artefacts:
-        result = a.result + (f" ({a.note})" if a.note else "")
-        lines.append(
-            f"| {a.step} | `{a.name}` | `{a.expected[:12]}` | `{a.obtained[:12] or '—'}` | {result} | {a.seconds:.1f} |"
-        )
+    for step in steps:
+        lines += ["", f"### {step}", "", "| artefact | expected | obtained | result |", "|---|---|---|---|"]
+        for a in artefacts:
+            if a.step == step:
+                result = a.result + (f" ({a.note})" if a.note else "")
+                lines.append(f"| `{a.name}` | `{a.expected[:12]}` | `{a.obtained[:12] or '—'}` | {result} |")
     lines += ["", "## Packages", "", "| package | version |", "|---|---|"]
     lines += [f"| {name} | {version} |" for name, version in context["packages"].items()]
     return "\n".join(lines) + "\n"

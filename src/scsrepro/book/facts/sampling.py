@@ -26,6 +26,18 @@ from scsrepro.paper import disclosure
 
 __all__ = ["direction", "quota_facts", "disclosure_facts", "older_west_facts"]
 
+#: Headers of Paper Table A1's steps as the book shows them (the paper's own column names are ``step1`` ...).
+STEP_LABELS = {
+    "step1": "Census population (step 1)",
+    "step2_n": "Scaled to 2,000 (step 2)",
+    "step3": "Share online (step 3)",
+    "step4_n": "Online (step 4)",
+    "step5_n": "Rescaled to 2,000 (step 5)",
+    "East_n": "East",
+    "Central_n": "Central",
+    "West_n": "West",
+}
+
 
 def direction(target: float, before: float, after: float) -> str:
     """Where *after* lies from *target* compared with *before*: ``"closer to"``, ``"further from"`` or ``"no closer to"``."""
