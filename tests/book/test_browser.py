@@ -189,6 +189,11 @@ def server(site):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # keep-alive: the browser reuses a few connections instead of opening one
+    # per file (each new connection takes an ephemeral port, the range
+    # jupyter_client picks kernel ports from)
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args):
         pass
 

@@ -7,6 +7,7 @@ renders the real book into a temporary folder with warnings as errors.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -250,3 +251,12 @@ def test_the_colophon_reports_pass_rates_by_basis(tmp_path):
     assert "| calibrated | 1 | 2 |" in page and "| held_out | 1 | 1 |" in page and "| arithmetic | 1 | 1 |" in page
     assert "context |" not in page  # never scored
     assert "by basis" not in build.colophon(ROOT, None, tmp_path / "missing.csv")
+
+
+def test_the_builds_kernels_listen_on_socket_files_that_are_removed_afterwards():
+    """No TCP ports: a port picked for a kernel cannot be taken by another process before the kernel binds it."""
+    km = execute.SocketFileKernelManager(kernel_name="python3")
+    folder = Path(km.ip).parent
+    assert km.transport == "ipc" and folder.is_dir()
+    asyncio.run(km.cleanup_resources())  # the async manager's cleanup is a coroutine
+    assert not folder.exists()

@@ -18,12 +18,14 @@ import hashlib
 import os
 import shutil
 import tempfile
+import weakref
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 
 from scsrepro.book.staleness import (
     RECORD_KEY,
@@ -41,6 +43,34 @@ from scsrepro.data.files import write_atomic
 #: run (timestamps and durations recorded by papermill and nbclient).
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception")
 VOLATILE_CELL_KEYS = ("papermill", "execution")
+
+
+class SocketFileKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels listen on Unix socket files instead of TCP ports.
+
+    With TCP, jupyter_client picks free ports by binding to port 0 and
+    releasing them for the kernel to take; in between, any other process
+    (another kernel, a browser opening connections) can take the port, and
+    the kernel dies before it starts ("Address already in use"). Socket
+    files in a fresh private folder (short, so under the length limit of
+    socket paths) cannot be taken by anyone else.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._socket_dir = tempfile.mkdtemp(prefix="scsk-")
+        # removed when the manager goes away, also after a kernel that died
+        weakref.finalize(self, shutil.rmtree, self._socket_dir, True)
+        self.transport = "ipc"
+        self.ip = os.path.join(self._socket_dir, "k")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources  # the public name, as jupyter_client binds it
+
 
 #: Folder whose ``sitecustomize`` records the files a chapter's kernel opens.
 KERNEL_HOOKS = Path(__file__).resolve().parent / "_kernel"
@@ -126,6 +156,7 @@ def _execute(
                 progress_bar={"desc": Path(source).stem, "position": position, "leave": True},
                 request_save_on_cell_execute=False,
                 on_cell_start=lambda cell, cell_index: started.__setitem__(0, cell_index),
+                kernel_manager_class=SocketFileKernelManager,
             )
         except pm.PapermillExecutionError as exc:
             if out_nb.is_file():
