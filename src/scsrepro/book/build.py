@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import re
 import shutil
 import subprocess
@@ -48,6 +47,7 @@ from scsrepro.book.staleness import (
     write_stamp,
 )
 from scsrepro.data import paths
+from scsrepro.data.paths import file_sha256
 
 #: Metadata keys removed from executed notebooks because they change on every
 #: run (timestamps and durations recorded by papermill and nbclient).
@@ -126,15 +126,11 @@ def colophon(root: Path, data: Path | None = None, board_path: Path | None = Non
         f"- **Built:** {now}\n"
         f"- **Git commit:** `{commit}`\n"
         f"- **Synthetic twin** (`data/synthetic/twin.csv`), sha256: `{checksum}`\n"
-        + (f"- **Data of this run** (`{data.name}`), sha256: `{_sha256(data)}`\n" if data is not None else "")
+        + (f"- **Data of this run** (`{data.name}`), sha256: `{file_sha256(data)}`\n" if data is not None else "")
         + f"- **Python:** {sys.version.split()[0]}\n\n"
         "Top-level packages, at the versions pinned in `requirements.lock`:\n\n"
         "| package | version |\n|---|---|\n" + rows + "\n" + rates
     )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def stage_book(root: Path, notebooks: dict[str, Path], stage: Path) -> None:

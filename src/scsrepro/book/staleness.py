@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scsrepro.data import paths
+from scsrepro.data.paths import file_sha256
 from scsrepro.data.yaml_files import parse_yaml
 
 #: Key of the executed notebook's metadata that records the hashes of its inputs.
@@ -214,10 +215,6 @@ def relative_name(path: Path, root: Path) -> str:
         return path.name
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-
-
 def input_record(files: list[Path], root: Path, data: str | None) -> dict:
     """What an executed notebook records about its inputs (metadata key :data:`RECORD_KEY`).
 
@@ -225,7 +222,7 @@ def input_record(files: list[Path], root: Path, data: str | None) -> dict:
     given instead of the chapter's own, or None}``; sorted, so that the same
     inputs give the same bytes on every machine.
     """
-    return {"inputs": dict(sorted((relative_name(f, root), _sha256(f)) for f in files)), "data": data}
+    return {"inputs": dict(sorted((relative_name(f, root), file_sha256(f)) for f in files)), "data": data}
 
 
 def recorded_inputs(output: Path) -> dict | None:
@@ -259,7 +256,7 @@ def is_stale(chapter: Chapter, output: Path, data: Path | None = None) -> str | 
             return f"{relative_name(f, root)} is not among the recorded inputs"
     for name, digest in recorded.items():
         path = root / name
-        if _sha256(path) != digest:
+        if file_sha256(path) != digest:
             return f"{name} changed"
     return None
 

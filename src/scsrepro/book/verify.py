@@ -60,6 +60,7 @@ from scsrepro.book.artefacts import figure_outputs
 from scsrepro.book.provenance import git_commit, installed_version, machine, top_level_packages
 from scsrepro.data import paths
 from scsrepro.data.files import write_all_atomic
+from scsrepro.data.paths import file_sha256
 
 #: Recorded sha256 of every report artefact (step 3): ``artefact,sha256``.
 EXPECTED = Path("data") / "verify" / "expected.csv"
@@ -91,15 +92,11 @@ class Artefact:
 # --------------------------------------------------------------------------- helpers
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-
-
 def compare_files(step: str, pairs: Sequence[tuple[str, Path, Path]], seconds: float) -> list[Artefact]:
     """Byte comparison of (name, expected file, obtained file) pairs."""
     out = []
     for name, want, got in pairs:
-        e, o = sha256(want), sha256(got)
+        e, o = file_sha256(want), file_sha256(got)
         out.append(Artefact(step, name, e, o, "match" if e == o != "missing" else "differ", seconds))
     return out
 
@@ -187,7 +184,7 @@ def step_chapters(root: Path, copy: Path, log, jobs: int = 2) -> list[Artefact]:
     out = []
     for want in sorted((root / "chapters").glob("*.ipynb")):
         got = copy / "chapters" / want.name
-        e, o = sha256(want), sha256(got)
+        e, o = file_sha256(want), file_sha256(got)
         if e == o:
             result, note = "match", ""
         elif got.is_file() and sanitised_outputs(want, rules) == sanitised_outputs(got, rules):
@@ -224,7 +221,7 @@ def compare_reports(root: Path, copy: Path, seconds: float = 0.0) -> list[Artefa
     out = []
     for name in sorted(set(expected) | set(produced)):
         e = expected.get(name, "not recorded")
-        o = sha256(produced[name]) if name in produced else "missing"
+        o = file_sha256(produced[name]) if name in produced else "missing"
         out.append(Artefact("reports", name, e, o, "match" if e == o else "differ", seconds))
     return out
 
@@ -294,7 +291,7 @@ def step_r(root: Path, copy: Path, log) -> list[Artefact]:
     if shutil.which("Rscript") is None:
         log("[verify] R cross-checks skipped: R not installed (apt install r-base-core r-cran-survey)")
         return [
-            Artefact("R", f"tests/fixtures/{p.name}", sha256(p), "", "skipped", 0.0, "skipped: R not installed")
+            Artefact("R", f"tests/fixtures/{p.name}", file_sha256(p), "", "skipped", 0.0, "skipped: R not installed")
             for p in files
         ]
     for p in files:
@@ -400,7 +397,7 @@ def write_report(root: Path, artefacts: Sequence[Artefact], context: dict) -> Pa
 
 def record_expected(root: Path, copy: Path) -> Path:
     """Write :data:`EXPECTED` from the reports computed in *copy*."""
-    rows = [f"{p.relative_to(copy).as_posix()},{sha256(p)}" for p in report_files(copy)]
+    rows = [f"{p.relative_to(copy).as_posix()},{file_sha256(p)}" for p in report_files(copy)]
     return write_all_atomic({root / EXPECTED: ("artefact,sha256\n" + "\n".join(rows) + "\n").encode()})[0]
 
 

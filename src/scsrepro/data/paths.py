@@ -8,6 +8,7 @@ directory, so the helpers behave the same from a chapter (run in
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 
@@ -43,3 +44,13 @@ def relative(path: Path | str) -> str:
         return p.relative_to(ROOT).as_posix()
     except ValueError:
         return p.name
+
+
+def file_sha256(path: Path | str) -> str:
+    """The sha256 of a file's bytes, as hex; ``"missing"`` when there is no such file.
+
+    Here, with no heavy import, so that the staleness check of a no-op
+    ``make book`` can use it.
+    """
+    p = Path(path)
+    return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"

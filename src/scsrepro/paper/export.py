@@ -30,7 +30,6 @@ prints no row-level data.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -41,6 +40,7 @@ from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
 from scsrepro.data.files import write_all_atomic
 from scsrepro.data.loading import load_survey
+from scsrepro.data.paths import file_sha256
 from scsrepro.paper import modelspec
 from scsrepro.paper.weights import weights_for
 
@@ -175,7 +175,7 @@ def write_export(data: Path = paths.SYNTHETIC / "twin.csv", out: Path = OUT) -> 
     data = Path(data)
     frame = model_frame(load_survey(data))
     specs = modelspec.load_specs()
-    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    digest = file_sha256(data)
     readme = "\n".join(
         [
             "# Replication kit: Table 4",

@@ -24,7 +24,6 @@ reads the file.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
 from scsrepro.data.loading import load_survey
+from scsrepro.data.paths import file_sha256
 from scsrepro.paper import fidelity, tables
 from scsrepro.twin import approval as twin_approval
 from scsrepro.twin import calibrate
@@ -53,7 +53,7 @@ def twin_for_seed(seed: int) -> pd.DataFrame:
 def score(path: Path) -> dict:
     """Checksum and scoreboard summary of a twin file."""
 
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = file_sha256(path)
     board = fidelity.scoreboard(tables.all_tables(load_survey(path)))
     return {"twin_sha256": digest, **fidelity.acceptance(board)}
 
