@@ -82,16 +82,13 @@ def expression_names(expr: str) -> set[str]:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"not a valid expression: {expr!r} ({exc.msg})") from None
-    names: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_AST):
             raise ValueError(
                 f"expression {expr!r} uses {type(node).__name__}, which is not "
                 "allowed (use comparisons combined with &, |, ~)"
             )
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-    return names
+    return set(_referenced(expr))
 
 
 def evaluate_condition(df: pd.DataFrame, expr: str) -> pd.Series:
