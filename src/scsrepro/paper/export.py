@@ -99,9 +99,10 @@ def stata_do(specs: list[modelspec.ModelSpec]) -> str:
 
 
 def r_script(specs: list[modelspec.ModelSpec]) -> str:
+    # json.dumps writes a double-quoted string with backslash escapes, which R reads the same way
     calls = ",\n  ".join(
-        f"fit({s.id}, c({', '.join(repr(v).replace(chr(39), chr(34)) for v in listwise_variables(s))}),\n"
-        f'      "{modelspec.r_command(s).replace(chr(34), chr(92) + chr(34))}")'
+        f"fit({s.id}, c({', '.join(json.dumps(v) for v in listwise_variables(s))}),\n"
+        f"      {json.dumps(modelspec.r_command(s))})"
         for s in specs
     )
     return f"""# Table 4 of Kostka (2019): the seven weighted ordered-logit models, refitted with
