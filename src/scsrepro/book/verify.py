@@ -42,6 +42,7 @@ import argparse
 import configparser
 import csv
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -410,24 +411,21 @@ def verify(root: Path = paths.ROOT, steps: Sequence[str] = STEPS, seeds: str = "
     """Run the *steps* in a temporary copy of *root*; return the artefacts and the report's path."""
     start = time.monotonic()
     artefacts: list[Artefact] = []
+    runners: dict[str, Callable[..., list[Artefact]]] = {
+        "twin": step_twin,
+        "chapters": functools.partial(step_chapters, jobs=jobs),
+        "reports": step_reports,
+        "seeds": functools.partial(step_seeds, which=seeds),
+        "kernels": step_kernels,
+        "R": step_r,
+    }
     with tempfile.TemporaryDirectory(prefix="scsrepro-verify-") as tmp:
         copy = Path(tmp) / "copy"
         copy_project(root, copy)
         log(f"[verify] copied the tracked files into a temporary folder ({git_commit(root)})")
         for step in steps:
             t = time.monotonic()
-            if step == "twin":
-                found = step_twin(root, copy, log)
-            elif step == "chapters":
-                found = step_chapters(root, copy, log, jobs)
-            elif step == "reports":
-                found = step_reports(root, copy, log)
-            elif step == "seeds":
-                found = step_seeds(root, copy, log, seeds)
-            elif step == "kernels":
-                found = step_kernels(root, copy, log)
-            else:
-                found = step_r(root, copy, log)
+            found = runners[step](root, copy, log)
             artefacts += found
             differ = [a.name for a in found if a.result == "differ"]
             log(f"[verify] {step}: {len(found)} artefacts, {len(differ)} differ ({time.monotonic() - t:.0f} s)")
