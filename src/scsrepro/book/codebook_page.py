@@ -85,9 +85,7 @@ def distribution(values: pd.Series, weights: np.ndarray, var, suppress: bool) ->
         mean = float(np.average(x, weights=w)) if len(x) else np.nan
         stats = ["minimum", "lower quartile", "median", "upper quartile", "maximum"]
         frame = pd.DataFrame([{"respondents": len(x), **dict(zip(stats, q)), "weighted mean": mean}])
-        return disclosure.suppress_rows(
-            frame.rename(columns={"respondents": "n_base"}), suppress, columns=(*stats, "weighted mean")
-        ).rename(columns={"n_base": "respondents"})
+        return disclosure.suppress_rows(frame, suppress, n_column="respondents", columns=(*stats, "weighted mean"))
     total = w.sum()
     rows = []
     for code, label in var.codes.items():
@@ -96,12 +94,14 @@ def distribution(values: pd.Series, weights: np.ndarray, var, suppress: bool) ->
             {
                 "code": int(code),
                 "answer": label,
-                "n_base": int(hit.sum()),
+                "respondents": int(hit.sum()),
                 "weighted per cent": 100 * w[hit].sum() / total if total > 0 else np.nan,
             }
         )
-    frame = disclosure.suppress_rows(pd.DataFrame(rows), suppress, columns=("weighted per cent",))
-    return frame.rename(columns={"n_base": "respondents"}).set_index("code")
+    frame = disclosure.suppress_rows(
+        pd.DataFrame(rows), suppress, n_column="respondents", columns=("weighted per cent",)
+    )
+    return frame.set_index("code")
 
 
 def variable_entries(df: pd.DataFrame, weights, suppress: bool) -> list[Entry]:
