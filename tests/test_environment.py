@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
+from scsrepro.book.provenance import pinned_versions, top_level_packages
 from scsrepro.data.paths import ROOT
 
 
-def _top_level() -> dict[str, str]:
-    names = {}
-    for line in (ROOT / "requirements.in").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            name = re.split(r"[<>=!~ \[]", line)[0]
-            names[name.lower()] = line
-    return names
+def _top_level() -> list[str]:
+    return top_level_packages(ROOT)
 
 
 def _lock() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
-        if m:
-            pins[m.group(1).lower()] = m.group(2)
-    return pins
+    return pinned_versions(ROOT)
 
 
 def _conda() -> dict[str, str]:

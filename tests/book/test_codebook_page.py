@@ -8,16 +8,7 @@ import pytest
 
 from scsrepro.book import codebook_page as page
 from scsrepro.data.codebook import load_codebook
-from scsrepro.data.loading import load_survey
-from scsrepro.data.paths import SYNTHETIC
 from scsrepro.paper import disclosure
-from scsrepro.paper.weights import weights_for
-
-
-@pytest.fixture(scope="module")
-def twin():
-    df = load_survey(SYNTHETIC / "twin.csv")
-    return df, weights_for(df)
 
 
 @pytest.fixture(scope="module")

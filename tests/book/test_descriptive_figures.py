@@ -20,20 +20,12 @@ matplotlib.use("Agg")
 from scsrepro.book.figures import descriptive as figs  # noqa: E402
 from scsrepro.book.figures import sampling as sampling_figs  # noqa: E402
 from scsrepro.data.fake import random_valid_frame  # noqa: E402
-from scsrepro.data.loading import load_survey  # noqa: E402
-from scsrepro.data.paths import SYNTHETIC  # noqa: E402
 from scsrepro.paper import tables  # noqa: E402
 from scsrepro.paper.published import published_value  # noqa: E402
 from scsrepro.paper.weights import weights_for  # noqa: E402
 
 Z = 1.959963984540054
 SESAME_SCORE = "Sesame credit reported score"
-
-
-@pytest.fixture(scope="module")
-def twin():
-    df = load_survey(SYNTHETIC / "twin.csv")
-    return df, weights_for(df)
 
 
 @pytest.fixture(scope="module")

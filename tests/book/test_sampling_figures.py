@@ -15,17 +15,9 @@ import pytest
 matplotlib.use("Agg")
 
 from scsrepro.book.figures import sampling as figs  # noqa: E402
-from scsrepro.data.loading import load_survey  # noqa: E402
-from scsrepro.data.paths import SYNTHETIC  # noqa: E402
 from scsrepro.paper import quota, tables  # noqa: E402
 from scsrepro.paper.published import load_published, published_value  # noqa: E402
-from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP, population_margins, weights_for  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def twin():
-    df = load_survey(SYNTHETIC / "twin.csv")
-    return df, weights_for(df)
+from scsrepro.paper.weights import RAKING_VARIABLES, WEIGHT_CAP, population_margins  # noqa: E402
 
 
 @pytest.fixture(scope="module")
