@@ -93,8 +93,8 @@ def _whole(values: pd.Series) -> bool:
     return bool(len(finite)) and bool((finite == finite.round()).all()) and bool((finite.abs() < 1e15).all())
 
 
-def default_format(values: pd.Series) -> Callable[[object], str] | None:
-    """The format of a column that no explicit format covers (None: pandas' own)."""
+def default_format(values: pd.Series, shown: Callable[[object], str]) -> Callable[[object], str] | None:
+    """The format of a column that no explicit format covers (None: pandas' own); *shown* formats text cells."""
     if pd.api.types.is_bool_dtype(values):
         return None
     if pd.api.types.is_integer_dtype(values) or (pd.api.types.is_float_dtype(values) and _whole(values)):
@@ -104,13 +104,8 @@ def default_format(values: pd.Series) -> Callable[[object], str] | None:
     if (values.dtype == object or pd.api.types.is_string_dtype(values)) and values.map(
         lambda v: isinstance(v, str)
     ).any():
-        return _text
+        return shown
     return None
-
-
-def _text(v) -> str:
-    """A text cell; a codebook variable name shows as the variable's label."""
-    return index_label(v) if isinstance(v, str) else str(v)
 
 
 def _decimals(v) -> str:
@@ -135,17 +130,10 @@ def number(decimals: int) -> Callable[[object], str]:
     return fmt
 
 
-def _named_axes(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
-    """*frame* with the names of its row and column axes shown as labels (codebook labels, *labels*)."""
-    named = dict(labels or {})
-
-    def shown(name):
-        if not isinstance(name, str):
-            return name
-        return named.get(name) or index_label(name)
-
-    index_names = [shown(n) for n in frame.index.names]
-    column_names = [shown(n) for n in frame.columns.names]
+def _named_axes(frame: pd.DataFrame, shown: Callable[[object], str]) -> pd.DataFrame:
+    """*frame* with the names of its row and column axes as *shown* displays them."""
+    index_names = [shown(n) if isinstance(n, str) else n for n in frame.index.names]
+    column_names = [shown(n) if isinstance(n, str) else n for n in frame.columns.names]
     if index_names == list(frame.index.names) and column_names == list(frame.columns.names):
         return frame
     out = frame.copy()
@@ -161,35 +149,39 @@ def _formatter(spec) -> Callable[[object], str]:
     return lambda v: no_negative_zero(spec.format(v))
 
 
-def _column_formats(frame: pd.DataFrame, formats, labels: Mapping[str, str] | None = None) -> dict:
-    """One formatter per column: the explicit one (*formats*), else :func:`default_format`.
-
-    Text cells that *labels* names show its label (before any codebook label).
-    """
-    named = dict(labels or {})
+def _column_formats(frame: pd.DataFrame, formats, shown: Callable[[object], str]) -> dict:
+    """One formatter per column: the explicit one (*formats*), else :func:`default_format`."""
     out = {}
     for col in frame.columns:
-        if isinstance(formats, dict):
-            spec = formats.get(col)
-        else:
-            spec = formats
+        spec = formats.get(col) if isinstance(formats, dict) else formats
         if spec is None:
-            spec = default_format(frame[col])
-            if spec is _text and named:
-                spec = lambda v, named=named: named[v] if isinstance(v, str) and v in named else _text(v)  # noqa: E731
+            spec = default_format(frame[col], shown)
         if spec is not None:
             out[col] = _formatter(spec)
     return out
 
 
+def display_names(labels: Mapping[str, str] | None = None) -> Callable[[object], str]:
+    """How a label or text cell is shown: *labels* first, then codebook labels for variable names; whole numbers as integers.
+
+    The names are looked up once, when the function is made, not for every cell.
+    """
+    cb = load_codebook()
+    names = {n: cb[n].label for n in cb.names if cb[n].label} | dict(labels or {})
+
+    def shown(value) -> str:
+        if isinstance(value, str):
+            return names.get(value, value)
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return f"{value:,.0f}"
+        return str(value)
+
+    return shown
+
+
 def index_label(value) -> str:
-    """How a row or column label is shown: a codebook variable's label for its name, whole numbers as integers."""
-    if isinstance(value, str):
-        cb = load_codebook()
-        return cb[value].label if value in cb.names and cb[value].label else value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return f"{value:,.0f}"
-    return str(value)
+    """How a row or column label is shown without display names of the table's own (:func:`display_names`)."""
+    return display_names()(value)
 
 
 def _styled(
@@ -199,16 +191,11 @@ def _styled(
     caption: str | None,
     hide_index: bool,
     hidden: pd.DataFrame | None = None,
-    labels: Mapping[str, str] | None = None,
+    shown: Callable[[object], str] = str,
 ) -> _Table:
     styler = _Table(frame, uuid=uuid, cell_ids=True)
     styler = styler.format(precision=DEFAULT_PRECISION)
-    styler = styler.format(_column_formats(frame, formats, labels), na_rep="")
-    named = dict(labels or {})
-
-    def shown(value) -> str:
-        return named[value] if isinstance(value, str) and value in named else index_label(value)
-
+    styler = styler.format(_column_formats(frame, formats, shown), na_rep="")
     styler = styler.format_index(shown, axis=0).format_index(shown, axis=1)
     if hidden is not None:
         for col in hidden.columns[hidden.any(axis=0).to_numpy()]:
@@ -269,7 +256,8 @@ def table(
     that makes the table instead of leaving its output empty.
     """
     frame = df.to_frame() if isinstance(df, pd.Series) else df
-    frame = _named_axes(frame, labels)
+    shown = display_names(labels)
+    frame = _named_axes(frame, shown)
     hidden = disclosure.cell_mask(frame)
     if "suppressed" in frame.columns:
         frame, hidden = frame.drop(columns="suppressed"), hidden.drop(columns="suppressed")
@@ -277,5 +265,5 @@ def table(
         caption = f"{caption} {disclosure.footnote()}" if caption else disclosure.footnote()
     else:
         hidden = None
-    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index, hidden, labels))
-    return _styled(frame, digest, formats, caption, hide_index, hidden, labels)
+    digest = table_id(_styled(frame, _PLACEHOLDER_UUID, formats, caption, hide_index, hidden, shown))
+    return _styled(frame, digest, formats, caption, hide_index, hidden, shown)
