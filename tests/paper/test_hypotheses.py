@@ -176,3 +176,66 @@ def test_a_term_without_a_finite_estimate_is_not_estimable_not_an_error():
     assert out.loc["h2", "verdict"] == H.NOT_ESTIMABLE
     assert out.loc["h2", "reason"] == "not estimable on these data: no finite estimate and standard error for f_2"
     assert pd.isna(out.loc["h2", "p"])
+
+
+# --------------------------------------------------------------------------- the sharper rule
+def _hyp(rows):
+    return pd.DataFrame(rows, columns=["id", "hypothesis", "variable", "term", "model", "expected_sign"])
+
+
+def test_holm_equals_r_p_adjust_and_keeps_missing():
+    # R: p.adjust(c(0.01, 0.04, 0.03, 0.5), "holm") = 0.04 0.09 0.09 0.50
+    got = H.holm([0.01, 0.04, float("nan"), 0.03, 0.5])
+    assert got[[0, 1, 3, 4]] == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    assert pd.isna(got[2])
+
+
+def test_joint_wald_with_a_diagonal_covariance_is_the_sum_of_squared_z():
+    chi2, df, p = H.joint_wald([0.2, -0.3], [[0.01, 0.0], [0.0, 0.04]])
+    assert (chi2, df) == (pytest.approx(4.0 + 2.25), 2)
+    with pytest.raises(ValueError, match="positive definite"):
+        H.joint_wald([1.0, 1.0], [[1.0, 2.0], [2.0, 1.0]])
+
+
+def test_three_outcomes_joint_tests_and_holm_on_a_constructed_table():
+    hyp = _hyp([
+        ("h1", "up", "x", "x", 1, "+"),  # z = 5: supported
+        ("h2", "down", "y", "y", 1, "-"),  # z = +3: significant the other way
+        ("h3", "up", "u", "u", 1, "+"),  # z = 1: not significant
+        ("h4", "factor", "f", "f_2; f_3", 1, "-"),  # both negative, each z = -1.5
+        ("h5", "mixed", "g", "g_2; g_3", 1, "+"),  # signs differ, jointly significant
+        ("h6", "borderline", "v", "v", 1, "+"),  # z = 2.1: p = 0.036, not after Holm
+    ])
+    est = pd.DataFrame({
+        "model": 1,
+        "term": ["x", "y", "u", "f_2", "f_3", "g_2", "g_3", "v"],
+        "coef": [0.5, 0.3, 0.1, -0.15, -0.15, 0.5, -0.1, 0.21],
+        "se": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+    })
+    # f_2 and f_3 almost perfectly correlated: jointly no stronger than one alone
+    cov = pd.DataFrame(0.0, index=est["term"], columns=est["term"])
+    for t in est["term"]:
+        cov.loc[t, t] = 0.01
+    cov.loc["f_2", "f_3"] = cov.loc["f_3", "f_2"] = 0.0099
+    out = H.sharp_verdict_table(hyp, est, {1: cov}).set_index("id")
+    assert out["outcome"].tolist() == [
+        "supported", "contradicted", "not significant", "not significant", "contradicted", "supported"]
+    assert out.loc["h4", "test"] == "joint Wald chi2(2)" and out.loc["h4", "df"] == 2
+    assert out.loc["h4", "p"] > 0.1  # the Bonferroni bound would say 2 * 0.134 = 0.27 too
+    assert out.loc["h6", "outcome_holm"] == "not significant"
+    assert out.loc["h1", "outcome_holm"] == "supported"
+    assert set(out["outcome"]) <= set(H.OUTCOMES)
+    # without covariances a factor falls back to the Bonferroni bound
+    plain = H.sharp_verdict_table(hyp, est).set_index("id")
+    assert plain.loc["h4", "test"].startswith("Bonferroni")
+    assert plain.loc["h4", "p"] == pytest.approx(min(1.0, 2 * 0.13361440253771617), rel=1e-9)
+
+
+def test_sharp_rule_on_the_printed_table_splits_the_papers_not_supported():
+    hyp = load_hypotheses()
+    out = H.sharp_verdict_table(hyp, H.estimates_from_published(load_published("table_4")))
+    plain = H.verdict_table(hyp, H.estimates_from_published(load_published("table_4")))
+    # every 'supported' of the old rule is 'supported' here and vice versa for single terms
+    single = ~out["terms"].str.contains(",")
+    assert (out.loc[single, "outcome"].eq("supported") == plain.loc[single, "verdict"].eq("supported")).all()
+    assert len(out) == len(hyp) and out["p_holm"].ge(out["p"]).all()

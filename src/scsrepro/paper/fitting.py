@@ -36,7 +36,7 @@ from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult, fit_ologit
 from scsrepro.survey.significance import Z95
 
-__all__ = ["Fit", "model_frame", "estimation_sample", "empty_base_note", "design", "fit", "tidy"]
+__all__ = ["Fit", "model_frame", "estimation_sample", "empty_base_note", "design", "fit", "tidy", "key_covariance"]
 
 
 def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
@@ -195,3 +195,10 @@ def tidy(f: Fit) -> pd.DataFrame:
             "ci_high": (t["coef"] + Z95 * t["se"]).to_numpy(),
         }
     )
+
+
+def key_covariance(f: Fit) -> pd.DataFrame:
+    """The fit's covariance of its estimates, rows and columns named by Table 4 key."""
+    keys = f.keys
+    cov = f.result.cov
+    return pd.DataFrame(cov.to_numpy(), index=[keys[t] for t in cov.index], columns=[keys[t] for t in cov.columns])

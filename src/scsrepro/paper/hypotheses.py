@@ -29,6 +29,26 @@ coefficients and standard errors, so it can be applied to the printed table
 as well as to a refit, which separates disagreements caused by the rule
 from disagreements caused by the estimates.
 
+A sharper rule (:func:`sharp_verdict_table`)
+--------------------------------------------
+The rule above, like the paper, lumps "not significant" together with
+"significant in the opposite direction", and judges a factor by its
+smallest dummy p-value. The sharper rule has three outcomes
+(:data:`OUTCOMES`):
+
+* *supported*: the test rejects and the estimate points the predicted way;
+* *contradicted*: the test rejects and the estimate points the other way
+  (for a factor: at least one dummy against the predicted direction);
+* *not significant*: the test does not reject.
+
+A single term is tested with its Wald z; a factor with a joint Wald test of
+all its dummies (``chi2`` on as many degrees of freedom as dummies), which
+needs their covariance. The paper prints no covariances, so on the printed
+table a factor falls back to the Bonferroni bound of the smallest p-value
+(the column ``test`` says which test was used). A Holm adjustment across
+all hypotheses judged (``p_holm``, ``outcome_holm``) controls the
+family-wise error of reading 21 verdicts at once.
+
 Coding of the joining dummy (H15)
 ---------------------------------
 Section 3.2 codes the joining dummy 1 = "automatically integrated into a
@@ -41,16 +61,21 @@ is reversed, nothing else changes), so both readings can be shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "ALPHA",
     "NOT_ESTIMABLE",
+    "OUTCOMES",
+    "holm",
+    "joint_wald",
+    "sharp_verdict_table",
     "Verdict",
     "verdict",
     "verdict_table",
@@ -295,3 +320,115 @@ def estimates_from_table_4(reproduced: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out.sort_values(["model", "term"], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- the sharper rule
+
+#: The three outcomes of :func:`sharp_verdict_table`.
+OUTCOMES: tuple[str, str, str] = ("supported", "not significant", "contradicted")
+
+
+def holm(p: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values; NaN entries stay NaN and are not counted.
+
+    statsmodels' ``multipletests(method="holm")`` (R ``p.adjust(p, "holm")``)
+    on the finite p-values.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+def joint_wald(coef: Sequence[float], cov: np.ndarray) -> tuple[float, int, float]:
+    """Wald test that every coefficient is zero: ``(chi2, df, p)``.
+
+    Raises
+    ------
+    ValueError
+        If the covariance is not a finite positive-definite matrix of matching size.
+    """
+    b = np.asarray(coef, dtype=float).ravel()
+    V = np.asarray(cov, dtype=float)
+    if V.shape != (b.size, b.size) or not np.all(np.isfinite(V)) or not np.all(np.isfinite(b)):
+        raise ValueError(f"need finite coefficients and a {b.size} x {b.size} covariance, got {V.shape}")
+    try:
+        L = np.linalg.cholesky(V)
+    except np.linalg.LinAlgError as err:
+        raise ValueError("the covariance of the tested coefficients is not positive definite") from err
+    z = np.linalg.solve(L, b)
+    chi2 = float(z @ z)
+    return chi2, int(b.size), float(stats.chi2.sf(chi2, b.size))
+
+
+def _sharp_test(b: np.ndarray, s: np.ndarray, V: np.ndarray | None) -> tuple[str, float, int, float]:
+    """``(test, statistic, df, p)`` for one hypothesis' terms."""
+    if b.size == 1:
+        z = float(b[0] / s[0])
+        return "Wald z", z, 1, float(2 * stats.norm.sf(abs(z)))
+    if V is not None:
+        chi2, df, p = joint_wald(b, V)
+        return f"joint Wald chi2({df})", chi2, df, p
+    p = float(min(1.0, _p_values(b, s).min() * b.size))
+    return "Bonferroni (no covariance printed)", np.nan, int(b.size), p
+
+
+def _outcome(direction: str, p: float, alpha: float) -> str:
+    if not p < alpha:
+        return "not significant"
+    return "supported" if direction == "expected" else "contradicted"
+
+
+def sharp_verdict_table(
+    hypotheses: pd.DataFrame,
+    estimates: pd.DataFrame,
+    covariances: Mapping[int, pd.DataFrame] | None = None,
+    alpha: float = ALPHA,
+    flip: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Judge every hypothesis with the three-outcome rule, joint tests and Holm.
+
+    Parameters
+    ----------
+    hypotheses, estimates, alpha, flip
+        As for :func:`verdict_table`.
+    covariances : mapping of int to DataFrame, optional
+        ``{model: covariance}`` indexed (rows and columns) by Table 4 key, as
+        :func:`scsrepro.paper.fitting.key_covariance` returns; factors of a
+        model without one are judged by the Bonferroni bound.
+
+    Returns
+    -------
+    DataFrame
+        One row per hypothesis: ``id, hypothesis, model, terms,
+        expected_sign, direction, test, statistic, df, p, outcome, p_holm,
+        outcome_holm`` (Holm over the hypotheses with a finite p-value).
+        A hypothesis without finite estimates is ``not estimable``.
+    """
+    base = verdict_table(hypotheses, estimates, alpha=alpha, flip=flip)
+    est = estimates.set_index(["model", "term"])
+    rows = []
+    for h in base.itertuples(index=False):
+        terms = [t.strip() for t in h.terms.split(",")]
+        row = {k: getattr(h, k) for k in ("id", "hypothesis", "model", "terms", "expected_sign", "direction")}
+        if h.verdict == NOT_ESTIMABLE:
+            rows.append({**row, "test": "", "statistic": np.nan, "df": np.nan, "p": np.nan, "outcome": NOT_ESTIMABLE})
+            continue
+        keys = [(h.model, t) for t in terms]
+        b = est.loc[keys, "coef"].to_numpy(dtype=float)
+        s = est.loc[keys, "se"].to_numpy(dtype=float)
+        cov = (covariances or {}).get(h.model)
+        V = cov.loc[terms, terms].to_numpy(dtype=float) if cov is not None else None
+        test, stat, df, p = _sharp_test(b, s, V)
+        rows.append(
+            {**row, "test": test, "statistic": stat, "df": df, "p": p, "outcome": _outcome(h.direction, p, alpha)}
+        )
+    out = pd.DataFrame(rows)
+    out["p_holm"] = holm(out["p"])
+    out["outcome_holm"] = [
+        NOT_ESTIMABLE if o == NOT_ESTIMABLE else _outcome(d, p, alpha)
+        for o, d, p in zip(out["outcome"], out["direction"], out["p_holm"])
+    ]
+    return out
