@@ -35,7 +35,7 @@ from scsrepro.paper.weights import WEIGHT_CAP, weights_for
 from scsrepro.survey.estimates import weighted_proportions
 from scsrepro.survey.weighting import RakingError, effective_n, kish_deff
 
-__all__ = ["CAPS", "APPROVE", "CapRun", "cap_label", "rake_under_caps", "cap_estimates", "cap_summary"]
+__all__ = ["CAPS", "APPROVE", "CapRun", "cap_label", "rake_under_caps", "cap_estimates", "cap_shifts", "cap_summary"]
 
 #: The caps compared (``None``: raking without a cap). 2.0 is the paper's.
 CAPS: tuple[float | None, ...] = (1.5, 2.0, 3.0, None)
@@ -143,17 +143,41 @@ def cap_estimates(df: pd.DataFrame, caps: Sequence[float | None] = CAPS) -> pd.D
     return pd.concat(parts, ignore_index=True)
 
 
-def _shift(estimates: pd.DataFrame, table: str, reference: str) -> pd.DataFrame:
-    """Each cap's values of *table* beside the reference cap's, with the difference."""
+def cap_shifts(estimates: pd.DataFrame, table: str, reference: float | None = WEIGHT_CAP) -> pd.DataFrame:
+    """Each cap's values of *table* beside the reference cap's.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        From :func:`cap_estimates`.
+    table : {"table_2", "table_4"}
+    reference : float or None
+        The cap compared with (the paper's 2.0).
+
+    Returns
+    -------
+    DataFrame
+        The rows of *table* with ``value_ref``, ``se_ref``, ``stars_ref``
+        (under the reference cap), ``diff`` (value minus reference) and, for
+        Table 4, ``shift_se`` (``diff / se_ref``); Table 4 holds coefficients only.
+    """
+    reference = cap_label(reference)
     t = estimates[(estimates["table"] == table) & estimates["value"].notna()]
+    if table == "table_4":
+        t = t[t["statistic"] == "coef"]
     ref = t.loc[t["cap"] == reference, ["id", "value", "se", "stars"]]
     out = t.merge(ref, on="id", how="left", suffixes=("", "_ref"), validate="many_to_one")
     out["diff"] = out["value"] - out["value_ref"]
-    return out
+    if table == "table_4":
+        out["shift_se"] = out["diff"] / out["se_ref"]
+    return out.reset_index(drop=True)
 
 
 def cap_summary(
-    df: pd.DataFrame, caps: Sequence[float | None] = CAPS, reference: float | None = WEIGHT_CAP
+    df: pd.DataFrame,
+    caps: Sequence[float | None] = CAPS,
+    reference: float | None = WEIGHT_CAP,
+    estimates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per cap: the weights, the headline, and the shifts in Tables 2 and 4.
 
@@ -165,6 +189,8 @@ def cap_summary(
         Caps compared; must include *reference*.
     reference : float or None
         The cap the shifts are measured from (the paper's 2.0).
+    estimates : DataFrame, optional
+        :func:`cap_estimates` for the same data and caps, if already computed.
 
     Returns
     -------
@@ -182,11 +208,9 @@ def cap_summary(
         raise ValueError(f"the reference cap {reference!r} must be one of the caps {list(caps)}")
     frame = load_codebook().derive(df).reset_index(drop=True)
     runs = rake_under_caps(df, caps)
-    est = cap_estimates(df, caps)
-    ref = cap_label(reference)
-    t2 = _shift(est, "table_2", ref)
-    t4 = _shift(est, "table_4", ref)
-    t4 = t4[t4["statistic"] == "coef"]
+    est = cap_estimates(df, caps) if estimates is None else estimates
+    t2 = cap_shifts(est, "table_2", reference)
+    t4 = cap_shifts(est, "table_4", reference)
     rows = []
     for run in runs:
         label = cap_label(run.cap)
@@ -197,7 +221,7 @@ def cap_summary(
             row.update(_headline(frame, w))
             mine2, mine4 = t2[t2["cap"] == label], t4[t4["cap"] == label]
             row["t2_max_shift"] = float(mine2["diff"].abs().max())
-            row["t4_max_shift_se"] = float((mine4["diff"] / mine4["se_ref"]).abs().max())
+            row["t4_max_shift_se"] = float(mine4["shift_se"].abs().max())
             row["t4_star_changes"] = int((mine4["stars"].fillna("") != mine4["stars_ref"].fillna("")).sum())
             row["t4_coefficients"] = len(mine4)
         rows.append(row)

@@ -17,6 +17,7 @@ at the top of a chapter) are in :mod:`scsrepro.book.passages`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from IPython.display import Markdown
@@ -27,6 +28,7 @@ __all__ = [
     "count",
     "p_value",
     "signed",
+    "and_list",
     "twin_note",
     "does_not_apply",
     "CONSTRUCTION_LABEL",
@@ -68,6 +70,14 @@ def p_value(p: float | None) -> str:
 def signed(x: float, digits: int = 1) -> str:
     """A number with its sign always shown: ``signed(1.25) == "+1.2"`` (``"n/a"`` if missing)."""
     return NOT_AVAILABLE if _missing(x) else f"{x:+.{digits}f}"
+
+
+def and_list(items: Sequence[str], empty: str = "none") -> str:
+    """Items as prose: ``a``, ``a and b``, ``a, b and c``; *empty* for no item."""
+    items = list(items)
+    if not items:
+        return empty
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def twin_note(is_twin: bool, text: str, elsewhere: str = "") -> Markdown:

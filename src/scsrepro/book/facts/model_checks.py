@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from scsrepro.book.facts.common import count, pct
+from scsrepro.book.facts.common import and_list, count, pct
 from scsrepro.book.facts.models import short_labels
 from scsrepro.book.figures.models import TERM_LABELS
 from scsrepro.data.codebook import Codebook
@@ -249,7 +249,7 @@ def flagged_pattern(flagged: pd.DataFrame, n_models: int) -> str:
     if len(leaders) == 1:
         who, whose = f"{leaders[0]} is flagged in the most models, {counts.max()} of the {n_models}", "its slope"
     else:
-        names = f"{', '.join(leaders[:-1])} and {leaders[-1]}"
+        names = and_list(leaders)
         who, whose = f"{names} are flagged in the most models, {counts.max()} of the {n_models} each", "the slope of "
         whose += leaders[0]
     return (

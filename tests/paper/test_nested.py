@@ -1,0 +1,64 @@
+"""Tests for scsrepro.paper.nested: whom each model's listwise deletion keeps."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from scsrepro.data import paths
+from scsrepro.data.codebook import load_codebook
+from scsrepro.data.loading import load_survey
+from scsrepro.paper import fitting, modelspec, nested
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return fitting.model_frame(load_survey(paths.SYNTHETIC / "twin.csv"))
+
+
+@pytest.fixture(scope="module")
+def specs():
+    return modelspec.load_specs()
+
+
+def test_retained_shares_add_up_to_each_models_sample(frame, specs):
+    kept = nested.retained(frame, specs)
+    sizes = {s.column: len(modelspec.estimation_frame(frame, s)) for s in specs}
+    first = kept.iloc[0]
+    assert first["variable"] == "all" and first["n"] == len(frame)
+    for column, n in sizes.items():
+        assert first[column] == pytest.approx(100 * n / len(frame))
+        for var, block in kept.iloc[1:].groupby("variable"):
+            known = frame[var].notna().to_numpy()
+            in_block = float((block["n"] * block[column] / 100).sum())
+            expected = len(modelspec.estimation_frame(frame[known], next(s for s in specs if s.column == column)))
+            assert in_block == pytest.approx(expected), (column, var)
+
+
+def test_non_substantive_answers_come_last_and_are_never_kept(frame, specs):
+    kept = nested.retained(frame, specs, groups=("income_group",))
+    rows = kept[kept["variable"] == "income_group"]
+    last = rows.iloc[-1]
+    label_99 = load_codebook().label(pd.DataFrame({"income_group": [99]}))["income_group"].iloc[0]
+    assert last["level"] == label_99
+    assert all(last[s.column] == 0 for s in specs)
+
+
+def test_dropped_by_counts_each_variables_losses(frame, specs):
+    out = nested.dropped_by(frame, specs)
+    assert (out["only"] <= out["missing"]).all()
+    for spec in specs:
+        mine = out[out["model"] == spec.column]
+        n = len(modelspec.estimation_frame(frame, spec))
+        assert set(mine["n"]) == {n} and set(mine["dropped"]) == {len(frame) - n}
+        # every respondent dropped lacks at least one variable; those lacking one alone are counted once
+        assert mine["only"].sum() <= len(frame) - n <= mine["missing"].sum()
+    # the outcome and the weight are complete on the twin, so they never appear
+    assert not out["variable"].isin(["approval", "weight"]).any()
+
+
+def test_on_a_models_own_sample_nothing_is_dropped(frame, specs):
+    spec = specs[0]
+    own = frame.loc[modelspec.estimation_frame(frame, spec).index]
+    assert nested.dropped_by(own, [spec]).empty
+    assert nested.retained(own, [spec]).iloc[0][spec.column] == 100
