@@ -161,11 +161,11 @@ def cap_shifts(estimates: pd.DataFrame, table: str, reference: float | None = WE
         (under the reference cap), ``diff`` (value minus reference) and, for
         Table 4, ``shift_se`` (``diff / se_ref``); Table 4 holds coefficients only.
     """
-    reference = cap_label(reference)
+    ref_label = cap_label(reference)
     t = estimates[(estimates["table"] == table) & estimates["value"].notna()]
     if table == "table_4":
         t = t[t["statistic"] == "coef"]
-    ref = t.loc[t["cap"] == reference, ["id", "value", "se", "stars"]]
+    ref = t.loc[t["cap"] == ref_label, ["id", "value", "se", "stars"]]
     out = t.merge(ref, on="id", how="left", suffixes=("", "_ref"), validate="many_to_one")
     out["diff"] = out["value"] - out["value_ref"]
     if table == "table_4":

@@ -328,13 +328,13 @@ def estimates_from_table_4(reproduced: pd.DataFrame) -> pd.DataFrame:
 OUTCOMES: tuple[str, str, str] = ("supported", "not significant", "contradicted")
 
 
-def holm(p: Sequence[float]) -> np.ndarray:
+def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm's step-down adjusted p-values; NaN entries stay NaN and are not counted.
 
     statsmodels' ``multipletests(method="holm")`` (R ``p.adjust(p, "holm")``)
     on the finite p-values.
     """
-    p = np.asarray(p, dtype=float)
+    p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
     if ok.any():
@@ -342,7 +342,9 @@ def holm(p: Sequence[float]) -> np.ndarray:
     return out
 
 
-def joint_wald(coef: Sequence[float], cov: np.ndarray) -> tuple[float, int, float]:
+def joint_wald(
+    coef: Sequence[float] | np.ndarray, cov: Sequence[Sequence[float]] | np.ndarray
+) -> tuple[float, int, float]:
     """Wald test that every coefficient is zero: ``(chi2, df, p)``.
 
     Raises

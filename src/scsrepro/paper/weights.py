@@ -71,7 +71,7 @@ def population_margins(targets: Targets | None = None) -> dict[str, dict[int, fl
     return margins
 
 
-def weights_for(df: pd.DataFrame, cap: float = WEIGHT_CAP) -> pd.Series:
+def weights_for(df: pd.DataFrame, cap: float | None = WEIGHT_CAP) -> pd.Series:
     """The survey weights of a respondent frame.
 
     If *df* has a ``weight`` column, that column is returned (the real data
@@ -84,8 +84,8 @@ def weights_for(df: pd.DataFrame, cap: float = WEIGHT_CAP) -> pd.Series:
     ----------
     df : pandas.DataFrame
         Raw (or already derived) respondent frame.
-    cap : float, default 2.0
-        Largest weight when raking.
+    cap : float or None, default 2.0
+        Largest weight when raking; ``None`` rakes without a cap.
 
     Returns
     -------
