@@ -98,6 +98,7 @@ fixtures: $(STAMP)
 	Rscript tests/r/make_fixtures.R
 	$(PY) tests/fixtures/make_twin_inputs.py
 	Rscript tests/r/table4_on_twin.R
+	Rscript tests/r/calibration.R
 
 lock:
 	$(PYTHON) -m venv _build/lockenv && _build/lockenv/bin/pip install --quiet uv

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from scsrepro.data import paths
 from scsrepro.data.fake import random_valid_frame
+from scsrepro.data.loading import load_survey
 from scsrepro.paper import model_rows as M
 from scsrepro.paper.fitting import model_frame
 from scsrepro.paper.modelspec import load_specs
@@ -23,7 +27,8 @@ def _row(column="Model 1", item="age", statistic="coef") -> pd.Series:
 FITS = {
     "Model 1": {
         "table": pd.DataFrame(
-            {"term": ["age", "cut1"], "coef": [0.5, -1.0], "se": [0.2, 0.4], "stars": ["*", "**"]},
+            {"term": ["age", "cut1"], "coef": [0.5, -1.0], "se": [0.2, 0.4], "stars": ["*", "**"],
+             "se_calibrated": [0.19, 0.39]},
             index=pd.Index(["age", "cut1"], name="key"),
         ),
         "nobs": 123,
@@ -99,3 +104,35 @@ def test_a_sample_without_an_answer_keys_its_cut_points_by_the_answers_they_sepa
     assert np.isnan(row["reproduced"]) and "approval = 1" in row["note"]
     cut2 = M.table4_row(fits, _row(item="cut2", statistic="cut"), SE_OF)
     assert cut2["reproduced"] == pytest.approx(float(model1["table"].loc["cut2", "coef"]))
+
+
+# --------------------------------------------------------------------------- calibrated standard errors against R
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+R_TERMS = {
+    "age": "age", "gender": "male", "urban": "urban", "ccp_member": "ccp_member", "gov_confidence": "gov_confidence",
+    "1|2": "cut1", "2|3": "cut2", "3|4": "cut3", "4|5": "cut4",
+}
+
+
+def _key(r_term: str) -> str:
+    factor = re.match(r'relevel\(factor\((\w+)\), ref = "1"\)(\d)', r_term)
+    if factor:
+        return {"income_group": "income", "education": "educ", "region": "region"}[factor.group(1)] + "_" + factor.group(2)
+    return R_TERMS[r_term]
+
+
+def test_se_calibrated_of_table_4_equals_r_svyolr_on_the_bounded_raking_design():
+    # tests/r/calibration.R: svyolr on calibrate(..., calfun = "raking", bounds = c(-Inf, 2)),
+    # whose weights are the book's capped raking weights
+    ref = pd.read_csv(FIX / "ref_calibrated_estimates.csv")
+    ref = ref[(ref["design"] == "bounded") & (ref["statistic"] == "ologit") & (ref["term"] != "nobs")]
+    assert set(ref["model"]) == {1, 3}
+    frame = model_frame(load_survey(paths.SYNTHETIC / "twin.csv"))
+    fits = M.fit_models(frame)
+    checked = 0
+    for r in ref.itertuples(index=False):
+        ours = fits[f"Model {int(r.model)}"]["table"].loc[_key(r.term)]
+        assert ours["se_calibrated"] == pytest.approx(r.se, rel=1e-4), (r.model, r.term)
+        assert ours["se"] == pytest.approx(r.se_fixed, rel=1e-4), (r.model, r.term)
+        checked += 1
+    assert checked == len(ref) == 30

@@ -56,7 +56,7 @@ MIN_RESPONDENTS = 10
 MARK = "—"
 
 #: The columns of a recomputed table that hold numbers computed from respondents.
-VALUE_COLUMNS: tuple[str, ...] = ("reproduced", "se", "ci_low", "ci_high", "reproduced_alt")
+VALUE_COLUMNS: tuple[str, ...] = ("reproduced", "se", "ci_low", "ci_high", "reproduced_alt", "se_calibrated")
 
 
 def applies(data: Any) -> bool:

@@ -31,12 +31,24 @@ import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.weights import weights_for
+from scsrepro.paper.weights import RAKING_VARIABLES, weights_for
+from scsrepro.survey.calibration import Calibration, calibrated_ologit_cov
 from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult, fit_ologit
+from scsrepro.survey.ordered_logit import WeightedOrderedModel, params_from_theta
 from scsrepro.survey.significance import Z95
 
-__all__ = ["Fit", "model_frame", "estimation_sample", "empty_base_note", "design", "fit", "tidy", "key_covariance"]
+__all__ = [
+    "Fit",
+    "model_frame",
+    "estimation_sample",
+    "empty_base_note",
+    "design",
+    "fit",
+    "tidy",
+    "key_covariance",
+    "calibrated_covariance",
+]
 
 
 def model_frame(df: pd.DataFrame, weights=None) -> pd.DataFrame:
@@ -202,3 +214,40 @@ def key_covariance(f: Fit) -> pd.DataFrame:
     keys = f.keys
     cov = f.result.cov
     return pd.DataFrame(cov.to_numpy(), index=[keys[t] for t in cov.index], columns=[keys[t] for t in cov.columns])
+
+
+def calibrated_covariance(frame: pd.DataFrame, f: Fit) -> pd.DataFrame:
+    """Covariance of *f*'s estimates that accounts for the raking of the weights.
+
+    The weights are treated as raked on :data:`~scsrepro.paper.weights.RAKING_VARIABLES`
+    (age group, gender, region), capped weights included, which is what R's
+    ``survey`` computes for ``calibrate(..., calfun = "raking", bounds =
+    c(-Inf, cap))`` (:mod:`scsrepro.survey.calibration`). Every respondent of
+    *frame* stays in the calibrated design; those outside the model's
+    listwise sample have no influence before the residualisation, as in R.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`model_frame`: all respondents, with the ``weight`` the
+        fit used.
+    f : Fit
+        A weighted fit of :func:`fit` on *frame* (no merged levels needed).
+
+    Returns
+    -------
+    DataFrame
+        Rows and columns named like ``f.result.cov``.
+    """
+    if not f.weighted:
+        raise ValueError("calibrated standard errors need the weighted fit")
+    used = np.zeros(len(frame), dtype=bool)
+    used[frame.index.get_indexer(modelspec.estimation_frame(frame, f.spec).index)] = True
+    calibration = Calibration.from_frame(frame, list(RAKING_VARIABLES), frame[f.spec.weight].to_numpy(dtype=float))
+    X, _ = design_matrix(f.sample, list(f.spec.covariates), f.categorical)
+    y = f.sample[f.spec.outcome].to_numpy()
+    model = WeightedOrderedModel(y, X, f.sample[f.spec.weight].to_numpy(dtype=float))
+    theta = f.result.table["coef"].to_numpy(dtype=float)
+    V = calibrated_ologit_cov(model, params_from_theta(theta, X.shape[1]), calibration, used)
+    names = f.result.cov.index
+    return pd.DataFrame(V, index=names, columns=names)

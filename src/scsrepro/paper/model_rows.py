@@ -17,7 +17,7 @@ import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.fitting import empty_base_note, fit
+from scsrepro.paper.fitting import calibrated_covariance, empty_base_note, fit
 from scsrepro.paper.modelspec import load_specs
 from scsrepro.paper.recipes import empty_result
 from scsrepro.survey.significance import Z95
@@ -29,7 +29,9 @@ def fit_models(frame: pd.DataFrame) -> dict[str, dict]:
     """Every model of ``data/models.yml`` fitted once on *frame*, by Table 4 column.
 
     *frame* has the derived variables and a ``weight`` column. A fitted
-    model gives ``table`` (its estimates indexed by Table 4 key), ``nobs``,
+    model gives ``table`` (its estimates indexed by Table 4 key, with
+    ``se_calibrated``, the standard error that accounts for the raking:
+    :func:`scsrepro.paper.fitting.calibrated_covariance`), ``nobs``,
     ``warnings`` (each once) and ``diagnostics``; a model that cannot be
     fitted gives the reason as ``error``.
     """
@@ -46,7 +48,8 @@ def fit_models(frame: pd.DataFrame) -> dict[str, dict]:
         keys = modelspec.table4_keys(res.coding, cuts=res.table["term"])
         cuts, missing_cuts = _table4_cuts(res.outcome_levels, spec)
         keys.update(cuts)
-        tab = res.table.assign(key=res.table["term"].map(keys)).set_index("key")
+        se_cal = np.sqrt(np.diag(calibrated_covariance(frame, fitted)))
+        tab = res.table.assign(key=res.table["term"].map(keys), se_calibrated=se_cal).set_index("key")
         # contrasts with a base level nobody has are not Table 4's contrasts: leave them out
         absent = {
             key: empty_base_note(spec, var, base) for var, base in fitted.empty_base.items() for key in term_keys[var]
@@ -103,7 +106,8 @@ def table4_row(fits: Mapping[str, dict], row: pd.Series, se_of: Mapping[tuple[st
     """One printed Table 4 number resolved from *fits* (:func:`fit_models`).
 
     *row* is the published row, *se_of* :func:`printed_se`. A coefficient or
-    cut point gives the estimate with its SE, 95 % Wald interval and stars;
+    cut point gives the estimate with its SE, 95 % Wald interval, stars and
+    the SE that accounts for the raking (``se_calibrated``);
     an SE row the reproduced SE; an ``n`` row the number of observations
     with the model's warnings. A model that could not be fitted, or a term
     it did not estimate, leaves the number missing with the reason in
@@ -116,6 +120,7 @@ def table4_row(fits: Mapping[str, dict], row: pd.Series, se_of: Mapping[tuple[st
         "reading": f"{row['column']}: weighted ordered logit, robust SE",
         "published_se": se_of.get((row["column"], row["item"]), np.nan) if stat in ("coef", "cut") else np.nan,
         "stars": "",
+        "se_calibrated": np.nan,
     }
     model = fits.get(row["column"])
     if model is None:
@@ -143,6 +148,7 @@ def table4_row(fits: Mapping[str, dict], row: pd.Series, se_of: Mapping[tuple[st
                 ci_low=float(t["coef"] - Z95 * t["se"]),
                 ci_high=float(t["coef"] + Z95 * t["se"]),
                 stars=str(t["stars"]),
+                se_calibrated=float(t["se_calibrated"]),
             )
         res["note"] = "; ".join(related)
     return res

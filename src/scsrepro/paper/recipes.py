@@ -62,7 +62,7 @@ COLUMNS: tuple[str, ...] = (
     "computable",
     "note",
 )
-TABLE4_COLUMNS: tuple[str, ...] = ("published_se", "stars", "published_stars")
+TABLE4_COLUMNS: tuple[str, ...] = ("published_se", "stars", "published_stars", "se_calibrated")
 
 
 def base_mask(frame: pd.DataFrame, expr: str | None) -> np.ndarray:

@@ -297,7 +297,9 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     :func:`scsrepro.paper.fitting.fit` (Stata ``ologit [pweight=]``
     equivalent, listwise sample, Stata's stopping rule). Rows: every coefficient and cut point
     (``se`` = reproduced SE, ``stars`` = reproduced significance stars,
-    ``published_se`` and ``published_stars`` from the paper), every standard
+    ``published_se`` and ``published_stars`` from the paper,
+    ``se_calibrated`` the SE that accounts for the raking of the weights,
+    :func:`scsrepro.paper.fitting.calibrated_covariance`), every standard
     error (reproduced SE), and each model's number of observations.
     Optimiser and separation warnings go to ``note``; a model that cannot be
     fitted yields missing values with the reason in ``note``.
@@ -311,7 +313,7 @@ def table_4(df: pd.DataFrame, w: Any = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per printed Table 4 number, columns :data:`COLUMNS` plus
-        ``published_se``, ``stars``, ``published_stars``.
+        ``published_se``, ``stars``, ``published_stars``, ``se_calibrated``.
     """
 
     frame, wv = prepare(df, w)
