@@ -96,6 +96,7 @@ bench: $(STAMP)
 fixtures: $(STAMP)
 	$(PY) tests/fixtures/make_inputs.py
 	Rscript tests/r/make_fixtures.R
+	Rscript tests/r/gologit.R
 	$(PY) tests/fixtures/make_twin_inputs.py
 	Rscript tests/r/table4_on_twin.R
 	Rscript tests/r/calibration.R

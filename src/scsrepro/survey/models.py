@@ -59,6 +59,8 @@ __all__ = [
     "separation_diagnostics",
     "Diagnostic",
     "DIAGNOSTIC_KINDS",
+    "EstimationSample",
+    "estimation_sample",
 ]
 
 DEFAULT_CATEGORICAL = {"income_group": 1, "education": 1, "region": 1}
@@ -100,6 +102,7 @@ DIAGNOSTIC_KINDS = (
     "gradient",  # the gradient is not zero at the returned point
     "no_standard_errors",  # the covariance could not be computed
     "undefined_variance",  # some variances are negative or undefined
+    "negative_probability",  # a generalised ordered logit predicts a negative category probability
 )
 
 
@@ -282,7 +285,7 @@ def fit_ologit(
     same coefficients, cut points (Stata ``/cut1``.., R ``zeta``) and robust
     standard errors (checked against svyolr in ``tests/survey/test_models.py``).
 
-    Steps: the estimation sample (:func:`_estimation_sample`, listwise
+    Steps: the estimation sample (:func:`estimation_sample`, listwise
     deletion; its size is the ``n`` of ``n/(n-1)``, as in Stata); the
     :func:`~scsrepro.survey.design.design_matrix`; the fit by the convergence
     rule (:func:`_maximise`); the gradient check; the covariance
@@ -337,7 +340,7 @@ def fit_ologit(
     if prior_sd is not None and (cov_type != "robust" or convergence != "exact"):
         raise ValueError("prior_sd goes with cov_type='robust' and convergence='exact' only")
     categorical = DEFAULT_CATEGORICAL if categorical is None else dict(categorical)
-    sample = _estimation_sample(df, outcome, list(covariates), categorical, weight)
+    sample = estimation_sample(df, outcome, list(covariates), categorical, weight)
     model = WeightedOrderedModel(sample.y, sample.X, weights=sample.w)
     estimate, diags = _maximise(model, sample, convergence, prior_sd)
     return _result(model, estimate, sample, cov_type, prior_sd, diags)
@@ -347,8 +350,8 @@ def fit_ologit(
 # the steps of fit_ologit
 # ---------------------------------------------------------------------------
 @dataclass
-class _Sample:
-    """The estimation sample of :func:`fit_ologit`, ready to fit."""
+class EstimationSample:
+    """The estimation sample of :func:`fit_ologit` (and of the other ordinal models), ready to fit."""
 
     y_raw: pd.Series  # the outcome's labels
     y: np.ndarray  # the outcome coded 0..K-1 in the order of its sorted labels
@@ -358,16 +361,22 @@ class _Sample:
     n_dropped: int  # rows dropped by listwise deletion
 
 
-def _estimation_sample(
+def estimation_sample(
     df: pd.DataFrame, outcome: str, covariates: list[str], categorical: Mapping[str, object], weight: str | None
-) -> _Sample:
-    """The complete rows (:func:`_complete_rows`), the outcome's codes, the design matrix, the weights."""
+) -> EstimationSample:
+    """The complete rows (listwise deletion), the outcome's codes, the design matrix, the weights.
+
+    Listwise deletion over outcome, covariates and weight (:func:`_complete_rows`);
+    the outcome coded 0..K-1 in the order of its sorted labels (at least two);
+    :func:`~scsrepro.survey.design.design_matrix` of the covariates; weights
+    all 1 when *weight* is None.
+    """
     data, n_dropped = _complete_rows(df, outcome, covariates, weight)
     y_raw = data[outcome]
     y = _outcome_codes(y_raw, outcome)
     X, indicators = design_matrix(data, covariates, categorical)
     w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
-    return _Sample(y_raw, y, X, indicators, w, n_dropped)
+    return EstimationSample(y_raw, y, X, indicators, w, n_dropped)
 
 
 def _complete_rows(
@@ -426,7 +435,7 @@ class _Estimate:
 
 
 def _maximise(
-    model: WeightedOrderedModel, sample: _Sample, convergence: str, prior_sd: float | None
+    model: WeightedOrderedModel, sample: EstimationSample, convergence: str, prior_sd: float | None
 ) -> tuple[_Estimate, list[Diagnostic]]:
     """The fit by the convergence rule, and the optimiser's complaints as diagnostics.
 
@@ -529,7 +538,7 @@ def _coefficient_table(names: list[str], est: np.ndarray, V: np.ndarray) -> tupl
 def _result(
     model: WeightedOrderedModel,
     estimate: _Estimate,
-    sample: _Sample,
+    sample: EstimationSample,
     cov_type: str,
     prior_sd: float | None,
     diags: list[Diagnostic],
