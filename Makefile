@@ -94,12 +94,7 @@ bench: $(STAMP)
 
 # R is not needed by `make test`: the tests read the committed references.
 fixtures: $(STAMP)
-	$(PY) tests/fixtures/make_inputs.py
-	Rscript tests/r/make_fixtures.R
-	Rscript tests/r/gologit.R
-	$(PY) tests/fixtures/make_twin_inputs.py
-	Rscript tests/r/table4_on_twin.R
-	Rscript tests/r/calibration.R
+	PYTHON=$(PY) sh tests/make_fixtures.sh
 
 lock:
 	$(PYTHON) -m venv _build/lockenv && _build/lockenv/bin/pip install --quiet uv

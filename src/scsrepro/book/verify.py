@@ -290,7 +290,7 @@ def step_r(root: Path, copy: Path, log) -> list[Artefact]:
     fixtures = root / "tests" / "fixtures"
     files = sorted(p for p in fixtures.iterdir() if p.suffix in FIXTURE_SUFFIXES)
     if shutil.which("Rscript") is None:
-        log("[verify] R cross-checks skipped: R not installed (apt install r-base-core r-cran-survey)")
+        log("[verify] R cross-checks skipped: R not installed (see tests/make_fixtures.sh for the Debian packages)")
         return [
             Artefact("R", f"tests/fixtures/{p.name}", file_sha256(p), "", "skipped", 0.0, "skipped: R not installed")
             for p in files
@@ -298,13 +298,8 @@ def step_r(root: Path, copy: Path, log) -> list[Artefact]:
     for p in files:
         (copy / "tests" / "fixtures" / p.name).unlink(missing_ok=True)
     start = time.monotonic()
-    for command in (
-        [sys.executable, "tests/fixtures/make_inputs.py"],
-        ["Rscript", "tests/r/make_fixtures.R"],
-        [sys.executable, "tests/fixtures/make_twin_inputs.py"],
-        ["Rscript", "tests/r/table4_on_twin.R"],
-    ):
-        run(copy, command, log)
+    # the one list of fixture commands, which `make fixtures` runs too
+    run(copy, ["env", f"PYTHON={sys.executable}", "sh", "tests/make_fixtures.sh"], log)
     took = time.monotonic() - start
     return compare_files(
         "R", [(f"tests/fixtures/{p.name}", p, copy / "tests" / "fixtures" / p.name) for p in files], took
