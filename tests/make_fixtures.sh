@@ -2,12 +2,13 @@
 # Every reference fixture of tests/fixtures, inputs first, then R's answers.
 # `make fixtures` and `make verify` both run this list, so it is kept in one place.
 # Run from the repository root; PYTHON names the interpreter (default python3).
-# R packages (Debian): r-base-core r-cran-survey r-cran-vgam r-cran-brglm2
+# R packages (Debian): r-base-core r-cran-survey r-cran-vgam r-cran-brglm2 r-cran-numderiv
 set -eu
 PY="${PYTHON:-python3}"
 "$PY" tests/fixtures/make_inputs.py
 "$PY" tests/fixtures/make_firth_input.py
 Rscript tests/r/make_fixtures.R
+Rscript tests/r/margins.R
 Rscript tests/r/gologit.R
 Rscript tests/r/firth.R
 "$PY" tests/fixtures/make_twin_inputs.py

@@ -36,10 +36,10 @@ from scipy.special import expit
 
 from scsrepro.paper import modelspec
 from scsrepro.paper.fitting import Fit, fit, tidy
+from scsrepro.survey import margins
 from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult
 from scsrepro.survey.newton import newton_maximise, step_converged
-from scsrepro.survey.significance import critical_value
 
 __all__ = [
     "DIVERGENCE_BOUND",
@@ -185,39 +185,6 @@ def weighted_vs_unweighted(
 # --------------------------------------------------------------------------- predicted probabilities
 
 
-def _set_covariate(X: pd.DataFrame, variable: str, value, categorical: Mapping) -> pd.DataFrame:
-    """Copy of the design matrix with *variable* set to *value* for every row."""
-    X = X.copy()
-    if variable in categorical:
-        dummies = [c for c in X.columns if c.startswith(f"{variable}_")]
-        target = f"{variable}_{int(value)}"
-        if value != categorical[variable] and target not in dummies:
-            raise ValueError(f"{variable} = {value!r} is not a level of the fitted model ({dummies})")
-        X[dummies] = 0.0
-        if target in dummies:
-            X[target] = 1.0
-    elif variable in X.columns:
-        X[variable] = float(value)
-    else:
-        raise ValueError(f"{variable!r} is not a covariate of the model")
-    return X
-
-
-def _category_probability(eta: np.ndarray, cuts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """P(y = k) for 0-based category k, with dP/d(eta) and dP/d(cut_j) for each row."""
-    K = cuts.size + 1
-    upper = expit(cuts[k] - eta) if k < K - 1 else np.ones_like(eta)
-    lower = expit(cuts[k - 1] - eta) if k > 0 else np.zeros_like(eta)
-    f_up = upper * (1 - upper) if k < K - 1 else np.zeros_like(eta)
-    f_lo = lower * (1 - lower) if k > 0 else np.zeros_like(eta)
-    d_cut = np.zeros((eta.size, cuts.size))
-    if k < K - 1:
-        d_cut[:, k] = f_up
-    if k > 0:
-        d_cut[:, k - 1] = -f_lo
-    return upper - lower, -(f_up - f_lo), d_cut
-
-
 def _averaging_setup(f: Fit, category: int | None) -> tuple[int, pd.DataFrame, np.ndarray]:
     """What averaging predictions over *f*'s sample needs.
 
@@ -241,22 +208,6 @@ def _averaging_setup(f: Fit, category: int | None) -> tuple[int, pd.DataFrame, n
     return k, X0, w
 
 
-def _delta_interval(
-    p: float, X: np.ndarray, w: np.ndarray, d_eta: np.ndarray, d_cut: np.ndarray, V: np.ndarray, z: float
-) -> tuple[float, float]:
-    """Delta-method interval of the average probability *p*, symmetric on the logit scale.
-
-    *d_eta* and *d_cut* are each row's derivatives of its probability
-    (:func:`_category_probability`), *V* the covariance of the estimates,
-    *z* the critical value.
-    """
-    grad = np.concatenate(((w * d_eta) @ X, w @ d_cut))
-    se = float(np.sqrt(grad @ V @ grad))
-    half = z * se / (p * (1 - p))
-    lo, hi = expit(np.log(p / (1 - p)) + np.array([-half, half]))
-    return lo, hi
-
-
 def _simulated_interval(
     X: np.ndarray, w: np.ndarray, sims: np.ndarray, nb: int, k: int, level: float
 ) -> tuple[float, float]:
@@ -273,6 +224,31 @@ def _simulated_interval(
     p_s = w @ (up - low)
     lo, hi = np.quantile(p_s, [0.5 - level / 2, 0.5 + level / 2])
     return lo, hi
+
+
+def _delta_estimates(
+    X0: pd.DataFrame, w: np.ndarray, theta: np.ndarray, V: np.ndarray, variable: str, values: list, base, k: int, level
+) -> list[tuple[float, float, float]]:
+    """Average probability of answer *k* (0-based) at each value, with its delta-method interval.
+
+    :func:`scsrepro.survey.margins.average_predictions` computes every
+    answer; they are labelled by their 0-based position, so *k* picks one.
+    """
+    nb = X0.shape[1]
+    out = margins.average_predictions(
+        margins.ordered_logit_model(nb),
+        theta,
+        V,
+        X0,
+        w,
+        variable,
+        values,
+        base=base,
+        outcome_levels=range(theta.size - nb + 1),
+        level=level,
+    )
+    out = out[out["outcome"].eq(str(k))]
+    return list(zip(out["probability"], out["ci_low"], out["ci_high"]))
 
 
 def predicted_probabilities(
@@ -304,7 +280,9 @@ def predicted_probabilities(
         Outcome code; default the highest ("strongly approve").
     method : {"delta", "simulation"}
         ``"delta"``: delta method on the logit of the probability, so the
-        interval stays inside (0, 1). ``"simulation"``: ``draws`` parameter
+        interval stays inside (0, 1)
+        (:func:`scsrepro.survey.margins.average_predictions`, which gives
+        every answer and sets of answers at once). ``"simulation"``: ``draws`` parameter
         vectors from the normal approximation with the robust covariance,
         percentile interval; reproducible through ``seed``.
     level : float
@@ -323,34 +301,25 @@ def predicted_probabilities(
     V = res.cov.to_numpy(dtype=float)
     nb = X0.shape[1]
     values = sorted(sample[variable].unique().tolist()) if values is None else list(values)
-    z = critical_value(level)
-    rng = np.random.default_rng(seed) if method == "simulation" else None
-    # Cholesky, not an eigen- or singular-value decomposition: the Cholesky
-    # factor is unique, whereas eigenvectors may come back with other signs
-    # (or rotated within a near-degenerate eigenspace) from another LAPACK
-    # kernel, which turned the same seed into other draws on another CPU
-    sims = rng.multivariate_normal(theta, V, size=draws, method="cholesky") if rng is not None else None
-    rows = []
-    for v in values:
-        X = _set_covariate(X0, variable, v, f.categorical).to_numpy(dtype=float)
-        eta = X @ theta[:nb]
-        prob, d_eta, d_cut = _category_probability(eta, theta[nb:], k)
-        p = float(w @ prob)
-        if method == "delta":
-            lo, hi = _delta_interval(p, X, w, d_eta, d_cut, V, z)
-        else:
-            assert sims is not None  # method == "simulation", so drawn above
-            lo, hi = _simulated_interval(X, w, sims, nb, k, level)
-        rows.append(
-            {
-                "variable": variable,
-                "value": v,
-                "probability": p,
-                "ci_low": float(lo),
-                "ci_high": float(hi),
-                "method": method,
-            }
-        )
+    base = f.categorical.get(variable)
+    if method == "delta":
+        estimates = _delta_estimates(X0, w, theta, V, variable, values, base, k, level)
+    else:
+        rng = np.random.default_rng(seed)
+        # Cholesky, not an eigen- or singular-value decomposition: the Cholesky
+        # factor is unique, whereas eigenvectors may come back with other signs
+        # (or rotated within a near-degenerate eigenspace) from another LAPACK
+        # kernel, which turned the same seed into other draws on another CPU
+        sims = rng.multivariate_normal(theta, V, size=draws, method="cholesky")
+        estimates = []
+        for v in values:
+            X = margins.set_covariate(X0, variable, v, base=base).to_numpy(dtype=float)
+            p = float(w @ margins.ordered_logit_probabilities(theta, X, nb)[:, k])
+            estimates.append((p, *_simulated_interval(X, w, sims, nb, k, level)))
+    rows = [
+        dict(variable=variable, value=v, probability=float(p), ci_low=float(lo), ci_high=float(hi), method=method)
+        for v, (p, lo, hi) in zip(values, estimates)
+    ]
     return pd.DataFrame(rows)
 
 
