@@ -144,18 +144,19 @@ def test_decimal_comma_misprint_is_recognised_and_checked():
 
 
 def test_dummy_sd_must_follow_from_mean():
+    # the granularity check 'debit' holds the SD-from-mean test of a 0/1 row (tests/paper/test_granularity.py)
     ok = frame(a3_pair("gender", ".612", ".487"))
-    assert audit.check_a3_dummy_sd(ok).empty
+    assert audit.check_debit(ok).empty
     bad = frame(a3_pair("gender", ".612", ".400"))
-    assert len(audit.check_a3_dummy_sd(bad)) == 1
+    assert audit.check_debit(bad)["check"].tolist() == ["debit"]
 
 
-# --------------------------------------------------------------------------- check 4: implied N
+# --------------------------------------------------------------------------- check 4: GRIM (granularity)
 
 
-def test_attainable_n_recovers_a_known_n():
-    shares = [round(100 * k / 37, 2) for k in (5, 12, 20)]
-    ns = audit.attainable_ns(shares, n_min=1, n_max=500)
+def test_grim_recovers_a_known_n():
+    shares = [f"{100 * k / 37:.2f}" for k in (5, 12, 20)]
+    ns = list(audit.consistent_ns(shares, n_min=1, n_max=500))
     assert ns[0] == 37
     assert all(n % 37 == 0 or n > 37 for n in ns)
 
@@ -165,9 +166,10 @@ def test_block_from_another_n_is_mixed_base():
     shares = [round(100 * k / n, 2) for k in (50, 80, 107)]
     block = a2_block("region", ["west", "central", "east"], shares, shares)
     right = frame(block + [row("t2_total_n", str(n), statistic="n", unit="count")])
-    assert audit.check_implied_ns(right).empty
+    assert audit.check_grim(right).empty
     wrong = frame(block + [row("t2_total_n", "250", statistic="n", unit="count")])
-    found = audit.check_implied_ns(wrong)
+    found = audit.check_grim(wrong)
+    assert found["check"].tolist() == ["grim"]
     assert found["severity"].tolist() == ["mixed_base"]
     assert "237" in found.loc[0, "recomputed"]
 

@@ -17,7 +17,9 @@ frames. The configuration tables (:data:`A3_CODINGS`,
 ``stars``        check 1: Table 4's significance stars from coefficient and SE
 ``moments``      check 2: Table A3's means and SDs from the Table A2 distributions
 ``table_a1``     check 3: the quota arithmetic of Table A1
-``counts``       checks 4 and 5: the Ns a percentage block allows; blocks that add to 100
+``counts``       check 5: blocks that add to 100; the printed N of each base (:data:`BASE_N`)
+``granularity``  GRIM, DEBIT, GRIMMER: the Ns a percentage block allows; means and SDs of
+                 0/1 and integer answers (Table A3)
 ``prose``        check 6: the text's numbers and worded claims against the tables
 ``prose_rules``  the claims of the text that ``prose`` checks, and where to look for them
 ``crosstab``     check 7: Tables 3 and 2 against Table A2 and against each other
@@ -30,15 +32,21 @@ This package re-exports the public names of those modules that callers use.
 from __future__ import annotations
 
 from scsrepro.paper.audit.common import FINDING_COLUMNS, SEVERITIES, half_unit
-from scsrepro.paper.audit.counts import BASE_N, attainable_ns, check_block_sums, check_implied_ns, implied_ns
+from scsrepro.paper.audit.counts import BASE_N, check_block_sums
 from scsrepro.paper.audit.crosstab import T3_TO_A2, check_cross_table
-from scsrepro.paper.audit.moments import (
-    A3_ALTERNATIVE_CODINGS,
-    A3_CODINGS,
-    check_a3_dummy_sd,
-    check_a3_from_a2,
-    compare_a3_with_a2,
+from scsrepro.paper.audit.granularity import (
+    check_debit,
+    check_grim,
+    check_grimmer,
+    consistent_ns,
+    debit_rules,
+    debit_table,
+    grim_table,
+    grimmer_rules,
+    grimmer_table,
+    range_test,
 )
+from scsrepro.paper.audit.moments import A3_ALTERNATIVE_CODINGS, A3_CODINGS, check_a3_from_a2, compare_a3_with_a2
 from scsrepro.paper.audit.prose import check_prose_claims, prose_comparisons
 from scsrepro.paper.audit.prose_rules import PROSE_RULES, QUALITATIVE_CLAIMS
 from scsrepro.paper.audit.report import CHECKS, run_audit, summary, write_errata
@@ -56,15 +64,21 @@ __all__ = [
     "PROSE_RULES",
     "QUALITATIVE_CLAIMS",
     "half_unit",
-    "attainable_ns",
+    "consistent_ns",
     "table4_star_intervals",
     "check_table4_stars",
     "compare_a3_with_a2",
     "check_a3_from_a2",
-    "check_a3_dummy_sd",
     "check_table_a1",
-    "implied_ns",
-    "check_implied_ns",
+    "grim_table",
+    "check_grim",
+    "debit_rules",
+    "debit_table",
+    "check_debit",
+    "grimmer_rules",
+    "grimmer_table",
+    "check_grimmer",
+    "range_test",
     "check_block_sums",
     "prose_comparisons",
     "check_prose_claims",

@@ -1,26 +1,23 @@
-"""Checks 4 and 5: the counts behind the percentages of Tables A2, 2 and 3.
+"""Check 5 and the bases of the percentage blocks: the shares of a single-choice question add up to 100.
 
-A percentage printed to two decimals can only arise from certain numbers of
-respondents, so every unweighted Table A2 block names the sample sizes it
-can come from, which must include the printed N of its base
-(:data:`BASE_N`); and the shares of a single-choice question add up to 100.
+:data:`BASE_N` names the printed N of each respondent base of Table A2; the
+granularity checks (:mod:`scsrepro.paper.audit.granularity`) test every
+unweighted block against it, and :func:`check_block_sums` tests that the
+shares of a single-choice block add up to 100.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from scsrepro.paper.audit.common import EPS, Lookup, empty_findings, finding, findings_frame, fmt, half_unit
+from scsrepro.paper.audit.common import EPS, Lookup, finding, findings_frame, fmt, half_unit
 from scsrepro.paper.audit.crosstab import T3_TO_A2
 
-__all__ = ["BASE_N", "N_RANGE", "attainable_ns", "implied_ns", "check_implied_ns", "check_block_sums"]
+__all__ = ["BASE_N", "is_multi_select", "check_block_sums"]
 
-# --------------------------------------------------------------------------- check 4: Ns implied by percentages
+# --------------------------------------------------------------------------- the bases of the blocks
 
 #: Printed N for each respondent base named in the ``base`` column.
 #: Each entry gives the ids whose maximum is the least admissible N and the
@@ -39,170 +36,15 @@ BASE_N: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Sesame and/or Tencent Credit users": (("t2_sesame_n", "t2_tencent_n"), ("t2_commercial_n",)),
 }
 
-#: Range of sample sizes searched by :func:`attainable_ns`.
-N_RANGE: tuple[int, int] = (50, 2209)
-
-
-def attainable_ns(
-    percents: Sequence[float], half: float = 0.005, n_min: int = N_RANGE[0], n_max: int = N_RANGE[1]
-) -> list[int]:
-    """Sample sizes N for which every percentage is a rounded k/N.
-
-    Parameters
-    ----------
-    percents : sequence of float
-        Percentages as printed (47.89, not 0.4789).
-    half : float
-        Half a unit in the last printed digit (0.005 for two decimals).
-    n_min, n_max : int
-        Range of N searched (inclusive).
-
-    Returns
-    -------
-    list of int
-        Every N in the range such that each percentage p equals 100 k / N
-        for some integer k within ``half`` (the nearest k is the only
-        candidate).
-    """
-    n = np.arange(int(n_min), int(n_max) + 1, dtype=float)
-    ok = np.ones(n.shape, dtype=bool)
-    for p in percents:
-        k = np.round(float(p) * n / 100.0)
-        ok &= np.abs(100.0 * k / n - float(p)) <= half + 1e-9
-    return [int(x) for x in n[ok]]
-
 
 def _a2(published: pd.DataFrame) -> pd.DataFrame:
     return published[published["id"].str.startswith("a2_")]
 
 
-def _multi_select(note: str) -> bool:
+def is_multi_select(note: str) -> bool:
+    """Whether a Table A2 row's note marks a "select all that apply" question (footnote a)."""
     match = re.search(r"footnote markers as printed: ([a-z,]+)", note or "")
     return match is not None and "a" in match.group(1).split(",")
-
-
-def _printed_ns(published: pd.DataFrame) -> dict[str, int]:
-    ns = published[(published["statistic"] == "n") & published["id"].str.match(r"^(t2|t5)_")]
-    return {i: int(v) for i, v in zip(ns["id"], ns["value"])}
-
-
-def implied_ns(published: pd.DataFrame) -> pd.DataFrame:
-    """Sample sizes that can produce each unweighted Table A2 block.
-
-    Weighted percentages are not ratios of counts, so only the unweighted
-    column is examined (the percentages of Table 2 are weighted and are
-    skipped for the same reason).
-
-    Parameters
-    ----------
-    published : DataFrame
-        Published numbers.
-
-    Returns
-    -------
-    DataFrame
-        One row per block: measure, base, item ids, the sum, all attainable
-        N (``;``-joined), the smallest, the admissible range for the stated
-        base, whether an attainable N lies in it, and the printed Ns of
-        Tables 2 and 5 that are attainable.
-    """
-    look = Lookup(published)
-    a2 = _a2(published)
-    a2 = a2[a2["column"] == "unweighted"]
-    printed_ns = _printed_ns(published)
-    rows = []
-    for measure, block in a2.groupby("measure", sort=False):
-        values = block["value"].tolist()
-        half = max(half_unit(p) for p in block["value_printed"])
-        ns = attainable_ns(values, half)
-        base = str(block["base"].iloc[0])
-        lo_ids, hi_ids = BASE_N.get(base, ((), ()))
-        if look.has(*lo_ids, *hi_ids) and lo_ids:
-            lo, hi = max(look.v(i) for i in lo_ids), min(look.v(i) for i in hi_ids)
-        else:
-            lo = hi = math.nan
-        in_base = [x for x in ns if lo - EPS <= x <= hi + EPS] if math.isfinite(lo) else []
-        rows.append(
-            {
-                "measure": measure,
-                "base": base or "(unstated: all respondents)",
-                "ids": ";".join(block["id"]),
-                "values": values,
-                "sum": round(sum(values), 2),
-                "half": half,
-                "multi_select": _multi_select(str(block["note"].iloc[0])),
-                "attainable": ns,
-                "smallest": ns[0] if ns else None,
-                "base_lo": lo,
-                "base_hi": hi,
-                "base_ids": ";".join(dict.fromkeys(lo_ids + hi_ids)),
-                "base_attainable": bool(in_base),
-                "printed_ns_attainable": [i for i, v in printed_ns.items() if v in ns],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def check_implied_ns(published: pd.DataFrame) -> pd.DataFrame:
-    """Flag unweighted Table A2 blocks that cannot come from their stated base.
-
-    A block is a finding (``mixed_base``) when no N in the range allowed for
-    its base (:data:`BASE_N`) makes every percentage attainable. The
-    arithmetic names the smallest attainable N, the candidates, the printed
-    Ns that fit, and, at the smallest N, any implied count that equals a
-    printed N of Table 2.
-
-    Parameters
-    ----------
-    published : DataFrame
-        Published numbers.
-
-    Returns
-    -------
-    DataFrame
-        Findings (columns :data:`FINDING_COLUMNS`).
-    """
-    table = implied_ns(published)
-    if table.empty:
-        return empty_findings()
-    printed_ns = _printed_ns(published)
-    rows = []
-    for _, r in table.iterrows():
-        if not math.isfinite(r["base_lo"]) or r["base_attainable"]:
-            continue
-        ns = r["attainable"]
-        base_txt = (
-            f"N = {int(r['base_lo']):,}"
-            if r["base_lo"] == r["base_hi"]
-            else f"N in {int(r['base_lo']):,}-{int(r['base_hi']):,}"
-        )
-        cand = ", ".join(f"{x:,}" for x in ns[:8]) + (" ..." if len(ns) > 8 else "") if ns else "none"
-        extra = ""
-        if ns:
-            n0 = ns[0]
-            counts = [int(round(v * n0 / 100)) for v in r["values"]]
-            hits = [f"{k} = {i}" for k in counts for i, v in printed_ns.items() if v == k]
-            extra = f"; at N = {n0:,} the counts are {', '.join(map(str, counts))}" + (
-                f" ({'; '.join(hits)})" if hits else ""
-            )
-        fitting = r["printed_ns_attainable"]
-        rows.append(
-            finding(
-                "implied_n",
-                "Table A2 (unweighted)",
-                r["ids"].split(";") + r["base_ids"].split(";"),
-                f"{r['measure']}: " + ", ".join(fmt(v, 2) for v in r["values"]),
-                f"attainable N: {cand}" if ns else "no N in range",
-                f"round(100k/N, 2) reproduces every share for N in {{{cand}}} (searched {N_RANGE[0]}-{N_RANGE[1]});"
-                f" stated base {r['base']}: {base_txt} not attainable"
-                + (f"; printed Ns that fit: {', '.join(fitting)}" if fitting else "")
-                + extra,
-                "mixed_base",
-                "No whole number of respondents from the stated base can produce these percentages, so they were "
-                "computed on a different number of respondents.",
-            )
-        )
-    return findings_frame(rows)
 
 
 # --------------------------------------------------------------------------- check 5: sums of blocks
@@ -212,7 +54,7 @@ def _blocks(published: pd.DataFrame):
     """Single-choice blocks of Tables A2, 2 and 3: (source, label, frame)."""
     a2 = _a2(published)
     for (measure, column), block in a2.groupby(["measure", "column"], sort=False):
-        if _multi_select(str(block["note"].iloc[0])):
+        if is_multi_select(str(block["note"].iloc[0])):
             continue
         yield "Table A2", f"{measure} ({column})", block
     t2 = published[published["id"].str.startswith("t2_") & (published["statistic"] == "percent")]

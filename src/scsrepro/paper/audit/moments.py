@@ -2,8 +2,8 @@
 
 A distribution in Table A2 fixes the mean and the standard deviation that
 Table A3 prints for the same variable, once the answer categories are coded
-as the Table A3 notes say (:data:`A3_CODINGS`); a 0/1 row's SD is fixed by
-its mean alone.
+as the Table A3 notes say (:data:`A3_CODINGS`). (That a 0/1 row's SD is fixed
+by its mean is the ``debit`` check of :mod:`scsrepro.paper.audit.granularity`.)
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ __all__ = [
     "A3_CODINGS",
     "A3_ALTERNATIVE_CODINGS",
     "A3_TOLERANCE_FLOOR",
-    "DUMMY_SD_MIN_N",
     "compare_a3_with_a2",
     "check_a3_from_a2",
-    "check_a3_dummy_sd",
 ]
 
 #: How each Table A3 row is computed from a Table A2 block.
@@ -494,68 +492,3 @@ def _alternative_coding_finding(
         f"The coding described in {where} cannot produce the Table A3 mean, while the coding in the "
         f"Table A3 notes reproduces it, so the description in {where} is wrong.",
     )
-
-
-#: Least respondent count allowed for the n/(n-1) factor of a sample SD in
-#: :func:`check_a3_dummy_sd` (the smallest group asked a question in the paper
-#: has N = 160, the government pilot participants of Table 2).
-DUMMY_SD_MIN_N = 100
-
-
-def check_a3_dummy_sd(published: pd.DataFrame, codings: dict | None = None) -> pd.DataFrame:
-    """Check that the SD of each 0/1 row of Table A3 follows from its mean.
-
-    A 0/1 variable with mean m has population SD sqrt(m(1 - m)); the sample
-    version is larger by sqrt(n/(n - 1)), allowed here for any n of at least
-    :data:`DUMMY_SD_MIN_N`. Rows are 0/1 when :data:`A3_CODINGS` codes them
-    0/1 or their label marks them as a dummy in Table A3 note d (government
-    pilot advantages and disadvantages have no Table A2 block).
-
-    Parameters
-    ----------
-    published : DataFrame
-        Published numbers.
-    codings : dict, optional
-        Replacement for :data:`A3_CODINGS`.
-
-    Returns
-    -------
-    DataFrame
-        Findings; severity ``misprint``.
-    """
-    look = Lookup(published)
-    codings = codings or A3_CODINGS
-    keys = [k for k, (_, codes) in codings.items() if _code_range(codes) == (0.0, 1.0)]
-    keys += ["gov_pilot_advantages", "gov_pilot_disadvantages"]
-    rows = []
-    factor = math.sqrt(DUMMY_SD_MIN_N / (DUMMY_SD_MIN_N - 1))
-    for key in dict.fromkeys(keys):
-        mid, sid = f"a3_{key}_mean", f"a3_{key}_sd"
-        if not look.has(mid, sid):
-            continue
-        mean, hm = look.v(mid), look.h(mid)
-        sd, hs = look.v(sid), look.h(sid)
-
-        def bern(x):
-            return math.sqrt(min(max(x, 0.0), 1.0) * (1 - min(max(x, 0.0), 1.0)))
-
-        ends = [bern(mean - hm), bern(mean + hm)]
-        lo = min(ends)  # sqrt(m(1-m)) is concave: its minimum is at an end of the interval
-        hi = 0.5 if mean - hm <= 0.5 <= mean + hm else max(ends)
-        hi *= factor
-        if sd + hs < lo - EPS or sd - hs > hi + EPS:
-            rows.append(
-                finding(
-                    "a3_dummy_sd",
-                    "Table A3",
-                    [mid, sid],
-                    f"mean {look.printed(mid)}, SD {look.printed(sid)}",
-                    f"SD {fmt(lo, 4)}-{fmt(hi, 4)}",
-                    f"sqrt(m(1-m)) for m in [{fmt(mean - hm, 4)}, {fmt(mean + hm, 4)}] = {fmt(lo, 4)}-{fmt(hi / factor, 4)}"
-                    f" (x{factor:.4f} for a sample SD with n >= {DUMMY_SD_MIN_N}); printed {look.printed(sid)}",
-                    "misprint",
-                    "For a yes/no variable the standard deviation is fixed by the mean, and the printed pair is "
-                    "incompatible with that.",
-                )
-            )
-    return findings_frame(rows)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from scsrepro.paper.audit.common import EPS, Lookup, box, finding, findings_frame, fmt
-from scsrepro.paper.audit.counts import implied_ns
+from scsrepro.paper.audit.granularity import grim_table
 from scsrepro.paper.audit.prose_rules import DOUBTER_LEVELS, FUNCTIONS, PROSE_RULES, QUALITATIVE_CLAIMS
 
 __all__ = ["prose_comparisons", "check_prose_claims"]
@@ -235,9 +235,13 @@ def _numeric_explanation(r: pd.Series) -> str:
 
 def _table5_n_finding(look: Lookup, published: pd.DataFrame) -> dict:
     """Table 5's N, which differs from Table 2's commercial users, against the N the A2 blocks imply."""
-    ns = implied_ns(published)
+    ns = grim_table(published)
     sets = (
-        [set(x) for base, x in zip(ns["base"], ns["attainable"]) if base == "Sesame and/or Tencent Credit users"]
+        [
+            set(x)
+            for base, x, applies in zip(ns["base"], ns["consistent_ns"], ns["applies"])
+            if applies and base == "Sesame and/or Tencent Credit users"
+        ]
         if len(ns)
         else []
     )

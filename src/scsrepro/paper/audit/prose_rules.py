@@ -76,7 +76,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
 #: ``why`` optionally replaces the generic explanation of a finding.
 #: ``t5_n`` stands for the number of Sesame and/or Tencent users: Table 5's
 #: N is the only N that reproduces the unweighted Table A2 blocks asked of
-#: that group (see :func:`check_implied_ns` and the Table 5 finding of
+#: that group (see the ``grim`` check, :func:`check_grim`, and the Table 5 finding of
 #: :func:`check_prose_claims`).
 PROSE_RULES: tuple[dict, ...] = tuple(
     [

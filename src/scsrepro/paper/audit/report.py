@@ -10,9 +10,10 @@ import pandas as pd
 from scsrepro.data import paths
 from scsrepro.data.files import write_csv_atomic
 from scsrepro.paper.audit.common import FINDING_COLUMNS, empty_findings
-from scsrepro.paper.audit.counts import check_block_sums, check_implied_ns
+from scsrepro.paper.audit.counts import check_block_sums
 from scsrepro.paper.audit.crosstab import check_cross_table
-from scsrepro.paper.audit.moments import check_a3_dummy_sd, check_a3_from_a2
+from scsrepro.paper.audit.granularity import check_debit, check_grim, check_grimmer
+from scsrepro.paper.audit.moments import check_a3_from_a2
 from scsrepro.paper.audit.prose import check_prose_claims
 from scsrepro.paper.audit.stars import check_table4_stars
 from scsrepro.paper.audit.table_a1 import check_table_a1
@@ -26,9 +27,10 @@ __all__ = ["CHECKS", "run_audit", "summary", "write_errata"]
 CHECKS: tuple[tuple[str, Callable[[pd.DataFrame], pd.DataFrame]], ...] = (
     ("table4_stars", check_table4_stars),
     ("a3_from_a2", check_a3_from_a2),
-    ("a3_dummy_sd", check_a3_dummy_sd),
     ("table_a1", check_table_a1),
-    ("implied_n", check_implied_ns),
+    ("grim", check_grim),
+    ("debit", check_debit),
+    ("grimmer", check_grimmer),
     ("block_sums", check_block_sums),
     ("prose_claims", check_prose_claims),
     ("cross_table", check_cross_table),
