@@ -8,7 +8,7 @@ import pytest
 from scsrepro.data import paths
 from scsrepro.data.codebook import load_codebook
 from scsrepro.data.loading import load_survey
-from scsrepro.paper import fitting, modelspec, nested
+from scsrepro.paper import effects, fitting, modelspec, nested
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,31 @@ def test_on_a_models_own_sample_nothing_is_dropped(frame, specs):
     own = frame.loc[modelspec.estimation_frame(frame, spec).index]
     assert nested.dropped_by(own, [spec]).empty
     assert nested.retained(own, [spec]).iloc[0][spec.column] == 100
+
+
+def test_common_sample_comparison_splits_the_change_into_sample_and_block(frame, specs):
+    out = nested.common_sample_comparison(frame, specs[:4])
+    assert set(out["model"]) == {"Model 2", "Model 3", "Model 4"}
+    total = out["ame_full"] - out["ame_own"]
+    assert (out["sample_change"] + out["block_change"] - total).abs().max() < 1e-12
+    # Model 1's own AMEs are the same row in every comparison
+    assert out.groupby("term")["ame_own"].nunique().eq(1).all()
+    # direct: Model 4's AME of income_3 equals model_ames of its fit
+    direct = effects.model_ames(fitting.fit(frame, specs[3]))
+    direct = direct[(direct["outcome"] == "approve")].set_index("term")
+    row = out[(out["model"] == "Model 4") & (out["term"] == "income_3")].iloc[0]
+    assert row["ame_full"] == pytest.approx(direct.loc["income_3", "ame"], rel=1e-12)
+
+
+def test_on_a_frame_that_is_already_the_larger_models_sample_nothing_is_due_to_the_sample(frame, specs):
+    larger = specs[1]
+    own = frame.loc[modelspec.estimation_frame(frame, larger).index]
+    out = nested.common_sample_comparison(own, [specs[0], larger])
+    assert out["sample_change"].abs().max() < 1e-12
+
+
+def test_a_model_without_the_base_covariates_is_not_nested(frame, specs):
+    other = modelspec.ModelSpec(id=9, column="Model 9", title="x", outcome="approval", weight="weight",
+                                covariates=("age", "gender"), categorical={})
+    with pytest.raises(ValueError, match="not nested"):
+        nested.common_sample_comparison(frame, [specs[0], other])

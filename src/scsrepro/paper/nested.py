@@ -25,14 +25,16 @@ scale:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
+from scsrepro.paper.effects import model_ames
+from scsrepro.paper.fitting import fit
 
-__all__ = ["GROUPS", "retained", "dropped_by"]
+__all__ = ["GROUPS", "retained", "dropped_by", "common_sample_comparison"]
 
 #: Socio-demographic variables by which :func:`retained` splits the respondents.
 GROUPS: tuple[str, ...] = ("age_group", "gender", "education", "income_group", "urban", "region")
@@ -123,3 +125,70 @@ def _single(spec: modelspec.ModelSpec, variable: str) -> modelspec.ModelSpec:
         covariates=(),
         categorical={},
     )
+
+
+def common_sample_comparison(
+    frame: pd.DataFrame,
+    specs: Sequence[modelspec.ModelSpec],
+    base: int = 1,
+    outcome: str = "approve",
+    merges: Mapping[int, Mapping[str, Mapping]] | None = None,
+) -> pd.DataFrame:
+    """The base model's covariates in three fits per larger model, on the probability scale.
+
+    For every model *k* other than *base* (whose covariates it must
+    contain): the AME on *outcome* of each of the base model's terms in
+    (a) the base model on its own sample, (b) the base model refitted on
+    model *k*'s listwise sample, (c) model *k*. ``sample_change`` = b - a
+    is due to the respondents model *k* loses, ``block_change`` = c - b to
+    the covariates it adds (the same respondents, the same scale).
+    ``merges`` maps a model *k* to factor levels merged in all three of its
+    fits (Model 5's "no formal education" into "low", where the data
+    separate it), so that the three compare the same contrasts.
+
+    Returns
+    -------
+    DataFrame
+        ``model`` (model *k*'s column), ``term`` (Table 4 key), ``nobs``
+        (model *k*'s N), ``ame_own``, ``ame_common``, ``ame_full`` and
+        their ``se_*``, ``sample_change``, ``block_change``.
+    """
+    by_id = {s.id: s for s in specs}
+    reduced = by_id[base]
+
+    def approve(f) -> pd.DataFrame:
+        a = model_ames(f)
+        return a[a["outcome"] == outcome].set_index("term")[["ame", "se"]]
+
+    merges = dict(merges or {})
+    rows = []
+    for spec in specs:
+        if spec.id == base:
+            continue
+        merge = merges.get(spec.id)
+        own = approve(fit(frame, reduced, merge))
+        missing = set(reduced.covariates) - set(spec.covariates)
+        if missing:
+            raise ValueError(f"{spec.column} lacks {sorted(missing)} of {reduced.column}: not nested")
+        sample_rows = modelspec.estimation_frame(frame, spec).index
+        full = fit(frame, spec, merge)
+        common = approve(fit(frame.loc[sample_rows], reduced, merge))
+        larger = approve(full)
+        for term in own.index:
+            rows.append(
+                {
+                    "model": spec.column,
+                    "term": term,
+                    "nobs": full.result.nobs,
+                    "ame_own": own.loc[term, "ame"],
+                    "se_own": own.loc[term, "se"],
+                    "ame_common": common.loc[term, "ame"],
+                    "se_common": common.loc[term, "se"],
+                    "ame_full": larger.loc[term, "ame"],
+                    "se_full": larger.loc[term, "se"],
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["sample_change"] = out["ame_common"] - out["ame_own"]
+    out["block_change"] = out["ame_full"] - out["ame_common"]
+    return out
