@@ -31,8 +31,8 @@ import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper import modelspec
-from scsrepro.paper.weights import RAKING_VARIABLES, weights_for
-from scsrepro.survey.calibration import Calibration, calibrated_ologit_cov
+from scsrepro.paper.weights import calibration_design, weights_for
+from scsrepro.survey.calibration import calibrated_ologit_cov
 from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult, fit_ologit
 from scsrepro.survey.ordered_logit import WeightedOrderedModel, params_from_theta
@@ -243,7 +243,7 @@ def calibrated_covariance(frame: pd.DataFrame, f: Fit) -> pd.DataFrame:
         raise ValueError("calibrated standard errors need the weighted fit")
     used = np.zeros(len(frame), dtype=bool)
     used[frame.index.get_indexer(modelspec.estimation_frame(frame, f.spec).index)] = True
-    calibration = Calibration.from_frame(frame, list(RAKING_VARIABLES), frame[f.spec.weight].to_numpy(dtype=float))
+    calibration = calibration_design(frame, f.spec.weight)
     X, _ = design_matrix(f.sample, list(f.spec.covariates), f.categorical)
     y = f.sample[f.spec.outcome].to_numpy()
     model = WeightedOrderedModel(y, X, f.sample[f.spec.weight].to_numpy(dtype=float))

@@ -19,9 +19,18 @@ import pandas as pd
 
 from scsrepro.data.codebook import load_codebook
 from scsrepro.paper.targets import Recipe, Targets, cached_published, load_targets
+from scsrepro.survey.calibration import Calibration
 from scsrepro.survey.weighting import check_weights, rake
 
-__all__ = ["RAKING_VARIABLES", "WEIGHT_CAP", "check_frame", "population_margins", "weights_for", "prepare"]
+__all__ = [
+    "RAKING_VARIABLES",
+    "WEIGHT_CAP",
+    "check_frame",
+    "population_margins",
+    "weights_for",
+    "prepare",
+    "calibration_design",
+]
 
 #: Variables the twin's weights are raked on (Section 3.1: age, gender, region).
 RAKING_VARIABLES: tuple[str, ...] = ("age_group", "gender", "region")
@@ -136,3 +145,15 @@ def prepare(df: pd.DataFrame, w: Any) -> tuple[pd.DataFrame, np.ndarray]:
     wv = check_weights(wv, len(df))
     frame = load_codebook().derive(df).reset_index(drop=True)
     return frame, wv
+
+
+def calibration_design(frame: pd.DataFrame, weight: str = "weight") -> Calibration:
+    """The respondents as a design raked on :data:`RAKING_VARIABLES`, for calibrated standard errors.
+
+    *frame* has the derived variables (:func:`scsrepro.paper.fitting.model_frame`)
+    and the weights in *weight*. Capped weights are treated as bounded
+    raking weights, which is what R's ``survey`` computes for
+    ``calibrate(..., calfun = "raking", bounds = c(-Inf, cap))``
+    (:mod:`scsrepro.survey.calibration`).
+    """
+    return Calibration.from_frame(frame, list(RAKING_VARIABLES), frame[weight].to_numpy(dtype=float))
