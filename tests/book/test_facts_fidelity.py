@@ -201,3 +201,23 @@ def test_largest_distances_ranks_scored_targets_in_tolerances():
     assert out["in tolerances"].iloc[2] == pytest.approx(0.4)
     assert fidelity.largest_distances(board, n=2)["item"].tolist() == ["d", "f"]
     assert "in tolerances" not in board.columns  # the board itself is left alone
+
+
+def test_grim_shown_ties_each_misfit_block_to_the_twins_reading():
+    from scsrepro.data import paths
+    from scsrepro.paper.audit import granularity, run_audit
+    from scsrepro.paper.published import load_published
+
+    published = load_published()
+    errata = pd.read_csv(paths.ROOT / "data" / "published" / "errata.csv", keep_default_na=False)
+    grim = granularity.grim_table(published)
+    shown = facts.grim_shown(grim, errata, published).set_index("block")
+    assert len(shown) == int(grim["applies"].sum())
+    assert shown.loc["Region", "fits base"] == "no" and shown.loc["Region", "nearest N that fits"] == 2201
+    assert "E-REGION-N" in shown.loc["Region", "twin's reading"]
+    assert "1,549 (Table 5)" in shown.loc["Perceived fairness of SCS score", "printed Ns that fit"]
+    found = facts.granularity_facts(
+        grim, granularity.debit_table(published), granularity.grimmer_table(published), run_audit(published)
+    )
+    assert found["gran_blocks"] == found["gran_fit"] + found["gran_misfit"]
+    assert found["gran_moment_findings"] == 0 and found["gran_n_min"] == "100"

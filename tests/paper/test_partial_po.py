@@ -45,9 +45,10 @@ def test_the_ordered_fit_is_the_ordered_logit_of_the_collapsed_outcome(frame, sp
 
 def test_wald_table_carries_each_freed_terms_slopes_and_test(pf):
     out = partial_po.wald_table({4: pf}).set_index("term")
-    assert list(out.index) == ["age", "gender", "all"]
+    assert list(out.index) == ["age", "male", "all"]
     tests = pf.partial.tests.set_index("term")
     assert out.loc["age", "chi2"] == pytest.approx(tests.loc["age", "chi2"])
+    assert out.loc["male", "chi2"] == pytest.approx(tests.loc["gender", "chi2"])
     coefs = pf.partial.coef_table()
     assert out.loc["age", "b_gt_3"] == pytest.approx(coefs.loc["age", 1])
     assert out.loc["age", "b_gt_4"] == pytest.approx(coefs.loc["age", 2])

@@ -118,11 +118,6 @@ def test_po_test_rejects_bad_thresholds():
         _po(df, thresholds=[3, 5])
 
 
-def test_holm():
-    p = np.array([0.01, 0.04, 0.03, 0.5])
-    np.testing.assert_allclose(robustness._holm(p), [0.04, 0.09, 0.09, 0.5])
-
-
 # --------------------------------------------------------------------------- predicted probabilities
 @pytest.fixture(scope="module")
 def simulated_fit():
@@ -316,7 +311,3 @@ def test_a_singular_wald_covariance_gives_no_statistic_instead_of_an_error():
     theta = np.array([0.0, 1.0, 0.0, 2.0])
     chi2, df = robustness._wald(theta, np.zeros((4, 4)), [0], J=2, q=2)
     assert np.isnan(chi2) and df == 1
-
-
-def test_holm_leaves_missing_p_values_out():
-    np.testing.assert_allclose(robustness._holm(np.array([0.01, np.nan, 0.03])), [0.02, np.nan, 0.03])

@@ -193,8 +193,8 @@ def replace_dir(new: Path, target: Path) -> None:
 def preview(root: Path, name: str, log=print) -> Path:
     """Render one executed chapter in a small book of its own (``--preview NAME``).
 
-    The book holds the introduction, ``chapters/NAME.ipynb`` and the
-    references, with the project's configuration and Sphinx warnings as
+    The book holds the introduction, ``chapters/NAME.ipynb``, the glossary
+    and the references, with the project's configuration, its static files and Sphinx warnings as
     errors. It lets a chapter be checked before it is added to ``_toc.yml``.
     The result goes to ``_build/preview/NAME/html``.
     """
@@ -210,18 +210,24 @@ def preview(root: Path, name: str, log=print) -> Path:
         shutil.copy2(root / fname, stage / fname)
     (stage / "_toc.yml").write_text(
         "format: jb-book\nroot: chapters/index\nchapters:\n"
-        f"  - file: chapters/{name}\n  - file: chapters/bibliography\n"
+        f"  - file: chapters/{name}\n  - file: chapters/glossary\n  - file: chapters/bibliography\n"
     )
-    for page in ("index", "bibliography"):
+    for page in ("index", "glossary", "bibliography"):
         shutil.copy2(root / "chapters" / f"{page}.md", stage / "chapters" / f"{page}.md")
+    shutil.copytree(root / "chapters" / "_static", stage / "chapters" / "_static")
     shutil.copy2(nb, stage / "chapters" / f"{name}.ipynb")
     out = work / ".render"
     proc = run_jupyter_book(stage, out)
     # links to chapters that exist but are outside this small book are expected to break
 
+    labels = {m for md in (root / "chapters").glob("*.md") for m in re.findall(r"^\(([\w-]+)\)=", md.read_text("utf-8"), re.M)}
+
     def expected(line: str) -> bool:
         if "index.md" in line:
             return True
+        target = re.search(r"cross-reference target not found: '([\w-]+)'", line)
+        if target is not None:
+            return target.group(1) in labels
         m = re.search(r"unknown document: '(?:\.\./)?(?:chapters/)?([\w-]+)'", line)
         return m is not None and (root / "chapters" / f"{m.group(1)}.md").is_file()
 

@@ -63,6 +63,21 @@ the twin, not the survey. On the real data the same code answers the
 substantive questions.
 ```"""
 
+_EXTENSIONS_WHERE = """```{admonition} What these checks can show on the twin
+:class: warning
+
+The data of this run are the project's **synthetic twin**. The analyses on
+this page were not calibration targets: the twin was tuned to the
+paper's tables, not to calibrated standard errors, partial
+proportional-odds fits or marginal effects. That makes them *held out*, but
+it does not make them evidence about Chinese internet users: they describe a
+dataset that was built to match the paper's aggregates, and where the twin's
+answers were generated from a model (proportional odds, for instance), the
+checks recover that model. Read them as a demonstration of the method and of
+how much each result leans on the paper's choices; on the real data the same
+cells answer the substantive questions.
+```"""
+
 _MODELS_H14 = (
     "On the synthetic twin the information dummy has the split that Table A2 reports, and with that split in a "
     "sample of Model 5's size a standard error near the twin's is what one gets. The twin cannot tell which of "
@@ -174,6 +189,7 @@ TWIN_PASSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "descriptives": {"note_synthetic": (_DESCRIPTIVES_SYNTHETIC, "")},
     "bivariate": {"note_agreement": (_BIVARIATE_AGREEMENT, "")},
     "models": {"note_where": (_MODELS_WHERE, ""), "note_h14": (_MODELS_H14, "")},
+    "extensions": {"note_where": (_EXTENSIONS_WHERE, "")},
     "discussion": {
         "note_synthetic": (_DISCUSSION_SYNTHETIC, ""),
         "note_limits": (_DISCUSSION_LIMITS, ""),

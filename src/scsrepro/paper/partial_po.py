@@ -57,6 +57,10 @@ class PartialFit:
     partial : GologitResult
     ordered : GologitResult
         The same model with nothing free (the ordered logit of the collapsed outcome).
+    merge : dict or None
+        The factor levels merged.
+    keys : dict
+        Table 4 key of each design column.
     """
 
     spec: modelspec.ModelSpec
@@ -64,6 +68,7 @@ class PartialFit:
     partial: GologitResult
     ordered: GologitResult
     merge: dict | None = None
+    keys: dict[str, str] | None = None
 
 
 def collapsed_sample(
@@ -100,7 +105,8 @@ def fit_partial(
     )
     partial = fit_gologit(**args, free=list(free))
     ordered = fit_gologit(**args, free=())
-    return PartialFit(spec, tuple(free), partial, ordered, dict(merge) if merge else None)
+    _, keys = design(sample, spec, categorical)
+    return PartialFit(spec, tuple(free), partial, ordered, dict(merge) if merge else None, keys)
 
 
 def fit_flagged(
@@ -129,7 +135,7 @@ def wald_table(fits: Mapping[int, PartialFit]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``model``, ``term`` (a freed column, or ``all``), ``ordered`` (its
+        ``model``, ``term`` (a freed column's Table 4 key, or ``all``), ``ordered`` (its
         slope in the ordered logit), one column per threshold with its slope
         in the partial model (``b_gt_<level>``), ``chi2``, ``df``, ``p``,
         and, per model, ``ll_ordered``, ``ll_partial`` and ``n_negative``
@@ -141,7 +147,7 @@ def wald_table(fits: Mapping[int, PartialFit]) -> pd.DataFrame:
         shared = pf.ordered.coef_table()
         levels = pf.partial.outcome_levels
         for t in pf.partial.tests.itertuples(index=False):
-            row = {"model": pf.spec.column, "term": t.term}
+            row = {"model": pf.spec.column, "term": (pf.keys or {}).get(t.term, t.term)}
             if t.term != "all":
                 row["ordered"] = float(shared.loc[t.term, 1])
                 for j, level in enumerate(levels[:-1], start=1):

@@ -36,6 +36,7 @@ from scipy.special import expit
 
 from scsrepro.paper import modelspec
 from scsrepro.paper.fitting import Fit, fit, tidy
+from scsrepro.paper.hypotheses import holm
 from scsrepro.survey import margins
 from scsrepro.survey.design import design_matrix
 from scsrepro.survey.models import OlogitResult
@@ -593,18 +594,7 @@ def _po_table(names: Sequence[str], thresholds: Sequence, coefs: Sequence[np.nda
         )
     columns = ["term", *[f"b_gt_{t:g}" for t in thresholds], "chi2", "df", "p"]
     table = pd.DataFrame(rows, columns=columns)
-    table["p_holm"] = _holm(table["p"].to_numpy(dtype=float))
+    table["p_holm"] = holm(table["p"].to_numpy(dtype=float))
     chi2, df = _wald(theta, V, range(len(names)), J, q)
     omnibus = {"term": "all", "chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "p_holm": np.nan}
     return pd.concat([table, pd.DataFrame([omnibus])], ignore_index=True)
-
-
-def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjustment of a vector of p-values (missing ones stay missing and do not count)."""
-    out = np.full(p.size, np.nan)
-    have = np.flatnonzero(np.isfinite(p))
-    m = have.size
-    order = np.argsort(p[have])
-    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[have][order]))
-    out[have[order]] = adj
-    return out

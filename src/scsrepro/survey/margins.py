@@ -49,6 +49,7 @@ from scipy import stats
 from scipy.special import expit
 
 from scsrepro.survey.models import OlogitResult
+from scsrepro.survey.ordered_logit import category_pieces
 from scsrepro.survey.significance import critical_value
 from scsrepro.survey.weighting import check_weights
 
@@ -108,18 +109,12 @@ class ProbabilityModel:
 # --------------------------------------------------------------------------- the ordered logit
 
 
-def _ordered_logit_pieces(theta, X, k_slopes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``F(cut - eta)``, its density ``f`` and ``f' = f (1 - 2F)``, each padded to ``K + 1`` columns.
-
-    Column ``m`` of ``F`` is P(y <= answer m) for 0-based answers, with
-    column 0 = 0 and column K = 1; ``f`` and ``f'`` are 0 in those columns.
-    """
-    theta = np.asarray(theta, dtype=float)
-    inner = expit(theta[k_slopes:][None, :] - (np.asarray(X, dtype=float) @ theta[:k_slopes])[:, None])
-    dens = inner * (1 - inner)
-    pad = ((0, 0), (1, 1))
-    F = np.pad(inner, pad, constant_values=((0, 0), (0, 1)))
-    return F, np.pad(dens, pad), np.pad(dens * (1 - 2 * inner), pad)
+def _ordered_logit_pieces(theta, X, k_slopes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~scsrepro.survey.ordered_logit.category_pieces` with the slopes counted by *k_slopes*."""
+    X = np.asarray(X, dtype=float)
+    if X.shape[1] != k_slopes:
+        raise ValueError(f"X has {X.shape[1]} columns, the model {k_slopes} slopes")
+    return category_pieces(X, theta)
 
 
 def ordered_logit_probabilities(theta, X, k_slopes: int) -> np.ndarray:
@@ -128,14 +123,13 @@ def ordered_logit_probabilities(theta, X, k_slopes: int) -> np.ndarray:
     *theta* holds the *k_slopes* slopes, then the ``K - 1`` increasing cut
     points (Stata ``/cut#``, R ``zeta``): ``P(y <= k) = F(cut_k - x'beta)``.
     """
-    F, _, _ = _ordered_logit_pieces(theta, X, k_slopes)
-    return np.diff(F, axis=1)
+    return _ordered_logit_pieces(theta, X, k_slopes)[3]
 
 
 def ordered_logit_jacobian(theta, X, k_slopes: int) -> np.ndarray:
     """``(n, K, P)`` derivatives of :func:`ordered_logit_probabilities` with respect to theta."""
     X = np.asarray(X, dtype=float)
-    F, f, _ = _ordered_logit_pieces(theta, X, k_slopes)
+    F, f, _, _ = _ordered_logit_pieces(theta, X, k_slopes)
     n, K = F.shape[0], F.shape[1] - 1
     J = np.zeros((n, K, k_slopes + K - 1))
     J[:, :, :k_slopes] = (f[:, :-1] - f[:, 1:])[:, :, None] * X[:, None, :]
@@ -153,7 +147,7 @@ def ordered_logit_x_derivative(theta, X, k_slopes: int, j: int) -> tuple[np.ndar
     """
     theta = np.asarray(theta, dtype=float)
     X = np.asarray(X, dtype=float)
-    F, f, f1 = _ordered_logit_pieces(theta, X, k_slopes)
+    F, f, f1, _ = _ordered_logit_pieces(theta, X, k_slopes)
     n, K = F.shape[0], F.shape[1] - 1
     beta = theta[j]
     g = f[:, :-1] - f[:, 1:]  # d P / d eta

@@ -38,6 +38,7 @@ from scsrepro.survey.sandwich import influence_rows, robust_covariance
 from scsrepro.survey.weighting import check_weights
 
 __all__ = [
+    "category_pieces",
     "ordered_logit_pieces",
     "ordered_logit_hessian",
     "ordered_logit_derivatives",
@@ -99,6 +100,33 @@ def ordered_logit_pieces(X: np.ndarray, y: np.ndarray, theta: np.ndarray):
     Ja[rows[up], p + y[up] - 1] = 1.0
     Jb[rows[lo], p + y[lo] - 2] = 1.0
     return ga, gb, haa, hbb, hab, Ja, Jb
+
+
+def category_pieces(X: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every respondent's cumulative probabilities, their derivatives and the answer probabilities.
+
+    For the bounds ``z_k = cut_k - x'beta`` (``k = 1..K-1``) returns ``F``,
+    ``f`` and ``f1`` of shape ``(n, K + 1)``: ``F(z_k) = P(y <= k)`` with
+    column 0 = 0 and column K = 1, the logistic density ``f(z_k)`` and its
+    derivative ``f'(z_k) = f (1 - 2F)``, both 0 in the end columns; and
+    ``pi`` ``(n, K)``, the probability of each answer, each computed from
+    the tail its bounds lie in so that nothing cancels. *theta* holds the
+    slopes, then the increasing cut points.
+    """
+    X = np.asarray(X, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    n, p = X.shape
+    z = theta[p:][None, :] - (X @ theta[:p])[:, None]
+    inner, outer = expit(z), expit(-z)
+    dens = inner * outer
+    zero, one = np.zeros((n, 1)), np.ones((n, 1))
+    F = np.hstack((zero, inner, one))
+    f = np.hstack((zero, dens, zero))
+    f1 = np.hstack((zero, dens * (outer - inner), zero))
+    Z = np.hstack((np.full((n, 1), -np.inf), z, np.full((n, 1), np.inf)))
+    lo, hi = Z[:, :-1], Z[:, 1:]
+    pi = np.where(lo > 0, expit(-lo) - expit(-hi), expit(hi) - expit(lo))
+    return F, f, f1, pi
 
 
 def ordered_logit_hessian(haa, hbb, hab, Ja, Jb, w) -> np.ndarray:

@@ -57,10 +57,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from scipy.special import expit
 
 from scsrepro.survey.newton import NewtonResult, newton_maximise, scaled_solve, step_converged
-from scsrepro.survey.ordered_logit import check_pweights, cuts_increasing, ordered_logit_derivatives
+from scsrepro.survey.ordered_logit import category_pieces, check_pweights, cuts_increasing, ordered_logit_derivatives
 from scsrepro.survey.sandwich import influence_rows, robust_covariance
 
 __all__ = [
@@ -93,15 +92,7 @@ class _Pieces:
 def _pieces(X: np.ndarray, theta: np.ndarray) -> _Pieces:
     n, p = X.shape
     m = len(theta) - p
-    z = np.asarray(theta[p:], dtype=float)[None, :] - (X @ np.asarray(theta[:p], dtype=float))[:, None]
-    F, Fc = expit(z), expit(-z)
-    zero = np.zeros((n, 1))
-    a = np.hstack((zero, F * Fc, zero))
-    da = np.hstack((zero, F * Fc * (Fc - F), zero))
-    # each probability from the tail its bounds lie in, so that nothing cancels
-    Z = np.hstack((np.full((n, 1), -np.inf), z, np.full((n, 1), np.inf)))
-    lo, hi = Z[:, :-1], Z[:, 1:]
-    pi = np.where(lo > 0, expit(-lo) - expit(-hi), expit(hi) - expit(lo))
+    _, a, da, pi = category_pieces(X, theta)
     U = [np.hstack((-X, np.eye(m)[np.full(n, k)])) for k in range(m)]
     return _Pieces(pi, a, da, U)
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from scsrepro.book.display import table
+from scsrepro.paper.audit.granularity import N_RANGE
 from scsrepro.paper.fidelity import SCORED_BASES, distance_in_tolerances
 from scsrepro.paper.targets import BASES, BASIS_MEANING
 
@@ -33,6 +34,8 @@ __all__ = [
     "errata_facts",
     "seed_table",
     "not_estimable_facts",
+    "grim_shown",
+    "granularity_facts",
 ]
 
 #: Glue name of each tolerance the scoreboard section quotes, by key of
@@ -320,4 +323,76 @@ def not_estimable_facts(board: pd.DataFrame) -> dict[str, str]:
     return {
         "fid_t4_missing": f"On these data {k} of the cells cannot be estimated (see the Models chapter); "
         "they count as outside both bands and as disagreeing stars."
+    }
+
+
+# --------------------------------------------------------------------------- granularity
+
+
+def _readings(ids: str, errata: pd.DataFrame) -> str:
+    """The errata (ids ``E-*``) whose printed numbers include any of *ids* (``;``-joined)."""
+    mine = set(ids.split(";"))
+    hits = [r.id for r in errata.itertuples(index=False) if mine & set(str(r.published_ids).split(";"))]
+    return ", ".join(hits)
+
+
+def grim_shown(grim: pd.DataFrame, errata: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """The blocks GRIM applies to, as shown: base, whether it fits, the N recovered, the twin's reading.
+
+    *grim* is :func:`scsrepro.paper.audit.granularity.grim_table`, *errata*
+    ``data/published/errata.csv``, *published* the paper's numbers (to name
+    the printed Ns that fit by value and table).
+    """
+    g = grim[grim["applies"]]
+    look = published.set_index("id")
+
+    def printed(ids) -> str:
+        return "; ".join(f"{int(look.loc[i, 'value']):,} ({look.loc[i, 'source']})" for i in ids)
+
+    out = pd.DataFrame(
+        {
+            "block": g["block"].to_numpy(),
+            "base": g["base_used"].to_numpy(),
+            "N of base": [
+                f"{int(lo):,}" if lo == hi else f"{int(lo):,}-{int(hi):,}" for lo, hi in zip(g["base_lo"], g["base_hi"])
+            ],
+            "fits base": g["consistent_with_base"].map({True: "yes", False: "no"}).to_numpy(),
+            "nearest N that fits": g["closest_n"].to_numpy(),
+            f"Ns that fit ({N_RANGE[0]:,}-{N_RANGE[1]:,})": g["n_consistent"].to_numpy(),
+            "printed Ns that fit": [printed(x) for x in g["printed_ns"]],
+            "twin's reading": [_readings(i, errata) for i in g["ids"]],
+        }
+    )
+    return out
+
+
+def granularity_facts(
+    grim: pd.DataFrame, debit: pd.DataFrame, grimmer: pd.DataFrame, findings: pd.DataFrame
+) -> dict[str, Any]:
+    """Counts for the granularity section.
+
+    ``gran_n_min`` / ``gran_n_max`` (the range of N searched), ``gran_blocks``
+    (blocks GRIM applies to), ``gran_fit`` (consistent
+    with their base), ``gran_misfit`` (not), ``gran_single`` (blocks that
+    only one N in the range fits), ``gran_skipped`` (blocks it does not
+    apply to), ``gran_moments`` (Table A3 variables DEBIT or GRIMMER examine)
+    , ``gran_moments_informative`` (of those, variables where a test could
+    reject at some N tried) and ``gran_moment_findings`` (findings of the
+    audit's ``debit`` and ``grimmer`` checks, *findings* being
+    :func:`scsrepro.paper.audit.run_audit`).
+    """
+    g = grim[grim["applies"]]
+    moments = pd.concat([debit, grimmer], ignore_index=True)
+    power = moments[["mean_informative", "sd_informative"]].fillna(False).astype(bool).any(axis=1)
+    return {
+        "gran_n_min": f"{N_RANGE[0]:,}",
+        "gran_n_max": f"{N_RANGE[1]:,}",
+        "gran_blocks": len(g),
+        "gran_fit": int(g["consistent_with_base"].sum()),
+        "gran_misfit": int((~g["consistent_with_base"].astype(bool)).sum()),
+        "gran_single": int((g["n_consistent"] == 1).sum()),
+        "gran_skipped": int((~grim["applies"]).sum()),
+        "gran_moments": int(moments["variable"].nunique()),
+        "gran_moments_informative": int(moments.loc[power, "variable"].nunique()),
+        "gran_moment_findings": int(findings["check"].isin(["debit", "grimmer"]).sum()),
     }
