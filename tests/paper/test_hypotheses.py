@@ -8,6 +8,7 @@ the rows Table 4 prints for it.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -239,3 +240,10 @@ def test_sharp_rule_on_the_printed_table_splits_the_papers_not_supported():
     single = ~out["terms"].str.contains(",")
     assert (out.loc[single, "outcome"].eq("supported") == plain.loc[single, "verdict"].eq("supported")).all()
     assert len(out) == len(hyp) and out["p_holm"].ge(out["p"]).all()
+
+
+def test_holm_equals_statsmodels_multipletests():
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.random.default_rng(5).uniform(0, 0.2, 30)
+    np.testing.assert_allclose(H.holm(p), multipletests(p, method="holm")[1], rtol=0, atol=1e-15)

@@ -220,7 +220,9 @@ def preview(root: Path, name: str, log=print) -> Path:
     proc = run_jupyter_book(stage, out)
     # links to chapters that exist but are outside this small book are expected to break
 
-    labels = {m for md in (root / "chapters").glob("*.md") for m in re.findall(r"^\(([\w-]+)\)=", md.read_text("utf-8"), re.M)}
+    labels = {
+        m for md in (root / "chapters").glob("*.md") for m in re.findall(r"^\(([\w-]+)\)=", md.read_text("utf-8"), re.M)
+    }
 
     def expected(line: str) -> bool:
         if "index.md" in line:

@@ -114,6 +114,14 @@ def _decimals(v) -> str:
     return f"{x:.{DEFAULT_PRECISION}f}".rstrip("0").rstrip(".") if math.isfinite(x) else str(x)
 
 
+def p_value(v) -> str:
+    """A p-value in a table: three decimals, ``<0.001`` below that, empty when missing."""
+    x = float(v)
+    if not math.isfinite(x):
+        return ""
+    return "<0.001" if x < 0.001 else f"{x:.3f}"
+
+
 def number(decimals: int) -> Callable[[object], str]:
     """A format for a column that mixes counts and measures: whole numbers as integers, others at *decimals*.
 

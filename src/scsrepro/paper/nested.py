@@ -151,7 +151,9 @@ def common_sample_comparison(
     DataFrame
         ``model`` (model *k*'s column), ``term`` (Table 4 key), ``nobs``
         (model *k*'s N), ``ame_own``, ``ame_common``, ``ame_full`` and
-        their ``se_*``, ``sample_change``, ``block_change``.
+        their ``se_*``, ``sample_change``, ``block_change``; a term one of
+        the fits cannot estimate (a base level nobody in its sample has) is
+        missing there.
     """
     by_id = {s.id: s for s in specs}
     reduced = by_id[base]
@@ -175,19 +177,12 @@ def common_sample_comparison(
         common = approve(fit(frame.loc[sample_rows], reduced, merge))
         larger = approve(full)
         for term in own.index:
-            rows.append(
-                {
-                    "model": spec.column,
-                    "term": term,
-                    "nobs": full.result.nobs,
-                    "ame_own": own.loc[term, "ame"],
-                    "se_own": own.loc[term, "se"],
-                    "ame_common": common.loc[term, "ame"],
-                    "se_common": common.loc[term, "se"],
-                    "ame_full": larger.loc[term, "ame"],
-                    "se_full": larger.loc[term, "se"],
-                }
-            )
+            row = {"model": spec.column, "term": term, "nobs": full.result.nobs}
+            for name, fitted in (("own", own), ("common", common), ("full", larger)):
+                have = term in fitted.index  # a contrast the data cannot estimate in this fit is missing
+                row[f"ame_{name}"] = fitted.loc[term, "ame"] if have else float("nan")
+                row[f"se_{name}"] = fitted.loc[term, "se"] if have else float("nan")
+            rows.append(row)
     out = pd.DataFrame(rows)
     out["sample_change"] = out["ame_common"] - out["ame_own"]
     out["block_change"] = out["ame_full"] - out["ame_common"]
