@@ -190,6 +190,12 @@ def test_failing_chapter_names_chapter_and_cell_and_keeps_old_notebook(tmp_path)
     assert "chapters/one.md" in message or "one.md" in message
     assert "cell" in message and "ValueError: broken on purpose" in message
     assert (root / "chapters" / "one.ipynb").read_bytes() == good
+    failed = root / "chapters" / "one.failed.ipynb"
+    assert failed.is_file()
+    # once the chapter runs again, the old failure's copy goes
+    (root / "chapters" / "one.md").write_text(_chapter("```{code-cell} ipython3\nprint(seed)\n```\n"))
+    execute.execute_chapters(staleness.discover(root), jobs=1, log=_quiet)
+    assert not failed.exists()
 
 
 def test_other_data_never_touches_committed_notebooks(tmp_path):

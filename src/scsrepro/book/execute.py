@@ -177,6 +177,7 @@ def _execute(
         executed.metadata[RECORD_KEY] = input_record(files, Path(root), data)
         text = nbformat.writes(executed)
         write_atomic(Path(output), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+        failed.unlink(missing_ok=True)  # an earlier failure's copy no longer describes the chapter
         return {"reads": reads}
 
 

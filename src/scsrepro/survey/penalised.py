@@ -89,12 +89,16 @@ class _Pieces:
     U: list[np.ndarray]
 
 
-def _pieces(X: np.ndarray, theta: np.ndarray) -> _Pieces:
-    n, p = X.shape
-    m = len(theta) - p
+def _bound_jacobians(X: np.ndarray, m: int) -> list[np.ndarray]:
+    """``dz_k/dtheta`` for the *m* cut points: ``[-x, e_k]`` (they do not depend on theta)."""
+    n = X.shape[0]
+    return [np.hstack((-X, np.eye(m)[np.full(n, k)])) for k in range(m)]
+
+
+def _pieces(X: np.ndarray, theta: np.ndarray, U: list[np.ndarray] | None = None) -> _Pieces:
+    m = len(theta) - X.shape[1]
     _, a, da, pi = category_pieces(X, theta)
-    U = [np.hstack((-X, np.eye(m)[np.full(n, k)])) for k in range(m)]
-    return _Pieces(pi, a, da, U)
+    return _Pieces(pi, a, da, _bound_jacobians(X, m) if U is None else U)
 
 
 def _information(P: _Pieces, w: np.ndarray) -> np.ndarray:
@@ -188,6 +192,11 @@ class _Data:
     w: np.ndarray
     names: list[str]
     levels: np.ndarray
+    jacobians: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # built once: every evaluation of the penalty needs them
+        self.jacobians = _bound_jacobians(self.X, self.levels.size - 1)
 
     @property
     def k_vars(self) -> int:
@@ -227,7 +236,7 @@ def _objective(d: _Data, block: np.ndarray, theta: np.ndarray) -> tuple[float, f
     """(weighted log likelihood, penalty ``0.5 log det I_TT``) at theta; -inf where undefined."""
     if not cuts_increasing(theta, d.k_vars):
         return -np.inf, -np.inf
-    P = _pieces(d.X, theta)
+    P = _pieces(d.X, theta, d.jacobians)
     with np.errstate(divide="ignore"):
         ll = float(d.w @ np.log(P.pi[np.arange(d.y.size), d.y - 1]))
     if block.size == 0:
@@ -238,24 +247,36 @@ def _objective(d: _Data, block: np.ndarray, theta: np.ndarray) -> tuple[float, f
 
 def _penalty_gradient(d: _Data, block: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The penalty's analytic gradient and the expected information at theta."""
-    P = _pieces(d.X, theta)
+    P = _pieces(d.X, theta, d.jacobians)
     info = _information(P, d.w)
     return (_penalty_terms(P, d.w, block, info)[1] if block.size else np.zeros(theta.size)), info
 
 
 def _penalty_hessian(d: _Data, block: np.ndarray, theta: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Central differences of the penalty's analytic gradient on the *free* coordinates (symmetrised)."""
+    """The penalty's Hessian on the *free* coordinates, by central differences of its analytic gradient.
+
+    Only the columns of the penalised coordinates (*block*) are differenced,
+    and their transposes fill the rows; the penalty's curvature among the
+    other coordinates is left at zero there, where the log likelihood's own
+    curvature (of order n) dominates it. The matrix only steers the Newton
+    steps: the estimate is where the objective's gradient vanishes, which
+    this choice does not change, and it saves the other coordinates' gradient
+    evaluations (two each per Hessian).
+    """
+    Hp = np.zeros((free.size, free.size))
     if not block.size:
-        return np.zeros((free.size, free.size))
-    cols = []
-    for j in free:
+        return Hp
+    where = {int(j): k for k, j in enumerate(free)}
+    for j in block:
+        k = where.get(int(j))
+        if k is None:
+            continue
         e = np.zeros(theta.size)
         e[j] = _FD_STEP * max(1.0, abs(theta[j]))
-        cols.append(
-            (_penalty_gradient(d, block, theta + e)[0] - _penalty_gradient(d, block, theta - e)[0]) / (2 * e[j])
-        )
-    Hp = np.array(cols).T[free]
-    return 0.5 * (Hp + Hp.T)
+        col = (_penalty_gradient(d, block, theta + e)[0] - _penalty_gradient(d, block, theta - e)[0]) / (2 * e[j])
+        Hp[:, k] = col[free]
+        Hp[k, :] = col[free]
+    return Hp
 
 
 def _newton_matrix(d: _Data, block: np.ndarray, theta: np.ndarray, free: np.ndarray, Hp: np.ndarray, fallback=True):
