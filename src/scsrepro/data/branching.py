@@ -11,13 +11,36 @@ random frames (:mod:`scsrepro.data.fake`) follow it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import pandas as pd
 
 from scsrepro.data.codebook import Codebook
 from scsrepro.data.expressions import ALWAYS, evaluate_condition, expression_names
 from scsrepro.data.variables import Variable
 
-__all__ = ["condition_state", "valid_mask"]
+__all__ = ["condition_state", "valid_mask", "remembered_conditions"]
+
+#: ``{(id(frame), condition): (frame, result)}`` while :func:`remembered_conditions` is active.
+_MEMO: ContextVar[dict | None] = ContextVar("scsrepro_condition_memo", default=None)
+
+
+@contextmanager
+def remembered_conditions() -> Iterator[None]:
+    """Within the block, :func:`condition_state` works out each condition once per frame.
+
+    For one validation pass over a frame that does not change: many
+    questions share a filter, and the schema asks about each filter twice
+    per question (asked but empty, not asked but answered). The memory is
+    keyed by the frame object itself and forgotten when the block ends.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def valid_mask(df: pd.DataFrame, var: Variable) -> pd.Series:
@@ -40,6 +63,18 @@ def condition_state(df: pd.DataFrame, expr: str, codebook: Codebook) -> tuple[pd
     if expr == ALWAYS:
         t = pd.Series(True, index=df.index)
         return t, ~t
+    memo = _MEMO.get()
+    if memo is not None:
+        hit = memo.get((id(df), expr))
+        if hit is not None and hit[0] is df:
+            return hit[1]
+    result = _condition_state(df, expr, codebook)
+    if memo is not None:
+        memo[(id(df), expr)] = (df, result)
+    return result
+
+
+def _condition_state(df: pd.DataFrame, expr: str, codebook: Codebook) -> tuple[pd.Series, pd.Series]:
     names = expression_names(expr)
     known = pd.Series(True, index=df.index)
     for n in names:

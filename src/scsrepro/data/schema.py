@@ -22,7 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from scsrepro.data.branching import condition_state
+from scsrepro.data.branching import condition_state, remembered_conditions
 from scsrepro.data.codebook import Codebook, load_codebook
 from scsrepro.data.expressions import ALWAYS, expression_names
 from scsrepro.data.variables import Group, Variable
@@ -407,6 +407,31 @@ def _exclusive_fn(cb: Codebook, group: Group, opt: str) -> Callable[[pd.DataFram
 
 
 # -------------------------------------------------------------- validation
+def _checked(schema, typed: pd.DataFrame, cb: Codebook, problems: list) -> list:
+    """*problems* and those of the schema's checks on *typed*, each cell reported once."""
+    problems = list(problems)
+    try:
+        schema.validate(typed, lazy=True)
+    except SchemaErrors as exc:
+        problems.extend(
+            _without_cells(
+                _problems_from_failures(exc.failure_cases, typed, schema, cb),
+                {(p.column, r) for p in problems for r in p.rows},
+            )
+        )
+    except SchemaError as exc:  # pragma: no cover - lazy=True collects errors
+        problems.append(Problem("file", str(exc)))
+    # Rows failing a dataframe-level check are taken from the check itself:
+    # pandera's failure cases omit rows whose cells are all empty.
+    problems.extend(
+        _without_cells(
+            _wide_problems(schema, typed, cb),
+            {(p.column, r) for p in problems for r in p.rows},
+        )
+    )
+    return problems
+
+
 def validate_frame(
     df: pd.DataFrame,
     codebook: Codebook | None = None,
@@ -441,25 +466,8 @@ def validate_frame(
     original_index = typed.index
     typed = typed.reset_index(drop=True)
     schema = build_schema(cb)
-    try:
-        schema.validate(typed, lazy=True)
-    except SchemaErrors as exc:
-        problems.extend(
-            _without_cells(
-                _problems_from_failures(exc.failure_cases, typed, schema, cb),
-                {(p.column, r) for p in problems for r in p.rows},
-            )
-        )
-    except SchemaError as exc:  # pragma: no cover - lazy=True collects errors
-        problems.append(Problem("file", str(exc)))
-    # Rows failing a dataframe-level check are taken from the check itself:
-    # pandera's failure cases omit rows whose cells are all empty.
-    problems.extend(
-        _without_cells(
-            _wide_problems(schema, typed, cb),
-            {(p.column, r) for p in problems for r in p.rows},
-        )
-    )
+    with remembered_conditions():
+        problems = _checked(schema, typed, cb, problems)
     if problems:
         order = {name: i for i, name in enumerate(cb.names)}
         problems.sort(key=lambda p: order.get(p.column, -1))
