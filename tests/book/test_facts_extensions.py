@@ -134,10 +134,12 @@ def test_partial_ame_nested_and_weights_facts():
     )
     found = facts.nested_facts(comparison)
     assert (found["nest_sample_larger"], found["nest_max_sample"], found["nest_max_block"]) == ("1", "-5.0", "-2.0")
-    tests = pd.DataFrame({"model": ["Model 1", "Model 5"], "p": [0.01, np.nan], "status": ["converged", "singular"]})
+    tests = pd.DataFrame({"model": ["Model 1", "Model 5"], "p": [0.01, np.nan], "converged": [True, False],
+                          "status": ["converged", "singular"]})
     found = facts.weights_test_facts(tests)
     assert (found["dd_valid"], found["dd_reject"], found["dd_invalid_models"]) == ("1", "1", "Model 5")
-    assert "Model 5 (singular)" in found["dd_invalid_note"]
+    assert "for Model 5" in found["dd_invalid_note"] and "singular" not in found["dd_invalid_note"]
+    assert "status" not in facts.weights_test_table(tests).columns
     assert facts.weights_test_facts(tests.iloc[:1])["dd_invalid_note"] == ""
 
 

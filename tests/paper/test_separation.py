@@ -48,7 +48,8 @@ def test_nothing_to_penalise_is_an_error(frame, specs):
 def test_weights_tests_report_an_invalid_test_instead_of_a_number(frame, specs):
     out = separation.weights_tests(frame, specs).set_index("model")
     assert list(out.index) == [s.column for s in specs.values()]
-    valid = out["status"] == "converged"
+    valid = out["converged"]
+    assert (valid == (out["status"] == "converged")).all()
     assert out.loc[valid, "p"].between(0, 1).all() and out.loc[~valid, "p"].isna().all()
     assert not valid["Model 5"]  # the augmented unweighted fit separates too
     assert np.all(out.loc[valid, "df"] > 0)

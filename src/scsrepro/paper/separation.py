@@ -111,10 +111,14 @@ def weights_tests(frame: pd.DataFrame, specs: Mapping[int, modelspec.ModelSpec])
     Returns
     -------
     DataFrame
-        ``model`` (Table 4 column), ``statistic``, ``df``, ``p``, ``status``
-        (``converged`` or why the augmented fit failed, e.g. separation, in
-        which case the statistic is not valid and ``p`` is missing),
-        ``dropped`` (augmenting terms collinear with the design).
+        ``model`` (Table 4 column), ``statistic``, ``df``, ``p``,
+        ``converged`` (whether the augmented fit reached a maximum; if not,
+        e.g. under separation, the statistic is not valid and ``p`` is
+        missing), ``dropped`` (augmenting terms collinear with the design)
+        and ``status`` (the Newton loop's own word; for a fit without a
+        finite maximum it depends on where the arithmetic gives up --
+        ``maxiter`` on one machine, ``singular`` on another -- so it is kept
+        as data and not shown in the book).
     """
     rows = []
     for spec in specs.values():
@@ -128,8 +132,9 @@ def weights_tests(frame: pd.DataFrame, specs: Mapping[int, modelspec.ModelSpec])
                 "statistic": test.statistic if valid else float("nan"),
                 "df": test.df,
                 "p": test.p_value if valid else float("nan"),
-                "status": test.status,
+                "converged": valid,
                 "dropped": ", ".join(test.dropped),
+                "status": test.status,
             }
         )
     return pd.DataFrame(rows)

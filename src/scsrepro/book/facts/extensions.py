@@ -33,6 +33,7 @@ __all__ = [
     "nested_table",
     "firth_table",
     "firth_facts",
+    "weights_test_table",
     "weights_test_facts",
 ]
 
@@ -392,6 +393,13 @@ def firth_facts(refit) -> dict[str, str]:
     }
 
 
+def weights_test_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """The DuMouchel-Duncan tests as shown: whether the augmented fit converged, not the optimiser's word for why not."""
+    out = tests.drop(columns=["status"]).set_index("model")
+    out["converged"] = out["converged"].map({True: "yes", False: "no"})
+    return out
+
+
 def weights_test_facts(tests: pd.DataFrame, alpha: float = hypotheses.ALPHA) -> dict[str, str]:
     """The DuMouchel-Duncan tests (*tests*: ``separation.weights_tests``).
 
@@ -400,13 +408,13 @@ def weights_test_facts(tests: pd.DataFrame, alpha: float = hypotheses.ALPHA) -> 
     ``dd_invalid_models`` (models whose augmented fit failed, or ``none``)
     and ``dd_invalid_note`` (a sentence naming them, ``""`` when there are none).
     """
-    valid = tests[tests["status"] == "converged"]
+    valid = tests[tests["converged"]]
     reject = valid[valid["p"] < alpha]
-    invalid = tests[tests["status"] != "converged"]
+    invalid = tests[~tests["converged"]]
     note = ""
     if len(invalid):
-        why = and_list([f"{r.model} ({r.status})" for r in invalid.itertuples(index=False)])
-        note = f" The augmented fit did not converge for {why}, so the test says nothing there."
+        why = and_list(invalid["model"].tolist())
+        note = f" The augmented fit has no finite maximum for {why}, so the test says nothing there."
     return {
         "dd_valid": str(len(valid)),
         "dd_reject": str(len(reject)),
