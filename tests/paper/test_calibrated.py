@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scsrepro.data import paths
-from scsrepro.data.loading import load_survey
 from scsrepro.paper import calibrated, fitting, tables
-
-
-@pytest.fixture(scope="module")
-def twin():
-    return load_survey(paths.SYNTHETIC / "twin.csv")
 
 
 def test_groups_shares_and_fixed_ses_are_table_2s(twin):

@@ -6,15 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.data import paths
-from scsrepro.data.loading import load_survey
 from scsrepro.paper import cap_sensitivity as cs
 from scsrepro.paper.weights import weights_for
-
-
-@pytest.fixture(scope="module")
-def twin():
-    return load_survey(paths.SYNTHETIC / "twin.csv")
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scsrepro.data import paths
-from scsrepro.data.loading import load_survey
-from scsrepro.paper import fitting, modelspec, partial_po
+from scsrepro.paper import partial_po
 from scsrepro.survey.models import fit_ologit
-
-
-@pytest.fixture(scope="module")
-def frame():
-    return fitting.model_frame(load_survey(paths.SYNTHETIC / "twin.csv"))
-
-
-@pytest.fixture(scope="module")
-def specs():
-    return {s.id: s for s in modelspec.load_specs()}
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scsrepro.data import paths
-from scsrepro.data.loading import load_survey
-from scsrepro.paper import fitting, modelspec, separation
-
-
-@pytest.fixture(scope="module")
-def frame():
-    return fitting.model_frame(load_survey(paths.SYNTHETIC / "twin.csv"))
-
-
-@pytest.fixture(scope="module")
-def specs():
-    return {s.id: s for s in modelspec.load_specs()}
+from scsrepro.paper import fitting, separation
 
 
 @pytest.fixture(scope="module")
