@@ -34,14 +34,14 @@ def n_row(id, n, column=""):
     return row(id, f"{n:,}", source="Table 2", column=column, statistic="n", unit="count")
 
 
-def a2_block(stem, counts, n, base="all respondents", items=None):
+def a2_block(stem, counts, n, base="all respondents", items=None, note=""):
     """Unweighted Table A2 rows of *counts* out of *n* (half-up to two decimals), and the weighted twin."""
     rows = []
     for item, k in zip(items or [f"c{j}" for j in range(len(counts))], counts):
         printed = str((Decimal(100 * k) / Decimal(n)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         for col in ("unweighted", "weighted"):
             rows.append(row(f"a2_{col[0]}_{stem}_{item}", printed, source="Table A2", measure=stem, item=item,
-                            column=col, base=base))
+                            column=col, base=base, note=note))
     return rows
 
 
@@ -128,7 +128,7 @@ def test_block_no_n_fits_is_a_misprint():
 def test_block_fitting_only_a_smaller_n_names_the_recovered_base_and_the_printed_ns():
     # shares of the systems computed on 2,033 respondents, stated base all 2,209 (as in the paper)
     counts = [680, 1309, 160, 166, 162, 334]
-    pub = frame(a2_block("scs_use", counts, 2033)
+    pub = frame(a2_block("scs_use", counts, 2033, note="footnote markers as printed: a")  # select all that apply
                 + [n_row("t2_total_n", 2209, "Total"), n_row("t2_sesame_n", 1309, "Sesame"),
                    n_row("t2_tencent_n", 680, "Tencent"), n_row("t2_gov_pilot_n", 160, "Pilot")])
     table = gr.grim_table(pub)
@@ -138,6 +138,19 @@ def test_block_fitting_only_a_smaller_n_names_the_recovered_base_and_the_printed
     assert found["severity"].tolist() == ["mixed_base"]
     assert found.loc[0, "recomputed"].startswith("recovered base N = 2,033 (either)")
     assert "680 = t2_tencent_n" in found.loc[0, "arithmetic"] and "1,309 = t2_sesame_n" in found.loc[0, "arithmetic"]
+
+
+def test_a_single_choice_block_that_does_not_add_up_is_a_misprint_not_another_base():
+    # three shares of 2,209 with the first misprinted (62.43 -> 52.43): no base fits, and the sum says why
+    pub = frame([r for r in a2_block("age", [1379, 784, 46], 2209) if r["id"] != "a2_u_age_c0"]
+                + [row("a2_u_age_c0", "52.43", source="Table A2", measure="age", item="c0", column="unweighted",
+                       base="all respondents")]
+                + [n_row("t2_total_n", 2209, "Total")])
+    found = audit.check_grim(pub)
+    assert found["severity"].tolist() == ["misprint"]
+    assert "add up to 90" in found.loc[0, "recomputed"]
+    multi = pub.assign(note="footnote markers as printed: a")
+    assert audit.check_grim(multi)["severity"].tolist() == ["mixed_base"]  # a multi-select block need not add up
 
 
 def test_recovered_base_equal_to_a_printed_n_is_named():
@@ -259,7 +272,6 @@ def test_grimmer_finding_for_an_impossible_pair():
 #: GRIM findings on the paper: block -> recovered base (verified by an independent brute force).
 PAPER_GRIM = {
     "Social credit use": 2033,
-    "Age": 2161,
     "Level of education": 2128,
     "Region": 2201,
     "Tencent credit reported score": 682,
@@ -276,11 +288,15 @@ def published() -> pd.DataFrame:
 
 def test_paper_granularity_findings(published):
     found = audit.check_grim(published)
+    # the age block adds up to 90 (a misprint, E-AGE): its misfit is that misprint, not another base
+    age = found[found["printed"].str.startswith("Age:")]
+    assert age["severity"].tolist() == ["misprint"] and "add up to 90" in age["recomputed"].iloc[0]
+    found = found.drop(index=age.index)
     assert set(found["severity"]) == {"mixed_base"}
     recovered = {p.split(":")[0]: int(r.split(" = ")[1].split(" ")[0].replace(",", ""))
                  for p, r in zip(found["printed"], found["recomputed"])}
     assert recovered == PAPER_GRIM
-    assert "(680 = t2_tencent_n; 1,309 = t2_sesame_n; 160 = t2_gov_pilot_n)" in found.loc[0, "arithmetic"]
+    assert "(680 = t2_tencent_n; 1,309 = t2_sesame_n; 160 = t2_gov_pilot_n)" in found.iloc[0]["arithmetic"]
     assert audit.check_debit(published).empty
     assert audit.check_grimmer(published).empty
 

@@ -340,6 +340,20 @@ def _grim_finding(r: pd.Series, rows: pd.DataFrame, printed_ns: dict[str, int]) 
     base_n = f"{lo:,}" if lo == hi else f"{lo:,}-{hi:,}"
     misses = _near_misses(rows, lo) if lo == hi else ""
     everyone = r["base_used"].startswith("all respondents")
+    total = float(rows["value"].sum())
+    if not is_multi_select(str(rows["note"].iloc[0])) and abs(total - 100) > 0.005 * len(rows) + 1e-9:
+        # a single-choice block that does not add up to 100 is misprinted, and that alone
+        # makes its shares unattainable at the base: the N recovered here means nothing
+        return finding(
+            "grim", r["source"], ids, f"{r['block']}: {r['printed']}",
+            f"base N = {base_n} does not fit; the shares add up to {fmt(total, 2)}",
+            f"base {r['base_used']}: N = {base_n} does not fit" + (f" ({misses} unattainable)" if misses else "")
+            + f"; the shares of this single-choice block add up to {fmt(total, 2)}, so the nearest N that fits"
+            f" ({n0:,}) reflects the misprint, not a base",
+            "misprint",
+            "The shares of a single-choice question must add up to 100 within rounding; these do not, so at least "
+            "one is misprinted, and the misprint is why no count out of the base gives them (see block_sums).",
+        )  # fmt: skip
     return finding(
         "grim", r["source"], ids + [i for i in equal if i not in ids],
         f"{r['block']}: {r['printed']}",
