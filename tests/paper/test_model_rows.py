@@ -14,6 +14,7 @@ from scsrepro.data import paths
 from scsrepro.data.fake import random_valid_frame
 from scsrepro.data.loading import load_survey
 from scsrepro.paper import model_rows as M
+from scsrepro.paper.tables import table_4
 from scsrepro.paper.fitting import model_frame
 from scsrepro.paper.modelspec import load_specs
 from scsrepro.paper.published import load_published
@@ -136,3 +137,10 @@ def test_se_calibrated_of_table_4_equals_r_svyolr_on_the_bounded_raking_design()
         assert ours["se"] == pytest.approx(r.se_fixed, rel=1e-4), (r.model, r.term)
         checked += 1
     assert checked == len(ref) == 30
+    # and the column of the written Table 4 (_build/tables/table_4.csv) is that number
+    t4 = table_4(load_survey(paths.SYNTHETIC / "twin.csv"))
+    t4 = t4[t4["statistic"].isin(["coef", "cut"])].set_index(["column", "item"])
+    model1 = ref[ref["model"] == 1]
+    for r in model1.itertuples(index=False):
+        assert t4.loc[("Model 1", _key(r.term)), "se_calibrated"] == pytest.approx(r.se, rel=1e-4), r.term
+    assert len(model1) == 14
