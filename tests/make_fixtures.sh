@@ -2,7 +2,8 @@
 # Every reference fixture of tests/fixtures, inputs first, then R's answers.
 # `make fixtures` and `make verify` both run this list, so it is kept in one place.
 # Run from the repository root; PYTHON names the interpreter (default python3).
-# R packages (Debian): r-base-core r-cran-survey r-cran-vgam r-cran-brglm2 r-cran-numderiv
+# R packages (Debian): r-base-core r-cran-survey r-cran-mass r-cran-vgam r-cran-brglm2 r-cran-numderiv
+# R libraries: survey MASS VGAM brglm2 numDeriv
 set -eu
 PY="${PYTHON:-python3}"
 "$PY" tests/fixtures/make_inputs.py

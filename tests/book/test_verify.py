@@ -138,3 +138,25 @@ def test_the_book_shows_the_last_report_or_says_there_is_none(tmp_path):
     report.write_text("# Verification report\n\nverify: 1 artefacts, 1 matched, 0 differ\n", encoding="utf-8")
     assert build.verification_page(tmp_path) == report.read_text(encoding="utf-8")
     assert Path(build.VERIFY_REPORT).as_posix() == (verify.REPORT_DIR / "report.md").as_posix()
+
+
+def test_an_r_without_a_needed_library_skips_the_r_step_and_names_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(verify.shutil, "which", lambda name: "/usr/bin/Rscript")
+    monkeypatch.setattr(verify, "missing_r_libraries", lambda libs: [lib for lib in libs if lib == "VGAM"])
+    messages = []
+    found = verify.step_r(ROOT, tmp_path, messages.append)
+    assert found and all(a.result == "skipped" and a.note == "skipped: R lacks VGAM" for a in found)
+    assert any("R lacks VGAM" in m for m in messages)
+
+
+def test_the_fixture_script_runs_every_r_script_and_lists_every_library_they_load():
+    import re
+
+    script = (ROOT / verify.FIXTURE_SCRIPT).read_text(encoding="utf-8")
+    used = set()
+    for path in sorted((ROOT / "tests" / "r").glob("*.R")):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"library\((\w+)\)", text)) | set(re.findall(r"\b(\w+)::", text))
+        assert f"Rscript tests/r/{path.name}" in script, f"{verify.FIXTURE_SCRIPT} does not run {path.name}"
+    listed = set(verify.r_libraries(ROOT))
+    assert used and used <= listed, f"{verify.FIXTURE_SCRIPT} does not list {sorted(used - listed)}"

@@ -76,6 +76,9 @@ TWIN_FILES = ("twin.csv", "twin.csv.sha256", "README.md")
 #: Files of tests/fixtures that the R step remakes (inputs and R's answers).
 FIXTURE_SUFFIXES = (".csv", ".txt")
 
+#: The one list of fixture commands (`make fixtures` runs it too), with its `# R libraries:` line.
+FIXTURE_SCRIPT = "tests/make_fixtures.sh"
+
 
 @dataclass
 class Artefact:
@@ -286,20 +289,45 @@ def step_kernels(root: Path, copy: Path, log) -> list[Artefact]:
     return out
 
 
+def r_libraries(root: Path) -> list[str]:
+    """The R libraries the fixture scripts need (the ``# R libraries:`` line of ``tests/make_fixtures.sh``)."""
+    text = (root / FIXTURE_SCRIPT).read_text(encoding="utf-8")
+    match = re.search(r"^# R libraries: (.+)$", text, flags=re.M)
+    return match.group(1).split() if match else []
+
+
+def missing_r_libraries(libraries: Sequence[str]) -> list[str]:
+    """Those of *libraries* that this machine's R cannot load."""
+    missing = []
+    for lib in libraries:
+        probe = subprocess.run(["Rscript", "-e", f"suppressMessages(library({lib}))"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            missing.append(lib)
+    return missing
+
+
+def _skipped_r(files: Sequence[Path], why: str) -> list[Artefact]:
+    return [
+        Artefact("R", f"tests/fixtures/{p.name}", file_sha256(p), "", "skipped", 0.0, f"skipped: {why}") for p in files
+    ]
+
+
 def step_r(root: Path, copy: Path, log) -> list[Artefact]:
     fixtures = root / "tests" / "fixtures"
     files = sorted(p for p in fixtures.iterdir() if p.suffix in FIXTURE_SUFFIXES)
     if shutil.which("Rscript") is None:
-        log("[verify] R cross-checks skipped: R not installed (see tests/make_fixtures.sh for the Debian packages)")
-        return [
-            Artefact("R", f"tests/fixtures/{p.name}", file_sha256(p), "", "skipped", 0.0, "skipped: R not installed")
-            for p in files
-        ]
+        log(f"[verify] R cross-checks skipped: R not installed (see {FIXTURE_SCRIPT} for the Debian packages)")
+        return _skipped_r(files, "R not installed")
+    missing = missing_r_libraries(r_libraries(root))
+    if missing:
+        why = f"R lacks {', '.join(missing)}"
+        log(f"[verify] R cross-checks skipped: {why} (see {FIXTURE_SCRIPT} for the Debian packages)")
+        return _skipped_r(files, why)
     for p in files:
         (copy / "tests" / "fixtures" / p.name).unlink(missing_ok=True)
     start = time.monotonic()
     # the one list of fixture commands, which `make fixtures` runs too
-    run(copy, ["env", f"PYTHON={sys.executable}", "sh", "tests/make_fixtures.sh"], log)
+    run(copy, ["env", f"PYTHON={sys.executable}", "sh", FIXTURE_SCRIPT], log)
     took = time.monotonic() - start
     return compare_files(
         "R", [(f"tests/fixtures/{p.name}", p, copy / "tests" / "fixtures" / p.name) for p in files], took
