@@ -203,7 +203,7 @@ def test_largest_distances_ranks_scored_targets_in_tolerances():
     assert "in tolerances" not in board.columns  # the board itself is left alone
 
 
-def test_grim_shown_ties_each_misfit_block_to_the_twins_reading():
+def test_grim_shown_ties_each_misfit_block_to_its_erratum():
     from scsrepro.data import paths
     from scsrepro.paper.audit import granularity, run_audit
     from scsrepro.paper.published import load_published
@@ -214,7 +214,7 @@ def test_grim_shown_ties_each_misfit_block_to_the_twins_reading():
     shown = facts.grim_shown(grim, errata, published).set_index("block")
     assert len(shown) == int(grim["applies"].sum())
     assert shown.loc["Region", "fits base"] == "no" and shown.loc["Region", "nearest N that fits"] == 2201
-    assert "E-REGION-N" in shown.loc["Region", "twin's reading"]
+    assert "E-REGION-N" in shown.loc["Region", "erratum followed"]
     assert "1,549 (Table 5)" in shown.loc["Perceived fairness of SCS score", "printed Ns that fit"]
     found = facts.granularity_facts(
         grim, granularity.debit_table(published), granularity.grimmer_table(published), run_audit(published)

@@ -337,7 +337,7 @@ def _readings(ids: str, errata: pd.DataFrame) -> str:
 
 
 def grim_shown(grim: pd.DataFrame, errata: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """The blocks GRIM applies to, as shown: base, whether it fits, the N recovered, the twin's reading.
+    """The blocks GRIM applies to, as shown: base, whether it fits, the N recovered, the erratum followed.
 
     *grim* is :func:`scsrepro.paper.audit.granularity.grim_table`, *errata*
     ``data/published/errata.csv``, *published* the paper's numbers (to name
@@ -360,7 +360,7 @@ def grim_shown(grim: pd.DataFrame, errata: pd.DataFrame, published: pd.DataFrame
             "nearest N that fits": g["closest_n"].to_numpy(),
             f"Ns that fit ({N_RANGE[0]:,}-{N_RANGE[1]:,})": g["n_consistent"].to_numpy(),
             "printed Ns that fit": [printed(x) for x in g["printed_ns"]],
-            "twin's reading": [_readings(i, errata) for i in g["ids"]],
+            "erratum followed": [_readings(i, errata) for i in g["ids"]],
         }
     )
     return out
