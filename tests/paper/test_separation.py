@@ -19,7 +19,7 @@ def test_the_separated_columns_of_model_5_are_its_education_dummies(model5, fram
 
 
 def test_penalising_the_separated_terms_gives_them_finite_estimates_and_profile_intervals(frame, model5):
-    out = separation.firth_refit(frame, model5, profile=["education_4"]).comparison.set_index("term")
+    out = separation.firth_refit(model5, profile=["education_4"]).comparison.set_index("term")
     row = out.loc["educ_4"]
     assert row["penalised"] and abs(row["plain"]) > 10 and abs(row["firth"]) < abs(row["plain"])
     assert row["lower"] < row["firth"] < row["upper"]
@@ -30,7 +30,7 @@ def test_penalising_the_separated_terms_gives_them_finite_estimates_and_profile_
 
 def test_nothing_to_penalise_is_an_error(frame, specs):
     with pytest.raises(ValueError, match="no term to penalise"):
-        separation.firth_refit(frame, fitting.fit(frame, specs[1]))
+        separation.firth_refit(fitting.fit(frame, specs[1]))
 
 
 def test_weights_tests_report_an_invalid_test_instead_of_a_number(frame, specs):

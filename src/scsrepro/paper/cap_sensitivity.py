@@ -108,8 +108,10 @@ def _headline(frame: pd.DataFrame, w: np.ndarray) -> dict[str, float]:
     return out
 
 
-def cap_estimates(df: pd.DataFrame, caps: Sequence[float | None] = CAPS) -> pd.DataFrame:
-    """Table 2 and Table 4 under each feasible cap, long.
+def cap_estimates(
+    df: pd.DataFrame, caps: Sequence[float | None] = CAPS, runs: Sequence[CapRun] | None = None
+) -> pd.DataFrame:
+    """Table 2 and Table 4 under each feasible cap, long (*runs*: :func:`rake_under_caps`, if already raked).
 
     Returns
     -------
@@ -119,7 +121,7 @@ def cap_estimates(df: pd.DataFrame, caps: Sequence[float | None] = CAPS) -> pd.D
         ``stars`` (Table 4 coefficients only).
     """
     parts = []
-    for run in rake_under_caps(df, caps):
+    for run in rake_under_caps(df, caps) if runs is None else runs:
         if not run.feasible:
             continue
         for name, fn in (("table_2", tables.table_2), ("table_4", tables.table_4)):
@@ -208,7 +210,7 @@ def cap_summary(
         raise ValueError(f"the reference cap {reference!r} must be one of the caps {list(caps)}")
     frame = load_codebook().derive(df).reset_index(drop=True)
     runs = rake_under_caps(df, caps)
-    est = cap_estimates(df, caps) if estimates is None else estimates
+    est = cap_estimates(df, caps, runs) if estimates is None else estimates
     t2 = cap_shifts(est, "table_2", reference)
     t4 = cap_shifts(est, "table_4", reference)
     rows = []

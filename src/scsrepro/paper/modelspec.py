@@ -103,13 +103,25 @@ def estimation_frame(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.Dat
     with a missing outcome, covariate or weight is dropped.
     """
 
+    return _recoded(df, spec, codebook).dropna().astype(float)
+
+
+def missing_cells(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.DataFrame:
+    """Which of *spec*'s variables each row lacks under the listwise rule (non-substantive codes count as missing).
+
+    A row enters :func:`estimation_frame` exactly when its row here is all False.
+    """
+    return _recoded(df, spec, codebook).isna()
+
+
+def _recoded(df: pd.DataFrame, spec: ModelSpec, codebook=None) -> pd.DataFrame:
+    """*spec*'s columns of *df* with the non-substantive codes set to missing."""
     cb = codebook or load_codebook()
     cols = [spec.outcome, *spec.covariates, spec.weight]
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(f"model {spec.id}: data lack columns {missing}")
-    frame = cb.to_missing(df[cols].copy(), [c for c in cols if c in cb.names])
-    return frame.dropna().astype(float)
+    return cb.to_missing(df[cols].copy(), [c for c in cols if c in cb.names])
 
 
 # --------------------------------------------------------------------------- export

@@ -42,9 +42,7 @@ GROUPS: tuple[str, ...] = ("age_group", "gender", "education", "income_group", "
 
 def _kept(frame: pd.DataFrame, spec: modelspec.ModelSpec) -> pd.Series:
     """Boolean per row of *frame*: does the row enter *spec*'s listwise sample?"""
-    keep = pd.Series(False, index=frame.index)
-    keep.loc[modelspec.estimation_frame(frame, spec).index] = True
-    return keep
+    return ~modelspec.missing_cells(frame, spec).any(axis=1)
 
 
 def retained(frame: pd.DataFrame, specs: Sequence[modelspec.ModelSpec], groups: Sequence[str] = GROUPS) -> pd.DataFrame:
@@ -94,9 +92,8 @@ def dropped_by(frame: pd.DataFrame, specs: Sequence[modelspec.ModelSpec]) -> pd.
     """
     rows = []
     for spec in specs:
-        cols = [spec.outcome, *spec.covariates, spec.weight]
-        one = pd.DataFrame({c: _kept(frame, _single(spec, c)) for c in cols})
-        missing = ~one
+        missing = modelspec.missing_cells(frame, spec)
+        cols = list(missing.columns)
         n_missing = missing.sum(axis=1)
         kept = int((n_missing == 0).sum())
         for c in cols:
@@ -112,19 +109,6 @@ def dropped_by(frame: pd.DataFrame, specs: Sequence[modelspec.ModelSpec]) -> pd.
                     }
                 )
     return pd.DataFrame(rows, columns=["model", "variable", "missing", "only", "n", "dropped"])
-
-
-def _single(spec: modelspec.ModelSpec, variable: str) -> modelspec.ModelSpec:
-    """A spec whose listwise rule looks at *variable* alone (through the outcome slot)."""
-    return modelspec.ModelSpec(
-        id=spec.id,
-        column=spec.column,
-        title=spec.title,
-        outcome=variable,
-        weight=variable,
-        covariates=(),
-        categorical={},
-    )
 
 
 def common_sample_comparison(

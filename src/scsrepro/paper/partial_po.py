@@ -158,7 +158,7 @@ def wald_table(fits: Mapping[int, PartialFit]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _values(sample: pd.DataFrame, variable: str, coding: Mapping, categorical: Mapping) -> list:
+def _values(sample: pd.DataFrame, variable: str, categorical: Mapping) -> list:
     """The values a freed variable is set to: a factor's levels, 0 and 1, or its 10th, 50th and 90th percentiles."""
     if variable in categorical:
         return sorted(sample[variable].unique().tolist())
@@ -190,7 +190,7 @@ def predicted_comparison(frame: pd.DataFrame, pf: PartialFit) -> pd.DataFrame:
     variables = list(dict.fromkeys(coding[c][0] for c in pf.partial.free_columns))
     parts = []
     for variable in variables:
-        values = _values(sample, variable, coding, categorical)
+        values = _values(sample, variable, categorical)
         got = {}
         for name, res in (("ordered", pf.ordered), ("partial", pf.partial)):
             got[name] = average_predictions(

@@ -58,7 +58,6 @@ class FirthRefit:
 
 
 def firth_refit(
-    frame: pd.DataFrame,
     f: Fit,
     terms: Sequence[str] | None = None,
     xtol: float = 1e-6,
@@ -68,8 +67,6 @@ def firth_refit(
 
     Parameters
     ----------
-    frame : DataFrame
-        From :func:`scsrepro.paper.fitting.model_frame`.
     f : Fit
         The fit to compare with (its sample, factor bases and weights are used).
     terms : sequence of str, optional
@@ -83,10 +80,9 @@ def firth_refit(
     terms = separated_columns(f) if terms is None else list(terms)
     if not terms:
         raise ValueError(f"{f.spec.column}: no term to penalise")
-    sample, categorical = estimation_sample(frame, f.spec, f.merge)
-    X, keys = design(sample, f.spec, categorical)
-    weights = sample[f.spec.weight].to_numpy(dtype=float) if f.weighted else None
-    fitted = fit_firth_subset(X, sample[f.spec.outcome].to_numpy(), weights, penalised=terms)
+    X, keys = design(f.sample, f.spec, f.categorical)  # the fit's own sample and factor bases
+    weights = f.sample[f.spec.weight].to_numpy(dtype=float) if f.weighted else None
+    fitted = fit_firth_subset(X, f.sample[f.spec.outcome].to_numpy(), weights, penalised=terms)
     intervals = profile_interval(fitted, terms=list(terms if profile is None else profile), xtol=xtol)
     intervals = intervals.set_index("term")
     plain = f.result.table.set_index("term")["coef"]
