@@ -8,17 +8,17 @@
 #   make lab       JupyterLab on the project's kernel; .md chapters open as notebooks
 #   make data      regenerate the synthetic twin from the committed parameters (bit-identical)
 #   make calibrate search the twin's approval parameters again (writes data/synthetic/approval_params.yml)
-#   make verify    rerun everything from scratch in a temporary copy and compare (SEEDS=all: every seed)
+#   make verify    rerun everything from scratch in a temporary copy and compare (SEEDS=all: every draw of the ensemble)
 #   make export    the replication kit for Stata and R in _build/export (DATA=path: another data file)
 #   make bench     speed benchmarks (never part of `make test`)
 #   make fixtures  recompute the R reference fixtures in tests/fixtures (needs R + survey)
-#   make seeds     regenerate the twin with other seeds and score each (writes data/synthetic/seed_check.csv)
+#   make ensemble  redraw the twin for SEEDS seeds (default 20) in parallel and score each (writes data/synthetic/ensemble.csv)
 #   make lock      re-resolve requirements.lock from requirements.in
 
 SHELL := /bin/bash
 
 # Single-threaded BLAS for everything run from here (make data, calibrate,
-# seeds, book and test): one thread is as fast on two cores and makes timings
+# ensemble, book and test): one thread is as fast on two cores and makes timings
 # comparable. The results do not depend on it: tests/test_kernel_variation.py
 # (run by `make verify`) regenerates a reduced twin with two BLAS threads,
 # another BLAS kernel and another SIMD level and requires identical decisions
@@ -33,7 +33,7 @@ STAMP := $(VENV)/.installed
 DATA ?=
 JOBS ?= 2
 
-.PHONY: venv book test serve verify export validate lab bench lock clean execute data calibrate fixtures seeds lint
+.PHONY: venv book test serve verify export validate lab bench lock clean execute data calibrate fixtures ensemble lint
 
 venv: $(STAMP)
 
@@ -83,8 +83,10 @@ data: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m scsrepro.twin.calibrate
 
-seeds: $(STAMP)
-	$(PY) -m scsrepro.twin.seeds $(SEEDS)
+# Every core by default (JOBS=n for fewer); DASK_SCHEDULER_ADDRESS=host:port
+# runs the draws on that Dask cluster instead.
+ensemble: $(STAMP)
+	$(PY) -m scsrepro.twin.ensemble --draws $(or $(SEEDS),20) $(if $(filter command line,$(origin JOBS)),--jobs $(JOBS))
 
 # Speed figures against the goals of issue 16 (_build/bench.json), then the
 # micro-benchmarks of the twin; ROUNDS=n times each figure n times (default 3).

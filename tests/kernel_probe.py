@@ -28,7 +28,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from scsrepro.twin import calibrate, covariates as twin, approval as twin_approval
+from scsrepro.twin import covariates as twin, approval as twin_approval
+from scsrepro.twin.settings import APPROVAL_DEFAULTS
 from scsrepro.data import paths
 
 
@@ -71,8 +72,8 @@ def main() -> None:
     params = twin.load_params()
     seed = int(params["seed"])
     frame = twin.generate_covariates(params, seed)
-    settings = {**calibrate.APPROVAL_DEFAULTS, **params["approval"]}
-    # the latent search (make calibrate / make seeds), shortened
+    settings = {**APPROVAL_DEFAULTS, **params["approval"]}
+    # the latent search (make calibrate / make ensemble), shortened
     searched = twin_approval.calibrate_approval(frame, dict(settings), seed, iterations=a.latent, log=None)
     # the polishing and stars phases (make data), shortened
     settings["polish"] = {**settings["polish"], "max_rounds": a.rounds}

@@ -100,53 +100,6 @@ def test_table4_facts_are_per_cent_of_the_cells():
     assert out == {"fid_t4_cells": 8, "fid_t4_within1": 75.0, "fid_t4_within2": 100.0, "fid_t4_stars": 25.0}
 
 
-def _seeds():
-    return pd.DataFrame(
-        {
-            "seed": [1, 7, 11],
-            "default": [True, False, False],
-            "calibrated_scored": [100, 100, 200],
-            "calibrated_pass": [99, 90, 190],
-            "held_out_scored": [4, 4, 4],
-            "held_out_pass": [2, 3, 1],
-            "t4_cells": [10, 10, 10],
-            "t4_within_1se": [10, 9, 8],
-            "t4_within_2se": [10, 10, 9],
-            "t4_stars_agree": [10, 6, 7],
-        }
-    )
-
-
-def test_seed_rates():
-    rates = facts.seed_rates(_seeds())
-    assert rates["committed twin"].tolist() == ["yes", "", ""]
-    assert rates["calibrated pass (%)"].tolist() == [99.0, 90.0, 95.0]
-    assert rates["stars agree (%)"].tolist() == [100.0, 60.0, 70.0]
-    assert rates["held out within tolerance"].tolist() == ["2 of 4", "3 of 4", "1 of 4"]
-    assert [c for c in rates.columns if c.endswith("(%)")] == [
-        "calibrated pass (%)",
-        "Table 4 within 1 SE (%)",
-        "Table 4 within 2 SE (%)",
-        "stars agree (%)",
-    ]
-
-
-def test_seed_facts_leave_out_the_committed_seed():
-    out = facts.seed_facts(_seeds())
-    assert out == {
-        "seeds_n": 2,
-        "seeds_stars_min": 60.0,
-        "seeds_stars_max": 70.0,
-        "seeds_calibrated_min": 90.0,
-        "seeds_calibrated_max": 95.0,
-        "seeds_held_min": 1,
-        "seeds_held_max": 3,
-        "seeds_held_scored": 4,
-    }
-    assert all(type(v) is float for k, v in out.items() if k.endswith(("_min", "_max")) and "held" not in k)
-    assert all(type(out[k]) is int for k in ("seeds_n", "seeds_held_min", "seeds_held_max", "seeds_held_scored"))
-
-
 def _board():
     return pd.DataFrame(
         {

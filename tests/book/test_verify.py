@@ -121,11 +121,13 @@ def test_notebooks_that_differ_only_in_sanitised_fields_match(tmp_path):
     assert verify.sanitised_outputs(a, rules) != verify.sanitised_outputs(b, rules)
 
 
-def test_the_seeds_checked_by_default_are_the_first_non_default_one():
-    rows = verify.seed_rows(ROOT / verify.SEED_CHECK)
-    others = [s for s, line in rows.items() if line.split(",")[1] == "False"]
-    assert verify.seeds_to_check(ROOT, "") == others[:1]
-    assert verify.seeds_to_check(ROOT, "all") == others and len(others) >= 1
+def test_the_draws_redrawn_by_default_are_the_first_two_besides_the_committed_one():
+    rows = verify.draw_rows(ROOT / verify.ENSEMBLE)
+    committed = [s for s, lines in rows.items() if any(",draw,committed,1," in line for line in lines)]
+    others = [s for s in rows if s not in committed]
+    assert len(committed) == 1 and len(others) >= 2
+    assert verify.seeds_to_check(ROOT, "") == others[:2]
+    assert verify.seeds_to_check(ROOT, "all") == list(rows)
     assert verify.seeds_to_check(ROOT, "7, 11") == [7, 11]
 
 

@@ -354,3 +354,29 @@ def test_acceptance_counts_cells_the_data_cannot_estimate(frame_2209):
     accepted = F.acceptance(board)
     assert accepted["t4_stars_agree"] <= accepted["t4_cells"] - 3
     assert accepted["t4_within_1se"] <= accepted["t4_cells"] - 3
+
+
+def test_acceptance_counts_from_a_scoreboard():
+    board = pd.DataFrame(
+        {
+            "table": ["table_a2", "table_a2", "prose", "table_3", "table_3", "table_4", "table_4", "table_a2"],
+            "role": ["target", "target", "target", "held_out", "target", "target", "target", "erratum"],
+            "basis": ["calibrated", "design", "context", "held_out", "implied", "calibrated", "calibrated",
+                      "calibrated"],
+            "status": ["pass", "fail", "n/a", "pass", "pass", "pass", "fail", "n/a"],
+            "source": ["Table A2", "Table A2", "prose", "Table 3", "Table 3", "Table 4", "Table 4", "Table A2"],
+            "statistic": ["percent", "percent", "count", "percent", "percent", "coef", "cut", "percent"],
+            "distance": [0.1, 0.9, None, 0.2, 0.3, 0.05, 0.35, 9.0],
+            "tolerance": [0.5, 0.5, 0.0, 1.0, 1.0, 0.1, 0.2, 0.5],
+            "published_se": [None, None, None, None, None, 0.1, 0.2, None],
+            "stars_agree": [None, None, None, None, None, True, False, None],
+        }
+    )
+    s = F.acceptance(board)
+    assert list(s) == list(F.ACCEPTANCE_KEYS)
+    assert s == {
+        "calibrated_scored": 3, "calibrated_pass": 2, "held_out_scored": 1, "held_out_pass": 1,
+        "implied_scored": 1, "implied_pass": 1, "design_scored": 1, "design_pass": 0,
+        "arithmetic_scored": 0, "arithmetic_pass": 0,
+        "t4_cells": 2, "t4_within_1se": 1, "t4_within_2se": 2, "t4_stars_agree": 1,
+    }

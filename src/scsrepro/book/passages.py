@@ -173,22 +173,62 @@ column does not enter them either, but it repeats weighted Table A2 shares
 that are raking margins or calibrated, so it counts as design or implied,
 not as held out."""
 
-_FIDELITY_SEEDS = """The twin's parameters were tuned with its default seed, so part of its fit
-may be luck with that one draw. `make seeds` regenerates the twin with other
-seeds, each time rerunning the approval search, the polishing and the stars
-stage with the committed settings, and scores every draw with this page's
-scoreboard. The results are stored in `data/synthetic/seed_check.csv`; the
-row of the default seed is the committed twin."""
+_FIDELITY_ENSEMBLE = """The committed twin is one draw among many data sets that fit the paper's
+aggregates, and any single draw carries some luck. `make ensemble` makes an
+{term}`ensemble <Ensemble of twins>` of them: it draws the
+twin again for other seeds, each time exactly as `make calibrate` and
+`make data` would with that seed (the latent search, the polishing and the
+stars stage, with the committed settings), and computes on every draw the
+statistics behind this book's results beyond the paper
+(`scsrepro.paper.claims`): the pass rates above, every held-out distance,
+the verdicts on H1-H21, the proportional-odds flags, the rural-urban tests,
+the weight caps, the calibrated standard errors, the partial models, the
+marginal effects, the nested comparisons, the Firth refit and the
+DuMouchel-Duncan tests. The draws, with each one's checksum and the
+generator's version, are stored in `data/synthetic/ensemble.csv`; the draw of
+the committed seed is the committed twin, bit for bit. The settings were
+chosen by `make calibrate` on other seeds than these."""
 
-_FIDELITY_SEEDS_AFTER = """Over the {glue:}`seeds_n` other seeds the stars agree in
-{glue:text}`seeds_stars_min:.1f` to {glue:text}`seeds_stars_max:.1f` per cent of
-the cells, {glue:text}`seeds_calibrated_min:.1f` to
-{glue:text}`seeds_calibrated_max:.1f` per cent of the calibrated numbers pass,
-and {glue:}`seeds_held_min` to {glue:}`seeds_held_max` of the
-{glue:}`seeds_held_scored` held-out numbers lie within tolerance. The
-difference from the committed draw is the part of its fit that comes from
-tuning the parameters on that draw; the figures above describe the committed
-file, which is the one every chapter uses."""
+_FIDELITY_ENSEMBLE_AFTER = """Over the {glue:}`ens_draws` draws, the stars agree in
+{glue:text}`ens_stars_min:.1f` per cent of Table 4's cells in the worst draw and
+{glue:text}`ens_stars_median:.1f` per cent in the median one; the committed draw
+has {glue:text}`ens_stars_committed:.1f` per cent, as many or more than
+{glue:text}`ens_stars_rank:.0f` per cent of the draws. The calibrated numbers pass
+at {glue:text}`ens_calibrated_min:.1f` per cent in the worst draw
+({glue:text}`ens_calibrated_median:.1f` in the median one). The difference
+between the committed draw and the others is the part of its fit that comes
+from luck with its seed.
+
+Each result that the book states on the twin beyond the paper is a *claim*
+with an outcome (a verdict, a flag, a significant difference). A claim
+**holds** in a draw when the draw gives the same outcome, and it is
+{term}`stable <Stable result>` when it holds in at least {glue:text}`ens_stable_share` per cent of
+the draws. Of the {glue:}`ens_claims` claims, {glue:}`ens_stable`
+({glue:text}`ens_stable_pct:.0f` per cent) are stable. The chapters' tables of
+such results carry the mark in a column "stable across twins"."""
+
+_FIDELITY_ENSEMBLE_TABLES = """The two tables below are folded: every numeric statistic with
+its median, the range from its {glue:text}`ens_q_low` to its
+{glue:text}`ens_q_high` per cent quantile over the draws and the committed draw's rank,
+and every claim with its stability mark."""
+
+_DISCUSSION_ENSEMBLE = """**Which of these conclusions belong to one draw?** The appendix redraws
+the twin for other seeds ({doc}`fidelity`, "Many twins") and marks each
+result as stable when at least {glue:text}`ens_stable_share` per cent of the
+draws give it too. The refit's verdicts depart from the paper's for
+{glue:text}`ens_departures_n` hypotheses, {glue:text}`ens_departures_stable` of
+them stably: {glue:text}`ens_departures`. The twin misses
+{glue:text}`ens_held_fail` held-out numbers, {glue:text}`ens_held_fail_stable`
+of them in nearly every draw, so those misses come from the paper's
+aggregates and not from the luck of one draw. Of the
+{glue:text}`ens_ru_sig` significant rural-urban differences,
+{glue:text}`ens_ru_sig_stable` are stable; of the
+{glue:text}`ens_po_flagged` terms that break proportional odds,
+{glue:text}`ens_po_flagged_stable`; and of the {glue:text}`ens_dd_reject`
+models whose weights test rejects, {glue:text}`ens_dd_reject_stable`. A stable
+result is a property of every twin that fits the printed tables; it is still
+no finding about the respondents, since every draw was tuned to the same
+numbers."""
 
 #: ``{chapter: {glue name: (text on the twin, text on other data)}}``.
 TWIN_PASSAGES: dict[str, dict[str, tuple[str, str]]] = {
@@ -197,13 +237,15 @@ TWIN_PASSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "models": {"note_where": (_MODELS_WHERE, ""), "note_h14": (_MODELS_H14, "")},
     "extensions": {"note_where": (_EXTENSIONS_WHERE, ""), "note_verdicts": (_EXTENSIONS_VERDICTS, "")},
     "discussion": {
+        "note_ensemble": (_DISCUSSION_ENSEMBLE, ""),
         "note_synthetic": (_DISCUSSION_SYNTHETIC, ""),
         "note_limits": (_DISCUSSION_LIMITS, ""),
     },
     "fidelity": {
         "twin_making": (_FIDELITY_MAKING, does_not_apply("this section")),
-        "seeds_before": (_FIDELITY_SEEDS, does_not_apply("the seed check")),
-        "seeds_after": (_FIDELITY_SEEDS_AFTER, ""),
+        "ens_before": (_FIDELITY_ENSEMBLE, does_not_apply("the ensemble of twins")),
+        "ens_after": (_FIDELITY_ENSEMBLE_AFTER, ""),
+        "ens_tables": (_FIDELITY_ENSEMBLE_TABLES, ""),
     },
 }
 

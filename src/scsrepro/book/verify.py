@@ -16,9 +16,11 @@ there, with the copy's own code first on ``PYTHONPATH``:
    and ``_build/tables/errata.csv`` from the regenerated twin; each must have
    the sha256 recorded in :data:`EXPECTED` (``data/verify/expected.csv``,
    which ``make test`` keeps current);
-4. **seeds**: regenerates and re-scores non-default seeds of
-   ``data/synthetic/seed_check.csv`` (the first one by default, every one
-   with ``SEEDS=all``); each row must equal the committed row;
+4. **ensemble**: redraws and re-scores a sample of the draws of
+   ``data/synthetic/ensemble.csv`` (``make ensemble``): the first two draws
+   besides the committed one by default (in parallel), every draw with ``SEEDS=all``, or
+   the seeds listed; each draw's rows (its checksum and every statistic)
+   must equal the committed rows;
 5. **kernels**: runs the checks marked ``verify`` in ``tests/`` (the twin's
    decisions under other BLAS kernels and SIMD levels), each a pass or fail;
 6. **R**: when ``Rscript`` is installed, remakes the R reference fixtures of
@@ -65,8 +67,8 @@ from scsrepro.data.paths import file_sha256
 
 #: Recorded sha256 of every report artefact (step 3): ``artefact,sha256``.
 EXPECTED = Path("data") / "verify" / "expected.csv"
-#: The committed scores of other seeds (``make seeds``).
-SEED_CHECK = Path("data") / "synthetic" / "seed_check.csv"
+#: The committed ensemble of twins (``make ensemble``).
+ENSEMBLE = Path("data") / "synthetic" / "ensemble.csv"
 #: Where the report goes, relative to the project root.
 REPORT_DIR = Path("_build") / "verify"
 #: Folders never copied into the temporary copy (when it is not made from git).
@@ -236,37 +238,42 @@ def report_files(base: Path) -> list[Path]:
     return sorted((build / "tables").glob("*.csv")) + [build / "fidelity.csv"]
 
 
-def seed_rows(path: Path) -> dict[int, str]:
-    """The lines of a ``seed_check.csv``-style file by seed ({} when it does not exist)."""
+def draw_rows(path: Path) -> dict[int, list[str]]:
+    """The lines of an ``ensemble.csv``-style file by seed ({} when it does not exist)."""
     if not path.is_file():
         return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return {int(line.split(",", 1)[0]): line for line in lines[1:] if line}
+    out: dict[int, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line:
+            out.setdefault(int(line.split(",", 1)[0]), []).append(line)
+    return out
 
 
 def seeds_to_check(root: Path, which: str) -> list[int]:
-    """Non-default seeds of ``seed_check.csv``: the first (*which* empty), all (``all``) or those listed."""
-    with (root / SEED_CHECK).open(encoding="utf-8", newline="") as fh:
-        others = [int(r["seed"]) for r in csv.DictReader(fh) if r["default"] != "True"]
+    """Draws of ``ensemble.csv`` to redraw: the first two besides the committed one (*which* empty), all (``all``) or those listed."""
+    with (root / ENSEMBLE).open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["family"] == "draw" and r["key"] == "committed"]
+    seeds = [int(r["seed"]) for r in rows]
     if which == "all":
-        return others
+        return seeds
     if which.strip():
         return [int(s) for s in which.replace(",", " ").split()]
-    return others[:1]
+    return [int(r["seed"]) for r in rows if float(r["value"]) != 1][:2]
 
 
-def step_seeds(root: Path, copy: Path, log, which: str = "") -> list[Artefact]:
+def step_ensemble(root: Path, copy: Path, log, which: str = "", jobs: int = 2) -> list[Artefact]:
     seeds = seeds_to_check(root, which)
-    out_file = copy / "_build" / "verify" / "seeds.csv"
+    out_file = copy / "_build" / "verify" / "ensemble.csv"
     start = time.monotonic()
-    run(copy, [sys.executable, "-m", "scsrepro.twin.seeds", *map(str, seeds), "--only", "--out", str(out_file)], log)
+    command = ["-m", "scsrepro.twin.ensemble", "--seeds", *map(str, seeds), "--jobs", str(jobs), "--no-progress"]
+    run(copy, [sys.executable, *command, "--out", str(out_file)], log)
     took = time.monotonic() - start
-    committed, obtained = seed_rows(root / SEED_CHECK), seed_rows(out_file)
+    committed, obtained = draw_rows(root / ENSEMBLE), draw_rows(out_file)
     out = []
     for seed in seeds:
-        want, got = committed.get(seed, "not in seed_check.csv"), obtained.get(seed, "missing")
-        e, o = (hashlib.sha256(x.encode()).hexdigest() for x in (want, got))
-        out.append(Artefact("seeds", f"seed_check.csv, seed {seed}", e, o, "match" if want == got else "differ", took))
+        want, got = committed.get(seed, ["not in ensemble.csv"]), obtained.get(seed, ["missing"])
+        e, o = (hashlib.sha256("\n".join(x).encode()).hexdigest() for x in (want, got))
+        out.append(Artefact("ensemble", f"ensemble.csv, draw {seed}", e, o, "match" if want == got else "differ", took))
     return out
 
 
@@ -427,7 +434,7 @@ def record_expected(root: Path, copy: Path) -> Path:
 
 # --------------------------------------------------------------------------- entry point
 
-STEPS = ("twin", "chapters", "reports", "seeds", "kernels", "R")
+STEPS = ("twin", "chapters", "reports", "ensemble", "kernels", "R")
 
 
 def verify(root: Path = paths.ROOT, steps: Sequence[str] = STEPS, seeds: str = "", jobs: int = 2, log=print):
@@ -438,7 +445,7 @@ def verify(root: Path = paths.ROOT, steps: Sequence[str] = STEPS, seeds: str = "
         "twin": step_twin,
         "chapters": functools.partial(step_chapters, jobs=jobs),
         "reports": step_reports,
-        "seeds": functools.partial(step_seeds, which=seeds),
+        "ensemble": functools.partial(step_ensemble, which=seeds, jobs=jobs),
         "kernels": step_kernels,
         "R": step_r,
     }
@@ -461,7 +468,9 @@ def verify(root: Path = paths.ROOT, steps: Sequence[str] = STEPS, seeds: str = "
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scsrepro.book.verify", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--seeds", default="", help="non-default seeds to re-score: a list, or 'all' (default: the first)"
+        "--seeds",
+        default="",
+        help="draws of the ensemble to redraw: a list of seeds, or 'all' (default: the first other)",
     )
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)}")
     parser.add_argument("--jobs", type=int, default=2, help="chapters executed at the same time (default 2)")

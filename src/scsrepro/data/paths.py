@@ -27,6 +27,8 @@ ROOT: Path = _find_root()
 DATA: Path = ROOT / "data"
 PUBLISHED: Path = DATA / "published"
 SYNTHETIC: Path = DATA / "synthetic"
+#: The ensemble of twins (``make ensemble``, :mod:`scsrepro.twin.ensemble`).
+ENSEMBLE: Path = SYNTHETIC / "ensemble.csv"
 CODEBOOK: Path = DATA / "codebook.yml"
 CHAPTERS: Path = ROOT / "chapters"
 BUILD: Path = ROOT / "_build"

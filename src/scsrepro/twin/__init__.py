@@ -11,8 +11,9 @@
 ``objective``        its objective: distances to Table 4, the approval shares and the stars
 ``approval_latent``  its first stage, the latent draw and the search for its coefficients
 ``polish``           its later stages, moves of single answers that lower the objective
+``settings``         the approval generator's settings: defaults, committed, candidates
 ``calibrate``        the search behind the approval parameters (``make calibrate``)
-``seeds``            the twin regenerated with other seeds and scored (``make seeds``)
+``ensemble``         the twin redrawn for many seeds in parallel, each draw scored (``make ensemble``)
 
 May import the data, survey and paper layers.
 """

@@ -9,7 +9,10 @@ of the calibration. The procedure has three stages.
    published coefficients (socio-demographics from Model 1, each block's
    own variables from the model that introduces them). Respondents are
    ranked by the score and cut into the five answers so that the
-   unweighted shares equal Table A2's unweighted column exactly.
+   unweighted shares equal Table A2's unweighted column exactly. Every
+   answer must occur in every model's sample (Table 4 prints four cut
+   points per model), which a draw can miss; :func:`fill_answers` then swaps
+   the fewest answers needed.
 
 2. **Polishing against the published estimates.** The realised sample of a
    random draw misses the published coefficients by about one standard
@@ -69,6 +72,7 @@ from scsrepro.paper.weights import weights_for
 from scsrepro.twin.approval_latent import (
     assign_by_rank,
     calibrate_latent,
+    fill_answers,
     group_mean_targets,
     latent_index,
     pin_answers,
@@ -109,7 +113,8 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
     Deterministic given the covariates, *params* (the ``approval`` section
     of ``data/synthetic/twin_params.yml``) and *seed*: the latent index with
     the stored coefficients and group shifts, fixed-seed logistic noise,
-    exact answer counts, the pinned separated group, then :func:`polish`
+    exact answer counts, the pinned separated group, every answer in every
+    model's sample (:func:`fill_answers`), then :func:`polish`
     with the stored settings.
     """
     work, w, designs, shares, pinned = _setup(frame, params)
@@ -124,6 +129,7 @@ def add_approval(frame: pd.DataFrame, params: dict, seed: int, log=None) -> pd.D
         pin_mask, pin_value = pinned
         y = pin_answers(y, pin_mask, pin_value, score=score)
     frozen = pinned[0] if pinned else None
+    y = fill_answers(y, [d.rows for d in designs], score, frozen)
     cal = Calibration(
         designs,
         w,

@@ -149,6 +149,49 @@ def calibrate_latent(
     return best[1], best[2], best[3]
 
 
+def fill_answers(
+    y: np.ndarray, samples: list[np.ndarray], score: np.ndarray, frozen: np.ndarray | None = None, levels: int = 5
+) -> np.ndarray:
+    """Make every answer 1..*levels* occur in every model's sample, keeping the counts.
+
+    Table 4 prints four cut points for every model, so each of its samples
+    holds all five answers. A latent draw can leave an answer out of a
+    sample: the few "strongly disapprove" answers (11 of 2,209) may all fall
+    outside a model's listwise sample. For each answer *c* missing from a
+    sample (*samples*: row positions), the respondent inside it whose answer
+    is nearest to *c* and whose latent score is most extreme towards *c*
+    swaps answers with a holder of *c* outside it, the one with the least
+    extreme score whose swap leaves *c* in every other sample. Frozen
+    (pinned) respondents are never moved. When no answer is missing, *y* is
+    returned unchanged.
+    """
+    y = y.copy()
+    frozen = np.zeros(len(y), bool) if frozen is None else frozen
+    member = np.zeros((len(samples), len(y)), bool)
+    for k, rows in enumerate(samples):
+        member[k, rows] = True
+    for _ in range(levels * len(samples)):
+        missing = [(k, c) for k in range(len(samples)) for c in range(1, levels + 1) if not np.any(y[member[k]] == c)]
+        if not missing:
+            return y
+        k, c = missing[0]
+        inside = np.flatnonzero(member[k] & ~frozen)
+        nearest = inside[np.abs(y[inside] - c) == np.abs(y[inside] - c).min()]
+        nearest = nearest[y[nearest] == y[nearest[0]]]  # one side of c
+        towards = score[nearest] if c < y[nearest[0]] else -score[nearest]
+        i = nearest[decisions.order(towards, decisions.DISTANCE)[0]]
+        holders = np.flatnonzero(~member[k] & ~frozen & (y == c))
+        away = -score[holders] if c < y[i] else score[holders]
+        for j in holders[decisions.order(away, decisions.DISTANCE)]:
+            others = member[:, j] & ~member[:, i]
+            if all(np.sum(y[member[m]] == c) > 1 for m in np.flatnonzero(others)):
+                y[i], y[j] = c, y[i]
+                break
+        else:
+            raise ValueError(f"answer {c} cannot be brought into the sample of model {k + 1}: no holder to swap with")
+    raise ValueError("could not make every answer occur in every model's sample")
+
+
 def pin_answers(y: np.ndarray, mask: np.ndarray, value: int, score: np.ndarray) -> np.ndarray:
     """Give the respondents in *mask* the answer *value*, keeping the counts.
 

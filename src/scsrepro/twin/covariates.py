@@ -120,6 +120,7 @@ __all__ = [
     "covariate_frame",
     "generate",
     "placeholder_approval",
+    "twin_bytes",
     "write_twin",
 ]
 
@@ -258,6 +259,12 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def twin_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes of ``twin.csv`` for *frame*: the codebook's raw variables, in its order."""
+    cb = load_codebook()
+    return _csv_bytes(frame[[v.name for v in cb.raw_variables if v.name in frame.columns]])
+
+
 def write_twin(
     frame: pd.DataFrame,
     directory: str | os.PathLike[str] = TWIN_DIR,
@@ -274,7 +281,7 @@ def write_twin(
     cb = load_codebook()
     d = Path(directory)
     cols = [v.name for v in cb.raw_variables if v.name in frame.columns]
-    data = _csv_bytes(frame[cols])
+    data = twin_bytes(frame)
     digest = hashlib.sha256(data).hexdigest()
     csv = d / "twin.csv"
     lines = [

@@ -524,9 +524,12 @@ def rural_urban_table(
 
 
 def rural_urban_formats(frame: pd.DataFrame) -> dict[Any, str]:
-    """Formats for :func:`rural_urban_table`: printed shares whole, p-values at two significant digits."""
+    """Formats for :func:`rural_urban_table`: printed shares whole, p-values at two significant digits.
+
+    Text columns (the status, a stability mark) keep their text.
+    """
     fmt = {"paper": "{:.0f}", "Rao–Scott p": "{:.2g}"}
-    return {c: fmt.get(c[1], "{:.2f}") for c in frame.columns if c[1] != "status"}
+    return {c: fmt.get(c[1], "{:.2f}") for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
 
 
 def table5_facts(

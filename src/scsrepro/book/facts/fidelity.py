@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from scsrepro.book.display import table
 from scsrepro.paper.audit.granularity import N_RANGE
 from scsrepro.paper.fidelity import SCORED_BASES, distance_in_tolerances
 from scsrepro.paper.targets import BASES, BASIS_MEANING
@@ -26,13 +25,10 @@ __all__ = [
     "basis_facts",
     "targets_by_table",
     "table4_facts",
-    "seed_rates",
-    "seed_facts",
     "held_out_rows",
     "held_out_table",
     "held_out_facts",
     "errata_facts",
-    "seed_table",
     "not_estimable_facts",
     "grim_shown",
     "granularity_facts",
@@ -176,78 +172,19 @@ def table4_facts(accepted: Mapping[str, int]) -> dict[str, Any]:
     }
 
 
-def seed_rates(seeds: pd.DataFrame) -> pd.DataFrame:
-    """The acceptance figures of each seed of the seed check, in per cent.
-
-    Parameters
-    ----------
-    seeds : pandas.DataFrame
-        ``data/synthetic/seed_check.csv`` as read by :func:`pandas.read_csv`
-        (counts per seed, the keys of
-        :func:`scsrepro.paper.fidelity.acceptance`; ``default`` is True for
-        the committed twin).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per seed: ``seed``, ``committed twin`` ("yes" or empty),
-        ``calibrated pass (%)``, ``held out within tolerance`` as "k of n"
-        (rows of basis ``held_out`` only), and the shares of Table 4 cells
-        within one and two SEs and with the printed stars (the other
-        columns ending in ``(%)``).
-    """
-    return pd.DataFrame(
-        {
-            "seed": seeds["seed"],
-            "committed twin": seeds["default"].map({True: "yes", False: ""}),
-            "calibrated pass (%)": 100 * seeds["calibrated_pass"] / seeds["calibrated_scored"],
-            "held out within tolerance": seeds["held_out_pass"].astype(str)
-            + " of "
-            + seeds["held_out_scored"].astype(str),
-            "Table 4 within 1 SE (%)": 100 * seeds["t4_within_1se"] / seeds["t4_cells"],
-            "Table 4 within 2 SE (%)": 100 * seeds["t4_within_2se"] / seeds["t4_cells"],
-            "stars agree (%)": 100 * seeds["t4_stars_agree"] / seeds["t4_cells"],
-        }
-    )
-
-
-def seed_facts(seeds: pd.DataFrame) -> dict[str, Any]:
-    """The range of the acceptance figures over the seeds other than the committed one.
-
-    Parameters
-    ----------
-    seeds : pandas.DataFrame
-        The seed check, as for :func:`seed_rates`.
-
-    Returns
-    -------
-    dict
-        ``seeds_n`` (int, the other seeds); ``seeds_stars_min`` and
-        ``seeds_stars_max`` (per cent of Table 4 cells with the printed
-        stars) and ``seeds_calibrated_min`` and ``seeds_calibrated_max``
-        (per cent of calibrated numbers passing), floats;
-        ``seeds_held_min`` and ``seeds_held_max`` (int, held-out numbers
-        within tolerance) of ``seeds_held_scored`` (int, the largest number
-        of held-out rows scored).
-    """
-    rates = seed_rates(seeds)
-    mask = seeds["default"].eq(False)
-    others, held = rates[mask], seeds.loc[mask, "held_out_pass"]
-    return {
-        "seeds_n": len(others),
-        "seeds_stars_min": float(others["stars agree (%)"].min()),
-        "seeds_stars_max": float(others["stars agree (%)"].max()),
-        "seeds_calibrated_min": float(others["calibrated pass (%)"].min()),
-        "seeds_calibrated_max": float(others["calibrated pass (%)"].max()),
-        "seeds_held_min": int(held.min()),
-        "seeds_held_max": int(held.max()),
-        "seeds_held_scored": int(seeds.loc[mask, "held_out_scored"].max()),
-    }
-
-
 def held_out_rows(board: pd.DataFrame) -> pd.DataFrame:
     """The held-out rows of a scoreboard (role ``held_out``: basis ``held_out``, errata left out), in board order."""
     return board[board["role"].eq("held_out")]
+
+
+def _held_out_sorted(board: pd.DataFrame) -> pd.DataFrame:
+    held = held_out_rows(board).assign(**{"in tolerances": lambda d: distance_in_tolerances(d)})
+    return held.sort_values("in tolerances", ascending=False, kind="stable")
+
+
+def held_out_ids(board: pd.DataFrame) -> list[str]:
+    """The published ids of :func:`held_out_table`'s rows, in its order."""
+    return _held_out_sorted(board)["id"].tolist()
 
 
 def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
@@ -256,8 +193,7 @@ def held_out_table(board: pd.DataFrame) -> pd.DataFrame:
     A number withheld by disclosure control (the board's ``suppressed``) is
     marked in ``attrs["suppressed"]`` for :func:`scsrepro.book.display.table`.
     """
-    held = held_out_rows(board).assign(**{"in tolerances": lambda d: distance_in_tolerances(d)})
-    rows = held.sort_values("in tolerances", ascending=False, kind="stable")
+    rows = _held_out_sorted(board)
     shown = rows[HELD_OUT_COLUMNS]
     if "suppressed" in rows.columns and rows["suppressed"].any():
         mask = pd.DataFrame(False, index=shown.index, columns=shown.columns)
@@ -298,16 +234,6 @@ def errata_facts(errata: pd.DataFrame, findings: pd.DataFrame) -> dict[str, int]
     ``fid_n_errata`` and ``fid_n_findings``, their numbers of rows.
     """
     return {"fid_n_errata": len(errata), "fid_n_findings": len(findings)}
-
-
-def seed_table(seeds: pd.DataFrame, is_twin: bool):
-    """The seed check's table (:func:`seed_rates`) on the committed twin; ``None`` (nothing shown) on other data."""
-    if not is_twin:
-        return None
-    rates = seed_rates(seeds)
-    shares = {c: "{:.1f}" for c in rates.columns if c.endswith("(%)")}
-    caption = "The generator rerun with other seeds: acceptance figures of each synthetic draw."
-    return table(rates, shares, caption=caption, hide_index=True)
 
 
 def not_estimable_facts(board: pd.DataFrame) -> dict[str, str]:
