@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from statsmodels.tools.numdiff import approx_fprime
 
+from scsrepro.survey import ordered_logit as ol
 from scsrepro.survey.ordered_logit import (
     WeightedOrderedModel,
     cuts_increasing,
@@ -40,3 +41,23 @@ def test_derivatives_match_numerical_ones():
     scores, H = ordered_logit_derivatives(X, y, w, theta)
     np.testing.assert_allclose(w @ scores, approx_fprime(theta, loglike), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(H, approx_fprime(theta, lambda t: w @ ordered_logit_derivatives(X, y, w, t)[0]), rtol=1e-4, atol=1e-5)
+
+
+def test_a_checked_design_fits_the_same_without_the_rank_computations(monkeypatch):
+    """exog_checked skips statsmodels' singular value decompositions of X and changes nothing else."""
+    rng = np.random.default_rng(3)
+    n = 400
+    level = rng.integers(0, 3, n)
+    X = np.column_stack([rng.normal(size=n), level == 1, level == 2]).astype(float)
+    y = np.clip(np.round(X @ [0.8, 0.5, -0.4] + rng.logistic(size=n) + 2), 0, 4).astype(int)
+    w = rng.uniform(0.5, 2, n)
+    plain = ol.fit_stata_rebased(y, X, w, [[1, 2]])
+    calls = []
+    original = np.linalg.matrix_rank
+    monkeypatch.setattr(np.linalg, "matrix_rank", lambda *a, **k: calls.append(1) or original(*a, **k))
+    checked = ol.fit_stata_rebased(y, X, w, [[1, 2]], exog_checked=True)
+    assert calls == []
+    assert np.array_equal(plain[0], checked[0]) and plain[1] == checked[1]
+    assert np.array_equal(plain[2].hessian_cut(plain[3]), checked[2].hessian_cut(checked[3]))
+    assert (plain[2].df_model, plain[2].df_resid) == (checked[2].df_model, checked[2].df_resid)
+    assert checked[2].k_constant == 0

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 from scipy.special import expit
+from statsmodels.base.model import LikelihoodModel
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from scsrepro.survey.newton import NewtonStep, newton_maximise, scaled_solve, solve_or_pinv, step_converged
@@ -217,7 +218,9 @@ def factor_basis(X: np.ndarray, groups: Sequence[Sequence[int]], k_cuts: int) ->
     return Xn, A
 
 
-def fit_stata_rebased(y, X: np.ndarray, w, groups: Sequence[Sequence[int]], **kwargs):
+def fit_stata_rebased(
+    y, X: np.ndarray, w, groups: Sequence[Sequence[int]], exog_checked: bool = False, **kwargs
+):
     """Stata's stopping rule, iterated in the coding of :func:`factor_basis`.
 
     Returns ``(params, iterations, model, model_params, A)``: *params* are
@@ -226,12 +229,17 @@ def fit_stata_rebased(y, X: np.ndarray, w, groups: Sequence[Sequence[int]], **kw
     same point (use them for derivatives without cancellation); ``A`` maps
     its slopes and cuts to those of *X* (so a covariance maps as
     ``A V A'``).
+
+    *exog_checked*: *X* is known to hold no constant, explicit or implied
+    (the twin refits one fixed design matrix thousands of times). statsmodels
+    then skips its search for an implied constant, two singular value
+    decompositions of *X* per fit that change nothing in the estimate.
     """
     y = np.asarray(y)
     X = np.asarray(X, dtype=float)
     k_cuts = len(np.unique(y)) - 1
     Xn, A = factor_basis(X, groups, k_cuts)
-    inner = WeightedOrderedModel(y, Xn, w)
+    inner = WeightedOrderedModel(y, Xn, w, exog_checked=exog_checked)
     phi_params, iterations = inner.fit_stata(basis=A, **kwargs)
     kv = X.shape[1]
     theta = A @ np.concatenate((phi_params[:kv], inner.cuts_from_params(phi_params)))
@@ -260,14 +268,33 @@ class WeightedOrderedModel(OrderedModel):
         reported log likelihood, not for estimates or robust SEs.
     """
 
-    def __init__(self, endog, exog, weights, **kwds):
+    def __init__(self, endog, exog, weights, exog_checked: bool = False, **kwds):
         if kwds.pop("distr", "logit") != "logit":
             raise ValueError("WeightedOrderedModel supports only the logit link")
         w = check_pweights(weights)
+        # set before statsmodels' __init__, which calls initialize()
+        self._exog_checked = bool(exog_checked)
+        if exog_checked:
+            kwds["hasconst"] = False
         super().__init__(endog, exog, distr="logit", **kwds)
         if w.shape != (self.nobs,):
             raise ValueError(f"weights must have {self.nobs} values, got shape {w.shape}")
         self.weights = w
+
+    def initialize(self):
+        """statsmodels' initialisation; with ``exog_checked`` without the rank of *exog*.
+
+        ``GenericLikelihoodModel.initialize`` computes the rank of *exog* (a
+        singular value decomposition) for ``df_model`` and ``df_resid``,
+        which ``OrderedModel.__init__`` sets again right after from the
+        number of columns and levels. For a design matrix known to be of
+        full rank (``exog_checked``) that decomposition is skipped.
+        """
+        if not self._exog_checked:
+            super().initialize()
+            return
+        self.df_model = self.df_resid = float("nan")  # set by OrderedModel.__init__ next
+        LikelihoodModel.initialize(self)
 
     # -- parameter transformations -------------------------------------------
     def _k_cuts(self) -> int:

@@ -173,7 +173,8 @@ def refit(d: Design, y_full: np.ndarray) -> None:
         scores = ordered_logit_scores(d.X, y, d.theta) * d.w[:, None]
         A = None
     else:
-        params, _, inner, phi, A = fit_stata_rebased(y - 1, d.X, d.w, d.groups)
+        # d.X was built once by fitting.design and checked by the first fit of the book
+        params, _, inner, phi, A = fit_stata_rebased(y - 1, d.X, d.w, d.groups, exog_checked=True)
         if not np.all(np.isfinite(params)):
             raise np.linalg.LinAlgError(f"model {d.spec.id}: no finite estimate")
         d.sm_params = np.asarray(params)
