@@ -84,9 +84,10 @@ calibrate: $(STAMP)
 	$(PY) -m scsrepro.twin.calibrate
 
 # Every core by default (JOBS=n for fewer); DASK_SCHEDULER_ADDRESS=host:port
-# runs the draws on that Dask cluster instead.
+# runs the draws on that Dask cluster instead; KEEP=dir keeps each draw's twin
+# there (and scores kept twins instead of drawing them again).
 ensemble: $(STAMP)
-	$(PY) -m scsrepro.twin.ensemble --draws $(or $(SEEDS),20) $(if $(filter command line,$(origin JOBS)),--jobs $(JOBS))
+	$(PY) -m scsrepro.twin.ensemble --draws $(or $(SEEDS),20) $(if $(filter command line,$(origin JOBS)),--jobs $(JOBS)) $(if $(KEEP),--keep "$(KEEP)")
 
 # Speed figures against the goals of issue 16 (_build/bench.json), then the
 # micro-benchmarks of the twin; ROUNDS=n times each figure n times (default 3).

@@ -255,3 +255,17 @@ def test_dumouchel_duncan_drops_augmenting_terms_in_the_design():
     dd = dumouchel_duncan(X, y, w)
     assert dd.dropped == ["weight", "weight:g"]
     assert dd.terms == ["weight:x"] and dd.df == 1
+
+
+def test_dumouchel_duncan_without_a_maximum_reports_no_statistic():
+    """A separated augmented fit gives a status and missing numbers, never an exception or a number."""
+    rng = np.random.default_rng(11)
+    n = 300
+    x = rng.normal(size=n)
+    sep = (np.arange(n) < 12).astype(float)  # a dummy whose rows all give the top answer
+    y = np.clip(np.round(x + rng.logistic(size=n) + 1), 0, 3).astype(int)
+    y[sep == 1] = 3
+    w = rng.uniform(0.5, 2.0, n)
+    dd = dumouchel_duncan(np.column_stack([x, sep]), y, w)
+    assert dd.status != "converged" and not dd.converged
+    assert np.isnan(dd.statistic) and np.isnan(dd.p_value) and dd.std_errors.isna().all()

@@ -218,9 +218,7 @@ def factor_basis(X: np.ndarray, groups: Sequence[Sequence[int]], k_cuts: int) ->
     return Xn, A
 
 
-def fit_stata_rebased(
-    y, X: np.ndarray, w, groups: Sequence[Sequence[int]], exog_checked: bool = False, **kwargs
-):
+def fit_stata_rebased(y, X: np.ndarray, w, groups: Sequence[Sequence[int]], exog_checked: bool = False, **kwargs):
     """Stata's stopping rule, iterated in the coding of :func:`factor_basis`.
 
     Returns ``(params, iterations, model, model_params, A)``: *params* are

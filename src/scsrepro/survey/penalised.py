@@ -607,7 +607,10 @@ def dumouchel_duncan(
     the sandwich still is, so the test keeps its size; it is also the
     covariance of every other fit in the package. (DuMouchel and Duncan's
     F test is the linear-regression form of the same comparison.) A
-    separated augmented fit has no finite estimates: check ``status``.
+    separated augmented fit has no finite estimates: check ``status``. When
+    the fit did not converge, or its covariance of the augmenting terms is
+    singular (``status`` "singular covariance"), the statistic, the p-value
+    and the standard errors are missing.
     """
     d = _data(X, y, weights, scale_weights=False)
     p = d.k_vars
@@ -621,20 +624,25 @@ def dumouchel_duncan(
     da = _Data(Zk, d.y, np.ones(d.y.size), slope_names + kept_names + d.names[p:], d.levels)
     free = np.arange(len(da.names))
     theta, res = _maximise(da, np.array([], dtype=int), _start(da), free, tol, maxiter)
-    S, H = ordered_logit_derivatives(da.X, da.y, da.w, theta)
-    V = robust_covariance(influence_rows(S, H))
     idx = np.arange(p, p + len(keep))
     b = theta[idx]
-    Vb = V[np.ix_(idx, idx)]
-    stat = float(b @ np.linalg.solve(Vb, b)) if idx.size else 0.0
+    status, stat, se = res.status, float("nan"), np.full(idx.size, np.nan)
+    if status == "converged":  # without a maximum there is no covariance to test with
+        try:
+            S, H = ordered_logit_derivatives(da.X, da.y, da.w, theta)
+            Vb = robust_covariance(influence_rows(S, H))[np.ix_(idx, idx)]
+            stat = float(b @ np.linalg.solve(Vb, b)) if idx.size else 0.0
+            se = np.sqrt(np.diag(Vb))
+        except np.linalg.LinAlgError:
+            status = "singular covariance"
     return DumouchelDuncanTest(
         statistic=stat,
         df=int(idx.size),
-        p_value=float(stats.chi2.sf(stat, idx.size)) if idx.size else 1.0,
+        p_value=(float(stats.chi2.sf(stat, idx.size)) if idx.size else 1.0) if np.isfinite(stat) else float("nan"),
         terms=kept_names,
         estimates=pd.Series(b, index=kept_names, name="coef"),
-        std_errors=pd.Series(np.sqrt(np.diag(Vb)), index=kept_names, name="se"),
+        std_errors=pd.Series(se, index=kept_names, name="se"),
         dropped=dropped,
         nobs=int(d.y.size),
-        status=res.status,
+        status=status,
     )

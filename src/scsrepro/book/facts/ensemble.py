@@ -357,8 +357,9 @@ def survival_facts(stab: pd.DataFrame | None, hyp: pd.DataFrame) -> dict[str, st
     "none"), ``ens_departures_n`` / ``ens_departures_stable``; for the
     held-out numbers the twin misses, the significant rural-urban
     differences, the flagged proportional-odds terms and the weights tests
-    that reject, ``ens_<x>`` (claims) and ``ens_<x>_stable``. ``{}`` without
-    an ensemble.
+    that reject, ``ens_<x>`` (claims) and ``ens_<x>_stable``; and
+    ``ens_stable_share`` (the stability rule's share, per cent). ``{}``
+    without an ensemble.
     """
     if stab is None:
         return {}
@@ -370,6 +371,7 @@ def survival_facts(stab: pd.DataFrame | None, hyp: pd.DataFrame) -> dict[str, st
         for h in departs
     ]
     out = {
+        "ens_stable_share": f"{100 * STABLE_SHARE:.0f}",
         "ens_departures": and_list(listed),
         "ens_departures_n": str(len(departs)),
         "ens_departures_stable": str(int((verdicts.loc[departs, "stable"] == "yes").sum()) if departs else 0),
