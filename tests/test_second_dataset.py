@@ -43,7 +43,8 @@ TWIN_ONLY_MARKERS = (
     "This page ran on the synthetic twin",
     "On the synthetic twin the information dummy",
     "made-up respondents",
-    "tuned with its default seed",
+    "Which of these conclusions belong to one draw?",
+    "stable across twins",
 )
 RUN = ROOT / "_build" / "runs" / DATA.stem
 
@@ -121,8 +122,8 @@ def test_the_pages_name_the_data_and_leave_out_what_holds_on_the_twin_only(run):
     assert "recomputed (twin)" not in _page("bivariate") and "Table 4 refitted (twin)" not in _page("models")
     assert f"Data of this run ( {DATA.name} )" in _page("colophon")
     fidelity = _page("fidelity")
-    assert fidelity.count("does not apply to the data of this run") == 2  # how the twin is made, the seed check
-    assert "The generator rerun with other seeds" not in fidelity and "made-up respondents" not in fidelity
+    assert fidelity.count("does not apply to the data of this run") == 2  # how the twin is made, the ensemble
+    assert "Each draw of the ensemble" not in fidelity and "made-up respondents" not in fidelity
     twin_only = [construction_note(True)] + [text for chapter in TWIN_PASSAGES.values() for text, _ in chapter.values()]
     for marker in TWIN_ONLY_MARKERS:
         assert any(marker in text for text in twin_only), marker  # the marker is a twin-only passage's

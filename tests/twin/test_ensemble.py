@@ -20,7 +20,7 @@ TINY = {"families": ("dd_test",), "latent_iterations": 1}
 
 def tiny_settings() -> dict:
     s = ensemble.approval_settings(twin.load_params())
-    return {**s, "polish": {**s["polish"], "max_rounds": 3}, "stars": {**s["stars"], "rounds": 3, "max_checks": 6}}
+    return {**s, "polish": {**s["polish"], "max_rounds": 1}, "stars": {**s["stars"], "rounds": 1, "max_checks": 2}}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_draws_on_a_dask_cluster_equal_the_local_run(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     settings = tiny_settings()
     kept = tmp_path / "kept"
-    local = ensemble.run([5, 4], jobs=2, progress=False, settings=settings, keep=kept, **TINY)
+    local = ensemble.run([5, 4], jobs=1, progress=False, settings=settings, keep=kept, **TINY)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, local_directory=tmp_path
     ) as cluster, distributed.Client(cluster) as client:

@@ -219,8 +219,8 @@ draws give it too. The refit's verdicts depart from the paper's for
 {glue:text}`ens_departures_n` hypotheses, {glue:text}`ens_departures_stable` of
 them stably: {glue:text}`ens_departures`. The twin misses
 {glue:text}`ens_held_fail` held-out numbers, {glue:text}`ens_held_fail_stable`
-of them in nearly every draw, so those misses come from the paper's
-aggregates and not from the luck of one draw. Of the
+of them in at least that share of the draws: those misses persist in twins
+that fit the same printed tables, so they are not the luck of one draw. Of the
 {glue:text}`ens_ru_sig` significant rural-urban differences,
 {glue:text}`ens_ru_sig_stable` are stable; of the
 {glue:text}`ens_po_flagged` terms that break proportional odds,

@@ -224,14 +224,16 @@ def placeholder_approval(frame: pd.DataFrame, params: dict, seed: int) -> pd.Ser
     return pd.Series(pd.array(vals, dtype="Int64"), index=frame.index, name="approval")
 
 
-def generate(params: dict, seed: int) -> pd.DataFrame:
+def generate(params: dict, seed: int, covariates: pd.DataFrame | None = None) -> pd.DataFrame:
     """The whole twin: covariates plus approval, in the codebook's raw order.
 
     Approval comes from ``scsrepro.twin.approval.add_approval`` when
     *params* has an ``approval`` section; otherwise from
     :func:`placeholder_approval` (unrelated to the covariates).
+    *covariates*: :func:`generate_covariates` of the same *params* and
+    *seed*, when the caller has it already (it is drawn otherwise).
     """
-    frame = generate_covariates(params, seed)
+    frame = generate_covariates(params, seed) if covariates is None else covariates
     if params.get("approval") is not None:
         frame = twin_approval.add_approval(frame, params["approval"], seed)
         source = "scsrepro.twin.approval.add_approval"

@@ -102,7 +102,7 @@ def draw_twin(seed: int, settings: dict | None = None, latent_iterations: int = 
     approval = twin_approval.calibrate_approval(
         covariates, dict(settings), seed, iterations=latent_iterations, log=None
     )
-    return twin.generate({**params, "approval": approval}, seed)
+    return twin.generate({**params, "approval": approval}, seed, covariates)
 
 
 def draw(
