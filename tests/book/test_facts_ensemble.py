@@ -97,7 +97,7 @@ def test_survival_facts_name_the_departures_from_the_paper(ens):
     f = E.survival_facts(E.stability(ens), hyp)
     paper_h1 = hyp.set_index("hypothesis").loc["H1", "verdict"]
     assert paper_h1 != "supported"  # the paper does not support H1, nor does the committed draw
-    assert f["ens_departures_n"] == "0" and f["ens_departures"] == "none"
+    assert f["ens_departures_n"] == "0 hypotheses" and f["ens_departures"] == "none"
     assert (f["ens_po_flagged"], f["ens_po_flagged_stable"]) == ("1", "0")
     assert E.survival_facts(None, hyp) == {}
 

@@ -216,8 +216,8 @@ _DISCUSSION_ENSEMBLE = """**Which of these conclusions belong to one draw?** The
 the twin for other seeds ({doc}`fidelity`, "Many twins") and marks each
 result as stable when at least {glue:text}`ens_stable_share` per cent of the
 draws give it too. The refit's verdicts depart from the paper's for
-{glue:text}`ens_departures_n` hypotheses, {glue:text}`ens_departures_stable` of
-them stably: {glue:text}`ens_departures`. The twin misses
+{glue:text}`ens_departures_n` ({glue:text}`ens_departures_stable` of them
+stable): {glue:text}`ens_departures`. The twin misses
 {glue:text}`ens_held_fail` held-out numbers, {glue:text}`ens_held_fail_stable`
 of them in at least that share of the draws: those misses persist in twins
 that fit the same printed tables, so they are not the luck of one draw. Of the
@@ -226,7 +226,7 @@ that fit the same printed tables, so they are not the luck of one draw. Of the
 {glue:text}`ens_po_flagged` terms that break proportional odds,
 {glue:text}`ens_po_flagged_stable`; and of the {glue:text}`ens_dd_reject`
 models whose weights test rejects, {glue:text}`ens_dd_reject_stable`. A stable
-result is a property of every twin that fits the printed tables; it is still
+result is a property of nearly every twin that fits the printed tables; it is still
 no finding about the respondents, since every draw was tuned to the same
 numbers."""
 

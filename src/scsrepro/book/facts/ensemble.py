@@ -354,7 +354,8 @@ def survival_facts(stab: pd.DataFrame | None, hyp: pd.DataFrame) -> dict[str, st
     *hyp* is :func:`scsrepro.paper.published.load_hypotheses`. Facts, as
     text: ``ens_departures`` (the hypotheses whose three-outcome verdict on
     the refit departs from the paper's, each with its outcome and mark, or
-    "none"), ``ens_departures_n`` / ``ens_departures_stable``; for the
+    "none"), ``ens_departures_n`` (how many, with the noun: "1 hypothesis",
+    "3 hypotheses") and ``ens_departures_stable``; for the
     held-out numbers the twin misses, the significant rural-urban
     differences, the flagged proportional-odds terms and the weights tests
     that reject, ``ens_<x>`` (claims) and ``ens_<x>_stable``; and
@@ -373,7 +374,7 @@ def survival_facts(stab: pd.DataFrame | None, hyp: pd.DataFrame) -> dict[str, st
     out = {
         "ens_stable_share": f"{100 * STABLE_SHARE:.0f}",
         "ens_departures": and_list(listed),
-        "ens_departures_n": str(len(departs)),
+        "ens_departures_n": f"{len(departs)} hypothesis" if len(departs) == 1 else f"{len(departs)} hypotheses",
         "ens_departures_stable": str(int((verdicts.loc[departs, "stable"] == "yes").sum()) if departs else 0),
     }
     for name, family, outcome in [
