@@ -23,41 +23,41 @@ def twin_params():
 
 
 @pytest.fixture(scope="module")
-def cheap(twin):
-    """Every family's statistics on the committed twin (the name is historical: it is all of them)."""
+def stats(twin):
+    """Every family's statistics on the committed twin."""
     return claims.statistics(twin)
 
 
-def test_rows_have_the_columns_and_unique_keys(cheap):
-    assert list(cheap.columns) == claims.COLUMNS
-    assert not cheap.duplicated(["family", "key"]).any()
-    assert set(cheap["family"]) == {*claims.FAMILIES, "verdict_holm"}
-    assert not (cheap["key"] == "error").any()
+def test_rows_have_the_columns_and_unique_keys(stats):
+    assert list(stats.columns) == claims.COLUMNS
+    assert not stats.duplicated(["family", "key"]).any()
+    assert set(stats["family"]) == {*claims.FAMILIES, "verdict_holm"}
+    assert not (stats["key"] == "error").any()
 
 
-def test_the_committed_draw_of_the_ensemble_is_these_statistics(cheap):
+def test_the_committed_draw_of_the_ensemble_is_these_statistics(stats):
     """data/synthetic/ensemble.csv's committed draw holds what the code computes now on the committed twin."""
     seed = int(twin_params()["seed"])
     committed = pd.read_csv(paths.ENSEMBLE, dtype={"outcome": str}, keep_default_na=False, na_values={"value": [""]})
     mine = committed[(committed["seed"] == seed) & (committed["family"] != "draw")].drop(columns="seed")
-    assert csv_text(cheap) == csv_text(mine.reset_index(drop=True)), "data/synthetic/ensemble.csv is stale: run `make ensemble`"
+    assert csv_text(stats) == csv_text(mine.reset_index(drop=True)), "data/synthetic/ensemble.csv is stale: run `make ensemble`"
 
 
 @pytest.mark.parametrize("family", sorted(OUTCOMES))
-def test_outcomes_are_the_documented_words(cheap, family):
-    assert set(cheap.loc[cheap["family"] == family, "outcome"]) <= OUTCOMES[family]
+def test_outcomes_are_the_documented_words(stats, family):
+    assert set(stats.loc[stats["family"] == family, "outcome"]) <= OUTCOMES[family]
 
 
-def test_verdicts_are_the_three_outcome_rule_on_the_refit(cheap):
-    verdicts = cheap[cheap["family"] == "verdict"]
+def test_verdicts_are_the_three_outcome_rule_on_the_refit(stats):
+    verdicts = stats[stats["family"] == "verdict"]
     assert verdicts["key"].tolist() == [f"H{i}" for i in range(1, 22)]
     sig = verdicts["value"] < hypotheses.ALPHA
     assert (verdicts.loc[~sig, "outcome"] == "not significant").all()
     assert verdicts.loc[sig, "outcome"].isin(["supported", "contradicted"]).all()
 
 
-def test_po_keys_are_table4_keys(twin, specs, cheap):
-    po = cheap[cheap["family"] == "po_flag"]
+def test_po_keys_are_table4_keys(twin, specs, stats):
+    po = stats[stats["family"] == "po_flag"]
     assert po["key"].str.fullmatch(r"Model [1-7]\|\w+").all()
     assert "Model 1|income_2" in set(po["key"]) and not po["key"].str.contains("income_group").any()
     flagged = po[po["outcome"] == "flagged"]
