@@ -19,6 +19,7 @@ import pytest
 from scsrepro.data import paths
 from scsrepro.data.loading import load_survey
 from scsrepro.paper import fidelity, tables
+from scsrepro.twin.covariates import load_params, params_hash
 
 TWIN = paths.SYNTHETIC / "twin.csv"
 
@@ -26,6 +27,12 @@ TWIN = paths.SYNTHETIC / "twin.csv"
 def test_checksum_file_matches_the_committed_csv():
     recorded = (paths.SYNTHETIC / "twin.csv.sha256").read_text().split()[0]
     assert hashlib.sha256(TWIN.read_bytes()).hexdigest() == recorded
+
+
+def test_the_twin_readme_names_the_committed_parameters():
+    """data/synthetic/README.md (written by make data) carries the hash of the parameter files now committed."""
+    readme = (paths.SYNTHETIC / "README.md").read_text(encoding="utf-8")
+    assert f"sha256 {params_hash(load_params())}" in readme, "data/synthetic/README.md is stale: run `make data`"
 
 
 def test_committed_twin_passes_the_codebook_schema():
