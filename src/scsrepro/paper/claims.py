@@ -66,7 +66,17 @@ from scsrepro.paper.weights import weights_for
 from scsrepro.survey.design import coding_of
 from scsrepro.survey.significance import critical_value
 
-__all__ = ["COLUMNS", "FAMILIES", "MERGE5", "STABLE_SHARE", "coef_keys", "model_term_keys", "po_keys", "statistics"]
+__all__ = [
+    "COLUMNS",
+    "FAMILIES",
+    "MERGE5",
+    "STABLE_SHARE",
+    "coef_keys",
+    "failed_seeds",
+    "model_term_keys",
+    "po_keys",
+    "statistics",
+]
 
 COLUMNS = ["family", "key", "value", "outcome"]
 #: A claim of the committed twin is *stable* when at least this share of the
@@ -268,6 +278,15 @@ FAMILIES: dict[str, Callable[[_Data], pd.DataFrame]] = {
     "firth": _firth,
     "dd_test": _dd_test,
 }
+
+
+def failed_seeds(rows: pd.DataFrame) -> list[int]:
+    """Seeds of ensemble rows (:mod:`scsrepro.twin.ensemble`) whose draw made no twin.
+
+    Such a draw has a row of family ``draw``, key ``failed`` and value 1.
+    """
+    flag = rows[(rows["family"] == "draw") & (rows["key"] == "failed")]
+    return flag.loc[flag["value"] == 1, "seed"].astype(int).tolist()
 
 
 def statistics(df: pd.DataFrame, families: Sequence[str] | None = None, errors: str = "raise") -> pd.DataFrame:

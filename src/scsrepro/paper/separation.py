@@ -108,10 +108,12 @@ def weights_tests(frame: pd.DataFrame, specs: Mapping[int, modelspec.ModelSpec])
     -------
     DataFrame
         ``model`` (Table 4 column), ``statistic``, ``df``, ``p``,
-        ``converged`` (whether the augmented fit reached a maximum; if not,
-        e.g. under separation, the statistic is not valid and ``p`` is
-        missing), ``dropped`` (augmenting terms collinear with the design)
-        and ``status`` (the Newton loop's own word; for a fit without a
+        ``converged`` (whether the test could be computed: the augmented
+        fit reached a maximum and the covariance of its augmenting terms is
+        invertible; if not, e.g. under separation, ``statistic`` and ``p``
+        are missing), ``dropped`` (augmenting terms collinear with the design)
+        and ``status`` (the Newton loop's own word, or ``singular
+        covariance`` from :func:`~scsrepro.survey.penalised.dumouchel_duncan`; for a fit without a
         finite maximum it depends on where the arithmetic gives up --
         ``maxiter`` on one machine, ``singular`` on another -- so it is kept
         as data and not shown in the book).

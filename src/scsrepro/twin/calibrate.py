@@ -176,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         help="choose from these recorded candidate scores (a calibration_scores.csv) instead of drawing them again",
     )
     args = parser.parse_args(argv)
-    start = time.monotonic()
     params = twin.load_params()
     cells = calibrate_cells(params)
     same = [list(map(int, c)) for c in params["cells"]] == [list(map(int, c)) for c in cells]

@@ -60,6 +60,7 @@ from scsrepro.data import paths
 from scsrepro.data.files import write_atomic, write_csv_atomic
 from scsrepro.data.loading import load_survey
 from scsrepro.paper import claims
+from scsrepro.paper.claims import failed_seeds
 from scsrepro.twin import approval as twin_approval
 from scsrepro.twin import covariates as twin
 from scsrepro.twin.settings import approval_settings
@@ -94,9 +95,14 @@ def generator(params: dict | None = None) -> str:
     )
 
 
-def draw_twin(seed: int, settings: dict | None = None, latent_iterations: int = 12) -> pd.DataFrame:
-    """The twin ``make calibrate`` + ``make data`` make with *seed* (committed settings unless *settings*)."""
-    params = twin.load_params()
+def draw_twin(
+    seed: int, settings: dict | None = None, latent_iterations: int = 12, params: dict | None = None
+) -> pd.DataFrame:
+    """The twin ``make calibrate`` + ``make data`` make with *seed* (committed settings unless *settings*).
+
+    *params*: :func:`~scsrepro.twin.covariates.load_params`, when the caller has read them.
+    """
+    params = twin.load_params() if params is None else params
     settings = approval_settings(params) if settings is None else settings
     covariates = twin.generate_covariates(params, seed)
     approval = twin_approval.calibrate_approval(
@@ -141,7 +147,7 @@ def draw(
         data = kept.read_bytes()
     else:
         try:
-            data = twin.twin_bytes(draw_twin(seed, settings, latent_iterations))
+            data = twin.twin_bytes(draw_twin(seed, settings, latent_iterations, params))
         except Exception as exc:  # a seed the generator cannot make a twin from is a result, not a crash
             data, failed = b"", f"{type(exc).__name__}: {exc}"[:200]
         if kept is not None and not failed:
@@ -194,16 +200,7 @@ def _backend(scheduler) -> Iterator[str]:
             client.close()
 
 
-def run(
-    seeds: Sequence[int],
-    families: Sequence[str] | None = None,
-    jobs: int = -1,
-    scheduler=None,
-    progress: bool = True,
-    settings: dict | None = None,
-    latent_iterations: int = 12,
-    keep: Path | None = None,
-) -> pd.DataFrame:
+def run(seeds: Sequence[int], jobs: int = -1, scheduler=None, progress: bool = True, **options) -> pd.DataFrame:
     """Draw every seed of *seeds* in parallel and return their rows, in the order of *seeds*.
 
     Parameters
@@ -215,23 +212,15 @@ def run(
         default ``$DASK_SCHEDULER_ADDRESS`` when set, else this machine.
     progress : bool
         Show a progress bar (tqdm, on standard error).
-    keep : path, optional
-        Keep (or reuse) each draw's twin there (see :func:`draw`).
+    **options
+        The keyword arguments of :func:`draw` (``families``, ``settings``,
+        ``latent_iterations``, ``keep``), the same for every seed.
     """
     seeds = [int(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds repeat: {seeds}")
-    tasks = [
-        {"seed": s, "families": families, "settings": settings, "latent_iterations": latent_iterations, "keep": keep}
-        for s in seeds
-    ]
+    tasks = [{"seed": s, **options} for s in seeds]
     return pd.concat(run_tasks(tasks, jobs, scheduler, progress), ignore_index=True)
-
-
-def failed_seeds(rows: pd.DataFrame) -> list[int]:
-    """Seeds of *rows* whose draw failed (no twin could be made)."""
-    flag = rows[(rows["family"] == "draw") & (rows["key"] == "failed")]
-    return flag.loc[flag["value"] == 1, "seed"].astype(int).tolist()
 
 
 def run_successful(n: int, **kwargs) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from scsrepro.book.display import table
 from scsrepro.book.facts.common import and_list
 from scsrepro.book.figures.models import TERM_LABELS
 from scsrepro.data import paths
-from scsrepro.paper.claims import STABLE_SHARE
+from scsrepro.paper.claims import STABLE_SHARE, failed_seeds
 
 #: The quantiles a distribution is summarised by (low, median, high).
 QUANTILES = (0.05, 0.5, 0.95)
@@ -71,12 +71,6 @@ def _committed_seed(ens: pd.DataFrame) -> int:
     return int(rows["seed"].iloc[0])
 
 
-def _failed(ens: pd.DataFrame) -> list[int]:
-    """Seeds whose draw failed (the generator made no twin)."""
-    flag = ens[(ens["family"] == "draw") & (ens["key"] == "failed")]
-    return flag.loc[flag["value"] == 1, "seed"].astype(int).tolist()
-
-
 def _stats(ens: pd.DataFrame) -> pd.DataFrame:
     """The statistics' rows: no draw metadata, no record of a family that failed."""
     return ens[(ens["family"] != "draw") & (ens["key"] != "error")]
@@ -89,7 +83,7 @@ def draws_table(ens: pd.DataFrame) -> pd.DataFrame:
     acc = ens[ens["family"] == "acceptance"].pivot(index="seed", columns="key", values="value")
     seeds = list(dict.fromkeys(ens["seed"]))
     acc = acc.reindex(seeds)
-    committed, failed = _committed_seed(ens), set(_failed(ens))
+    committed, failed = _committed_seed(ens), set(failed_seeds(ens))
     out = pd.DataFrame(
         {
             "committed twin": ["yes" if s == committed else "" for s in seeds],
@@ -116,7 +110,7 @@ def stability(ens: pd.DataFrame, share: float = STABLE_SHARE) -> pd.DataFrame:
     stats = _stats(ens)
     claims = stats[stats["outcome"] != ""]
     committed = claims[claims["seed"] == _committed_seed(ens)].set_index(["family", "key"])["outcome"]
-    n = ens["seed"].nunique() - len(_failed(ens))
+    n = ens["seed"].nunique() - len(failed_seeds(ens))
     wide = claims.pivot_table(index=["family", "key"], columns="seed", values="outcome", aggfunc="first")
     wide = wide.reindex(committed.index)
     holds = wide.eq(committed, axis=0).sum(axis=1).astype(int)
